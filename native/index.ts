@@ -1,0 +1,267 @@
+/**
+ * Hand-typed binding of Lathe's LoRA trainer addon (`native/src`, built by `native/scripts/build.mjs`).
+ *
+ * The addon links its own static copy of llama.cpp/ggml (all symbols hidden), so it can share a
+ * process with node-llama-cpp; Lathe still runs training in a utility process of its own.
+ *
+ * Every handle is disposable and refuses use after `dispose()` (error code `DISPOSED`); a handle
+ * whose dependents are alive (a model with adapters or sessions, an adapter with sessions) refuses
+ * to be disposed (`BUSY`). One async operation at a time per session (`BUSY` otherwise).
+ */
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** Error codes carried by the addon's errors (`err.code`). */
+export type TrainerErrorCode =
+  | 'INVALID_ARGUMENT'
+  | 'DISPOSED'
+  | 'BUSY'
+  | 'ABORTED'
+  | 'LOAD_FAILED'
+  | 'IO'
+  | 'TRAINING_FAILED';
+
+export interface TrainerError extends Error {
+  code: TrainerErrorCode;
+}
+
+export function isTrainerError(e: unknown): e is TrainerError {
+  return e instanceof Error && typeof (e as Partial<TrainerError>).code === 'string';
+}
+
+/** LoRA target modules: attention q/k/v/o and the MLP's gate/up/down projections. */
+export type TargetModule = 'q' | 'k' | 'v' | 'o' | 'gate' | 'up' | 'down';
+export const allTargetModules: readonly TargetModule[] = ['q', 'k', 'v', 'o', 'gate', 'up', 'down'];
+
+export interface TrainerModelOptions {
+  /** Layers to offload to the GPU backend (GPU builds only). Default 0. */
+  gpuLayers?: number;
+  /** Map the file instead of reading it. Default true. */
+  useMmap?: boolean;
+}
+
+export interface TrainerModelInfo {
+  architecture: string;
+  description: string;
+  nVocab: number;
+  nEmbd: number;
+  nLayer: number;
+  nHead: number;
+  nHeadKv: number;
+  nCtxTrain: number;
+  nParams: number;
+  sizeBytes: number;
+}
+
+/** A frozen base model (F32, F16, Q8_0, Q4_0, K-quants, ...). */
+export interface TrainerModel {
+  /** Loads the weights (worker thread). Rejects with LOAD_FAILED and llama.cpp's reason. */
+  load(): Promise<void>;
+  info(): TrainerModelInfo;
+  /** The model's tokenizer. `parseSpecial` defaults to true. */
+  tokenize(text: string, addSpecial?: boolean, parseSpecial?: boolean): Int32Array;
+  /** Text of `tokens`; special tokens rendered as their text unless `renderSpecial` is false. */
+  detokenize(tokens: Int32Array, renderSpecial?: boolean): string;
+  dispose(): void;
+  readonly disposed: boolean;
+}
+
+export interface LoraCreateOptions {
+  /** Rank r, 1..4096. */
+  rank: number;
+  /** Scale numerator: the update is (alpha / rank) · B·A. Default 2·rank. */
+  alpha?: number;
+  targets: readonly TargetModule[];
+  /** Seed of A's initialization (uniform ±1/sqrt(n_in)); B starts at zero. Default 42. */
+  seed?: number;
+}
+
+export interface LoraTensorInfo {
+  /** e.g. `blk.0.attn_q.weight.lora_a` */
+  name: string;
+  /** ggml order: lora_a is [n_in, r], lora_b is [r, n_out]. */
+  ne: [number, number];
+}
+
+export interface LoraAdapterInfo {
+  rank: number;
+  alpha: number;
+  targets: TargetModule[];
+  tensors: LoraTensorInfo[];
+  nParams: number;
+}
+
+/** A LoRA adapter on a model; its tensors are F32. */
+export interface LoraAdapter {
+  create(options: LoraCreateOptions): Promise<void>;
+  /** Loads a GGUF LoRA adapter (as saved by `save`, or by llama.cpp's converter with F32 tensors). */
+  load(path: string): Promise<void>;
+  info(): LoraAdapterInfo;
+  getTensor(name: string): Float32Array;
+  setTensor(name: string, values: Float32Array): void;
+  /**
+   * Writes a GGUF adapter loadable by llama.cpp/node-llama-cpp (`general.type=adapter`,
+   * `adapter.type=lora`, `adapter.lora.alpha`), atomically (temporary file, then rename).
+   * `metadata` adds string keys (e.g. `general.name`).
+   */
+  save(path: string, metadata?: Record<string, string>): Promise<void>;
+  dispose(): void;
+  readonly disposed: boolean;
+}
+
+/**
+ * One training window of exactly `windowSize` tokens. `labels[i]` is the token expected after
+ * position i, or -1 to mask it (no loss, no gradient). Packing: give each example its own
+ * `seqIds` value (0..255) and positions restarting at 0; attention never crosses examples.
+ */
+export interface TrainingWindow {
+  tokens: Int32Array;
+  labels: Int32Array;
+  /** Default 0..windowSize-1. */
+  positions?: Int32Array;
+  /** Default all 0. */
+  seqIds?: Int32Array;
+}
+
+export interface WindowsResult {
+  /** Sum of the unmasked positions' cross-entropy (nats). */
+  lossSum: number;
+  /** Unmasked positions. Mean loss = lossSum / nTokens. */
+  nTokens: number;
+  /** Unmasked positions whose argmax is the label. */
+  nCorrect: number;
+  nWindows: number;
+}
+
+export interface WindowsProgress {
+  windowsDone: number;
+  windowsTotal: number;
+  lossSum: number;
+  nTokens: number;
+}
+
+export interface OptimizerStepOptions {
+  /** Learning rate of this step (the caller owns warmup/decay). */
+  lr: number;
+  /** Default 0.9. */
+  beta1?: number;
+  /** Default 0.999. */
+  beta2?: number;
+  /** Default 1e-8. */
+  eps?: number;
+  /** Decoupled weight decay. Default 0. */
+  weightDecay?: number;
+  /** Clip the (normalized) gradient's global L2 norm to this; 0 = off. Default 0. */
+  maxGradNorm?: number;
+  /** Default 'adamw'. */
+  optimizer?: 'adamw' | 'sgd';
+  /** 'mean' (default): the summed gradient is divided by the unmasked tokens accumulated; 'sum': as is. */
+  normalize?: 'mean' | 'sum';
+}
+
+export interface OptimizerStepResult {
+  /** Optimizer steps taken so far (this one included). */
+  step: number;
+  /** Global L2 norm of the normalized gradient, before clipping. */
+  gradNorm: number;
+  /** Unmasked tokens the step learned from. */
+  nTokens: number;
+}
+
+export interface TrainingSessionOptions {
+  /** Tokens per window: a multiple of 256 (llama.cpp's context granularity). */
+  windowSize: number;
+  /** CPU threads. Default: all cores. */
+  threads?: number;
+}
+
+/**
+ * Training of one adapter on one model. A step is `forwardBackward` over the step's windows
+ * (gradients accumulate on the host) then `optimizerStep`. `abort()` stops the running
+ * forward/backward within the current window (it rejects with ABORTED and drops the partial
+ * gradient).
+ */
+export interface TrainingSession {
+  init(): Promise<void>;
+  forwardBackward(windows: readonly TrainingWindow[], onProgress?: (p: WindowsProgress) => void): Promise<WindowsResult>;
+  evaluate(windows: readonly TrainingWindow[], onProgress?: (p: WindowsProgress) => void): Promise<WindowsResult>;
+  optimizerStep(options: OptimizerStepOptions): Promise<OptimizerStepResult>;
+  /** The accumulated gradient of the summed loss (not normalized) for one adapter tensor. */
+  gradient(name: string): Float32Array;
+  zeroGrad(): void;
+  /**
+   * Saves adapter weights, AdamW moments and the step count, plus `state` (JSON of the caller's
+   * schedule position, data order, RNG state), to one GGUF file, atomically.
+   */
+  saveCheckpoint(path: string, state: string): Promise<void>;
+  /** Restores what saveCheckpoint wrote; returns the step and the caller's state. */
+  loadCheckpoint(path: string): Promise<{ step: number; state: string }>;
+  abort(): void;
+  dispose(): void;
+  readonly step: number;
+  readonly busy: boolean;
+  readonly disposed: boolean;
+}
+
+/** Quantization types `quantizeModel` accepts. */
+export type QuantizationType =
+  | 'F32'
+  | 'F16'
+  | 'BF16'
+  | 'Q8_0'
+  | 'Q4_0'
+  | 'Q4_1'
+  | 'Q5_0'
+  | 'Q5_1'
+  | 'Q2_K'
+  | 'Q3_K_M'
+  | 'Q4_K_S'
+  | 'Q4_K_M'
+  | 'Q5_K_M'
+  | 'Q6_K';
+
+export interface TrainerAddon {
+  /** llama.cpp version string of the statically linked tree. */
+  readonly version: string;
+  systemInfo(): string;
+  /** Print llama.cpp's log to stderr (errors are always printed). */
+  setVerbose(verbose: boolean): void;
+  /** Quantizes a GGUF model with llama.cpp's quantizer. `threads` 0 = all cores. */
+  quantizeModel(input: string, output: string, type: QuantizationType, threads?: number): Promise<void>;
+  TrainerModel: new (path: string, options?: TrainerModelOptions) => TrainerModel;
+  LoraAdapter: new (model: TrainerModel) => LoraAdapter;
+  TrainingSession: new (model: TrainerModel, adapter: LoraAdapter, options: TrainingSessionOptions) => TrainingSession;
+}
+
+const ADDON_FILE = join('build', 'Release', 'lathe_trainer.node');
+
+/** Where the built addon may be: `LATHE_TRAINER_ADDON`, next to this module, under ./native. */
+export function trainerAddonCandidates(): string[] {
+  const here = dirname(fileURLToPath(import.meta.url));
+  const list = [
+    process.env.LATHE_TRAINER_ADDON,
+    join(here, ADDON_FILE),
+    join(resolve(process.cwd(), 'native'), ADDON_FILE),
+  ];
+  return list.filter((p): p is string => typeof p === 'string' && p.length > 0);
+}
+
+/**
+ * Loads the addon (`path`, or the first existing candidate). Throws an Error with code
+ * LOAD_FAILED naming where it looked if there is no built addon.
+ */
+export function loadTrainerAddon(path?: string): TrainerAddon {
+  const candidates = path ? [path] : trainerAddonCandidates();
+  const found = candidates.find((p) => existsSync(p));
+  if (!found) {
+    const err = new Error(
+      `the trainer addon is not built (looked in ${candidates.join(', ')}): run node native/scripts/build.mjs`,
+    ) as TrainerError;
+    err.code = 'LOAD_FAILED';
+    throw err;
+  }
+  const require = createRequire(import.meta.url);
+  return require(found) as TrainerAddon;
+}

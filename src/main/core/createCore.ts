@@ -1,0 +1,114 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { AppInfo } from '../../shared/domain';
+import { appHandlers } from './app/appHandlers';
+import { migrations } from './db/migrations';
+import { openDatabase, type Db } from './db/openDatabase';
+import { JobsRepo } from './db/repos/JobsRepo';
+import { SettingsRepo } from './db/repos/SettingsRepo';
+import { createDispatch, type Dispatch } from './dispatch';
+import { EventBus } from './EventBus';
+import { JobRunner } from './jobs/JobRunner';
+import { jobsHandlers } from './jobs/jobsHandlers';
+import type { Logger } from './logger';
+import { SettingsService } from './settings/SettingsService';
+import { settingsHandlers } from './settings/settingsHandlers';
+import { TrainingRepo } from './db/repos/TrainingRepo';
+import type { TrainerLauncher } from './training/TrainerLauncher';
+import { trainingHandlers } from './training/trainingHandlers';
+import { TrainingService } from './training/TrainingService';
+
+export interface CoreConfig {
+  /** Folder for the database, models and adapters. Created if missing. */
+  dataDir: string;
+  logger: Logger;
+  /** Which process hosts the core; reported by `app.info`. */
+  host: AppInfo['host'];
+  appVersion: string;
+  electronVersion?: string | null;
+  /** better-sqlite3 binary for the running ABI (Electron passes its own copy). */
+  sqliteNativeBinding?: string;
+  /** Minimum interval between two progress events of one job, in ms (default 250). */
+  progressIntervalMs?: number;
+  /**
+   * Starts the training process: Electron's utilityProcess in the app, child_process.fork of
+   * out/main/trainer.js elsewhere. The main process never loads the trainer addon itself.
+   */
+  trainerLauncher: TrainerLauncher;
+  /** Absolute path of the built trainer addon (lathe_trainer.node), handed to the process. */
+  trainerAddonPath?: string;
+  /** Seconds between two training checkpoints (default 300). */
+  checkpointEverySeconds?: number;
+}
+
+export interface Core {
+  readonly dispatch: Dispatch;
+  readonly events: EventBus;
+  readonly jobs: JobRunner;
+  readonly settings: SettingsService;
+  readonly training: TrainingService;
+  readonly db: Db;
+  /** Stops running jobs (they become `interrupted`) and closes the database. Idempotent. */
+  close(): Promise<void>;
+}
+
+/** Builds the whole application from injected configuration. Never touches Electron. */
+export function createCore(config: CoreConfig): Core {
+  const { logger } = config;
+  mkdirSync(config.dataDir, { recursive: true });
+  const db = openDatabase(join(config.dataDir, 'lathe.db'), {
+    logger,
+    ...(config.sqliteNativeBinding ? { nativeBinding: config.sqliteNativeBinding } : {}),
+  });
+  const events = new EventBus();
+  const jobs = new JobRunner({
+    repo: new JobsRepo(db),
+    events,
+    logger,
+    ...(config.progressIntervalMs !== undefined ? { progressIntervalMs: config.progressIntervalMs } : {}),
+  });
+  const settings = new SettingsService(new SettingsRepo(db), events, config.dataDir);
+  const training = new TrainingService({
+    repo: new TrainingRepo(db),
+    jobs,
+    events,
+    logger,
+    launcher: config.trainerLauncher,
+    dataDir: config.dataDir,
+    ...(config.trainerAddonPath ? { addonPath: config.trainerAddonPath } : {}),
+    ...(config.checkpointEverySeconds !== undefined ? { checkpointEverySeconds: config.checkpointEverySeconds } : {}),
+  });
+  const sqliteVersion = (db.prepare('SELECT sqlite_version() AS v').get() as { v: string }).v;
+
+  const info = (): AppInfo => ({
+    name: 'Lathe',
+    version: config.appVersion,
+    host: config.host,
+    platform: process.platform,
+    arch: process.arch,
+    dataDir: config.dataDir,
+    versions: { node: process.versions.node, electron: config.electronVersion ?? null, sqlite: sqliteVersion },
+    schemaVersion: migrations.length,
+  });
+
+  const dispatch = createDispatch(
+    {
+      ...appHandlers(info),
+      ...settingsHandlers(settings),
+      ...jobsHandlers(jobs),
+      ...trainingHandlers(training),
+    },
+    logger,
+  );
+
+  let closing: Promise<void> | null = null;
+  const close = () =>
+    (closing ??= (async () => {
+      await jobs.close();
+      db.close();
+      logger.info('core closed');
+    })());
+
+  logger.info('core started', { dataDir: config.dataDir, host: config.host });
+  return { dispatch, events, jobs, settings, training, db, close };
+}

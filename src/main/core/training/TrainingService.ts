@@ -1,0 +1,364 @@
+import { randomUUID } from 'node:crypto';
+import { closeSync, existsSync, mkdirSync, openSync, readSync, statSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { basename, isAbsolute, join } from 'node:path';
+import { readGgufFileInfo } from 'node-llama-cpp';
+import {
+  finishedJobStates,
+  hyperparamsSchema,
+  type Adapter,
+  type HyperparamsInput,
+  type Job,
+  type TrainingDataSource,
+  type TrainingMetricPoint,
+  type TrainingRun,
+} from '../../../shared/domain';
+import { AppError } from '../../../shared/errors';
+import type { TrainingRepo } from '../db/repos/TrainingRepo';
+import type { EventBus } from '../EventBus';
+import { sha256File } from '../fileHash';
+import type { JobContext, JobRunner } from '../jobs/JobRunner';
+import type { Logger } from '../logger';
+import { readExamplesFile } from './readExamplesFile';
+import type { TrainerLauncher } from './TrainerLauncher';
+import type { FromTrainer, TrainerSpec } from './trainerProtocol';
+
+/** Architectures whose graphs the trainer knows (attention q/k/v/o + gated MLP, separate tensors). */
+export const trainableArchitectures = ['llama', 'qwen2', 'qwen3', 'mistral3', 'granite', 'smollm3'] as const;
+
+export interface TrainingServiceOptions {
+  repo: TrainingRepo;
+  jobs: JobRunner;
+  events: EventBus;
+  logger: Logger;
+  launcher: TrainerLauncher;
+  dataDir: string;
+  /** Absolute path of the trainer addon, passed to the process. */
+  addonPath?: string;
+  /** Checkpoint at least this often, seconds (default 300). */
+  checkpointEverySeconds?: number;
+}
+
+interface RunArgs {
+  runId: string;
+  resume: boolean;
+}
+
+const jobKind = 'training.run';
+
+/**
+ * Fine-tuning runs: validates the request, snapshots the data, runs the trainer in its own process
+ * as a job, records per-step metrics and the finished adapter. One run trains at a time.
+ */
+export class TrainingService {
+  readonly #o: TrainingServiceOptions;
+
+  constructor(options: TrainingServiceOptions) {
+    this.#o = options;
+    const interrupted = options.repo.interruptUnfinished(Date.now());
+    if (interrupted > 0) options.logger.warn('training runs interrupted by the last shutdown', { count: interrupted });
+    options.jobs.register<RunArgs, unknown>(jobKind, (args, ctx) => this.#run(args, ctx));
+    // Mirror the job's final state onto its run (cancelled, interrupted, failed, succeeded).
+    options.events.subscribe((event, payload) => {
+      if (event !== 'jobs.updated') return;
+      const job = payload as Job;
+      if (job.kind !== jobKind || !finishedJobStates.includes(job.state)) return;
+      const runId = (job.result as { runId?: string } | undefined)?.runId ?? this.#runForJob(job.id);
+      if (!runId) return;
+      this.#o.repo.update(runId, { state: job.state, error: job.error, finishedAt: job.finishedAt });
+    });
+  }
+
+  /** The defaults a new run gets, for the UI to show. */
+  defaults() {
+    return hyperparamsSchema.parse({});
+  }
+
+  async start(input: {
+    name?: string;
+    baseModelPath: string;
+    data: TrainingDataSource;
+    hyperparams?: HyperparamsInput;
+  }): Promise<TrainingRun> {
+    this.#assertIdle();
+    const hyperparams = hyperparamsSchema.parse(input.hyperparams ?? {});
+    checkBaseModel(input.baseModelPath);
+    await checkTrainableArchitecture(input.baseModelPath);
+    const examples = readExamplesFile(checkAbsolute(input.data.path, 'data file'));
+    const id = randomUUID();
+    const runDir = this.#runDir(id);
+    mkdirSync(runDir, { recursive: true });
+    const snapshot = examples.map((e) => JSON.stringify(e)).join('\n') + '\n';
+    writeFileSync(join(runDir, 'examples.jsonl'), snapshot);
+    this.#o.repo.insertRun({
+      id,
+      name:
+        input.name?.trim() || `${basename(input.baseModelPath).replace(/\.gguf$/i, '')} · ${basename(input.data.path)}`,
+      baseModelPath: input.baseModelPath,
+      dataSource: input.data,
+      dataSha256: createHash('sha256').update(snapshot).digest('hex'),
+      hyperparams,
+      checkpointPath: join(runDir, 'checkpoint.gguf'),
+      now: Date.now(),
+    });
+    return this.#launch(id, false);
+  }
+
+  resume(runId: string): TrainingRun {
+    const run = this.#get(runId);
+    if (!['cancelled', 'interrupted', 'failed'].includes(run.state)) {
+      throw new AppError('CONFLICT', `The run "${run.name}" is ${run.state}; only a stopped run can be resumed.`);
+    }
+    if (!run.checkpointPath || !existsSync(run.checkpointPath)) {
+      throw new AppError('CONFLICT', `The run "${run.name}" has no checkpoint to resume from; start it again instead.`);
+    }
+    this.#assertIdle();
+    return this.#launch(runId, true);
+  }
+
+  async cancel(runId: string): Promise<TrainingRun> {
+    const run = this.#get(runId);
+    if (!run.jobId || !['queued', 'running'].includes(run.state)) {
+      throw new AppError('CONFLICT', `The run "${run.name}" is not running (${run.state}).`);
+    }
+    await this.#o.jobs.cancel(run.jobId);
+    return this.get(runId).run;
+  }
+
+  list(): TrainingRun[] {
+    return this.#o.repo.listRuns().map((run) => this.#withResumable(run));
+  }
+
+  get(runId: string): { run: TrainingRun; metrics: TrainingMetricPoint[] } {
+    return { run: this.#withResumable(this.#get(runId)), metrics: this.#o.repo.metrics(runId) };
+  }
+
+  adapters(filter: { baseModelSha256?: string } = {}): Adapter[] {
+    return this.#o.repo.adapters(filter);
+  }
+
+  #launch(runId: string, resume: boolean): TrainingRun {
+    const run = this.#get(runId);
+    const job = this.#o.jobs.start<RunArgs>(jobKind, { runId, resume }, `Fine-tune ${run.name}`);
+    this.#o.repo.update(runId, { state: 'running', jobId: job.id, error: null, finishedAt: null });
+    return this.#withResumable(this.#get(runId));
+  }
+
+  async #run(args: RunArgs, ctx: JobContext): Promise<{ runId: string; adapterId: string | null }> {
+    const { repo, events, logger } = this.#o;
+    const run = this.#get(args.runId);
+    const emit = (progress: Omit<Parameters<typeof events.emit<'training.progress'>>[1], 'runId'>) =>
+      events.emit('training.progress', { runId: run.id, ...progress });
+
+    ctx.onProgress({ progress: 0, message: 'Checking the base model…' });
+    if (!existsSync(run.baseModelPath)) {
+      throw new AppError(
+        'NOT_FOUND',
+        `The base model ${run.baseModelPath} is gone; it was moved or deleted since the run started.`,
+      );
+    }
+    const size = statSync(run.baseModelPath).size;
+    const sha = await sha256File(run.baseModelPath, {
+      signal: ctx.signal,
+      size,
+      onProgress: (f) => ctx.onProgress({ progress: 0, message: `Checking the base model… ${Math.round(f * 100)}%` }),
+    });
+    if (run.baseModelSha256 && run.baseModelSha256 !== sha) {
+      throw new AppError(
+        'CONFLICT',
+        'The base model file changed since this run started; its checkpoint belongs to the old file. Start a new run.',
+      );
+    }
+    repo.update(run.id, { baseModelSha256: sha });
+
+    const spec: TrainerSpec = {
+      runId: run.id,
+      ...(this.#o.addonPath ? { addonPath: this.#o.addonPath } : {}),
+      baseModelPath: run.baseModelPath,
+      examplesFile: join(this.#runDir(run.id), 'examples.jsonl'),
+      runDir: this.#runDir(run.id),
+      adapterPath: join(this.#runDir(run.id), 'adapter.gguf'),
+      checkpointPath: run.checkpointPath ?? join(this.#runDir(run.id), 'checkpoint.gguf'),
+      hyperparams: run.hyperparams,
+      resume: args.resume,
+      checkpointEverySeconds: this.#o.checkpointEverySeconds ?? 300,
+    };
+
+    const proc = this.#o.launcher();
+    let final: FromTrainer | null = null;
+    let killTimer: NodeJS.Timeout | null = null;
+    const ended = new Promise<{ code: number | null; signal: string | null }>((resolve) =>
+      proc.onExit((code, signal) => resolve({ code, signal })),
+    );
+    const onAbort = () => {
+      proc.send({ type: 'cancel' });
+      // A process that does not stop within 30 s is killed; its last checkpoint remains.
+      killTimer = setTimeout(() => proc.kill(), 30_000);
+    };
+    ctx.signal.addEventListener('abort', onAbort, { once: true });
+    proc.onMessage((message) => {
+      switch (message.type) {
+        case 'prepared':
+          repo.update(run.id, { totalSteps: message.totalSteps });
+          logger.info('training data prepared', {
+            runId: run.id,
+            windowSize: message.windowSize,
+            totalSteps: message.totalSteps,
+            fill: message.fill,
+            ...message.report,
+          });
+          break;
+        case 'progress': {
+          const p = message.progress;
+          emit(p);
+          const eta = p.etaSeconds === null ? '' : ` · ${formatDuration(p.etaSeconds)} left`;
+          const loss = p.trainLoss === null ? '' : ` · loss ${p.trainLoss.toFixed(3)}`;
+          ctx.onProgress({
+            progress: p.totalSteps > 0 ? p.step / p.totalSteps : 0,
+            message:
+              p.phase === 'training'
+                ? `Step ${p.step}/${p.totalSteps}${loss} · ${Math.round(p.tokensPerSecond)} tok/s${eta}`
+                : `${capitalize(p.phase)}…`,
+          });
+          if (p.phase === 'training' || (p.phase === 'evaluating' && p.step === 0)) {
+            repo.update(run.id, { step: p.step, totalSteps: p.totalSteps });
+            repo.addMetric(run.id, {
+              step: p.step,
+              epoch: p.epoch,
+              trainLoss: p.trainLoss,
+              evalLoss: p.evalLoss,
+              learningRate: p.learningRate,
+              tokensPerSecond: p.tokensPerSecond,
+            });
+          }
+          break;
+        }
+        case 'checkpoint':
+          break;
+        default:
+          final = message;
+      }
+    });
+    proc.send({ type: 'start', spec });
+    const exit = await ended;
+    ctx.signal.removeEventListener('abort', onAbort);
+    if (killTimer) clearTimeout(killTimer);
+    const result = final as FromTrainer | null;
+
+    if (result?.type === 'done') {
+      const adapter: Adapter = {
+        id: randomUUID(),
+        name: run.name,
+        path: spec.adapterPath,
+        baseModelPath: run.baseModelPath,
+        baseModelSha256: sha,
+        runId: run.id,
+        rank: result.adapter.rank,
+        alpha: result.adapter.alpha,
+        targets: run.hyperparams.targets,
+        sizeBytes: result.adapter.sizeBytes,
+        createdAt: Date.now(),
+      };
+      repo.insertAdapter(adapter);
+      repo.update(run.id, { summary: { ...result.summary, adapterId: adapter.id } });
+      return { runId: run.id, adapterId: adapter.id };
+    }
+    if (result?.type === 'cancelled' || ctx.signal.aborted) throw new AppError('CANCELLED', 'Training was cancelled.');
+    if (result?.type === 'failed')
+      throw new AppError(result.error.code, result.error.message, {
+        ...(result.error.details as object),
+        resumable: result.checkpoint,
+      });
+    throw new AppError(
+      'TRAINING_FAILED',
+      `The training process stopped unexpectedly (${exit.signal ? `signal ${exit.signal}` : `exit code ${exit.code}`}). Lathe kept running; resume from the last checkpoint.`,
+      {
+        stderr: proc.stderrTail(),
+      },
+    );
+  }
+
+  #runForJob(jobId: string): string | undefined {
+    return this.#o.repo.listRuns().find((r) => r.jobId === jobId)?.id;
+  }
+
+  #get(runId: string) {
+    const run = this.#o.repo.getRun(runId);
+    if (!run) throw new AppError('NOT_FOUND', `No training run with id ${runId}.`, { id: runId });
+    return run;
+  }
+
+  #withResumable(run: TrainingRun & { checkpointPath?: string | null }): TrainingRun {
+    const {
+      checkpointPath,
+      dataSha256: _sha,
+      ...rest
+    } = run as TrainingRun & { checkpointPath?: string | null; dataSha256?: string };
+    const resumable =
+      ['cancelled', 'interrupted', 'failed'].includes(run.state) && !!checkpointPath && existsSync(checkpointPath);
+    return { ...rest, resumable };
+  }
+
+  #assertIdle(): void {
+    const running = this.#o.jobs.list({ kind: jobKind, states: ['queued', 'running'] });
+    if (running.length > 0)
+      throw new AppError('BUSY', 'A fine-tune is already running; wait for it or cancel it first.');
+  }
+
+  #runDir(runId: string): string {
+    return join(this.#o.dataDir, 'runs', runId);
+  }
+}
+
+function checkAbsolute(path: string, what: string): string {
+  if (!isAbsolute(path)) throw new AppError('INVALID_INPUT', `The ${what} must be an absolute path; got "${path}".`);
+  return path;
+}
+
+/** Refuses what is not a GGUF file, or not an architecture the trainer supports, before any work. */
+function checkBaseModel(path: string): void {
+  checkAbsolute(path, 'base model');
+  if (!existsSync(path)) throw new AppError('NOT_FOUND', `The base model ${path} does not exist.`);
+  const magic = Buffer.alloc(4);
+  const fd = openSync(path, 'r');
+  try {
+    readSync(fd, magic, 0, 4, 0);
+  } finally {
+    closeSync(fd);
+  }
+  if (magic.toString('latin1') !== 'GGUF')
+    throw new AppError('INVALID_INPUT', `${basename(path)} is not a GGUF model file.`);
+}
+
+/** Checks the architecture from GGUF metadata (async: reads the header). */
+export async function checkTrainableArchitecture(path: string): Promise<string> {
+  let architecture: string | undefined;
+  try {
+    const info = await readGgufFileInfo(path, { readTensorInfo: false });
+    architecture = (info.metadata as { general?: { architecture?: string; type?: string } }).general?.architecture;
+    if ((info.metadata as { general?: { type?: string } }).general?.type === 'adapter') {
+      throw new AppError('INVALID_INPUT', `${basename(path)} is a LoRA adapter, not a base model.`);
+    }
+  } catch (error) {
+    if (error instanceof AppError) throw error;
+    throw new AppError('INVALID_INPUT', `${basename(path)} is not a readable GGUF model: ${(error as Error).message}`);
+  }
+  if (!architecture || !(trainableArchitectures as readonly string[]).includes(architecture)) {
+    throw new AppError(
+      'UNSUPPORTED',
+      `Lathe cannot fine-tune the "${architecture ?? 'unknown'}" architecture yet. It trains: ${trainableArchitectures.join(', ')}.`,
+      { architecture },
+    );
+  }
+  return architecture;
+}
+
+function formatDuration(seconds: number): string {
+  if (seconds < 90) return `${Math.round(seconds)} s`;
+  if (seconds < 5400) return `${Math.round(seconds / 60)} min`;
+  return `${(seconds / 3600).toFixed(1)} h`;
+}
+
+function capitalize(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}

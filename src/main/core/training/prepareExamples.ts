@@ -1,0 +1,119 @@
+import type { ChatMessage } from '../../../shared/domain';
+import { AppError } from '../../../shared/errors';
+import { renderWithAssistantSpans, type TemplateContext } from './chatTemplate';
+import { seededRandom, shuffled } from './random';
+import { tokenizeExample, type TokenizedExample, type TokenizerPort } from './tokenizeExample';
+
+export interface PrepareOptions {
+  /** Longest example in tokens (a window is at least this long). */
+  maxLength: number;
+  /** What to do with longer examples: skip them (default) or cut them at `maxLength`. */
+  overLength: 'skip' | 'truncate';
+  /** Share of examples drawn for evaluation when the data has no eval split (0.05 by default). */
+  evalFraction?: number;
+  seed: number;
+}
+
+export interface SourceExample {
+  id: string;
+  messages: ChatMessage[];
+  split?: 'train' | 'eval' | 'auto';
+}
+
+export interface PreparedExample extends TokenizedExample {
+  id: string;
+}
+
+export interface PrepareReport {
+  total: number;
+  /** Examples longer than `maxLength` that were skipped, with their lengths. */
+  tooLong: { id: string; tokens: number }[];
+  truncated: number;
+  /** Examples with no assistant tokens (nothing to learn), skipped. */
+  noAnswer: string[];
+  /** Examples the chat template refused, skipped, with the reason. */
+  invalid: { id: string; reason: string }[];
+  trainTokens: number;
+  trainLabels: number;
+  /** Token length of every kept example, for the length histogram. */
+  lengths: number[];
+}
+
+export interface PreparedData {
+  train: PreparedExample[];
+  eval: PreparedExample[];
+  report: PrepareReport;
+}
+
+/**
+ * Renders every example with the model's chat template, tokenizes it with the model's tokenizer,
+ * masks everything but the assistant answers, applies the length policy and splits off an eval
+ * set when the data has none.
+ */
+export function prepareExamples(
+  source: readonly SourceExample[],
+  template: TemplateContext,
+  tokenizer: TokenizerPort,
+  options: PrepareOptions,
+): PreparedData {
+  const report: PrepareReport = {
+    total: source.length,
+    tooLong: [],
+    truncated: 0,
+    noAnswer: [],
+    invalid: [],
+    trainTokens: 0,
+    trainLabels: 0,
+    lengths: [],
+  };
+  const kept: { example: PreparedExample; split: SourceExample['split'] }[] = [];
+  for (const item of source) {
+    let tokenized: TokenizedExample;
+    try {
+      tokenized = tokenizeExample(renderWithAssistantSpans(template, item.messages), tokenizer);
+    } catch (error) {
+      report.invalid.push({ id: item.id, reason: error instanceof Error ? error.message : String(error) });
+      continue;
+    }
+    let { tokens, mask } = tokenized;
+    if (tokens.length > options.maxLength) {
+      if (options.overLength === 'skip') {
+        report.tooLong.push({ id: item.id, tokens: tokens.length });
+        continue;
+      }
+      tokens = tokens.slice(0, options.maxLength);
+      mask = mask.slice(0, options.maxLength);
+      report.truncated++;
+    }
+    // Position 0 is never a label (nothing precedes it).
+    if (!mask.subarray(1).some((m) => m === 1)) {
+      report.noAnswer.push(item.id);
+      continue;
+    }
+    kept.push({ example: { id: item.id, tokens, mask }, split: item.split });
+    report.lengths.push(tokens.length);
+  }
+  if (kept.length === 0) {
+    throw new AppError(
+      'INVALID_INPUT',
+      'No example is left to train on: every one was empty, too long, or had no assistant answer.',
+      { report },
+    );
+  }
+
+  let train = kept.filter((k) => k.split !== 'eval').map((k) => k.example);
+  let evaluation = kept.filter((k) => k.split === 'eval').map((k) => k.example);
+  if (evaluation.length === 0 && kept.length >= 20) {
+    const fraction = options.evalFraction ?? 0.05;
+    const count = Math.max(1, Math.round(train.length * fraction));
+    const mixed = shuffled(train, seededRandom(options.seed ^ 0x5eed));
+    evaluation = mixed.slice(0, count);
+    const chosen = new Set(evaluation.map((e) => e.id));
+    train = train.filter((e) => !chosen.has(e.id));
+  }
+  for (const e of train) {
+    report.trainTokens += e.tokens.length;
+    report.trainLabels += e.mask.subarray(1).reduce((s, m) => s + m, 0);
+  }
+  return { train, eval: evaluation, report };
+}

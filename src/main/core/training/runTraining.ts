@@ -1,0 +1,291 @@
+import { existsSync, statSync } from 'node:fs';
+import { readGgufFileInfo } from 'node-llama-cpp';
+import type { TrainerAddon, TrainingSession, TrainingWindow as NativeWindow } from '../../../../native/index';
+import type { TrainingProgress } from '../../../shared/domain';
+import { AppError, toAppErrorData } from '../../../shared/errors';
+import type { TemplateContext } from './chatTemplate';
+import { fillRatio, packWindows, type TrainingWindow } from './packWindows';
+import { prepareExamples } from './prepareExamples';
+import { seededRandom, shuffled } from './random';
+import { readExamplesFile } from './readExamplesFile';
+import { learningRateAt, windowSizeFor, windowsPerStep } from './schedule';
+import type { TokenizerPort } from './tokenizeExample';
+import type { FromTrainer, TrainerSpec } from './trainerProtocol';
+
+/** What the caller's schedule needs to resume exactly where a checkpoint was taken. */
+interface CheckpointState {
+  version: 1;
+  /** Optimizer steps completed. */
+  step: number;
+  totalSteps: number;
+  seed: number;
+  lastTrainLoss: number | null;
+  lastEvalLoss: number | null;
+}
+
+const fallbackTemplate =
+  "{% for m in messages %}{{ '<|im_start|>' + m.role + '\\n' + m.content + '<|im_end|>\\n' }}{% endfor %}" +
+  "{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{% endif %}";
+
+/**
+ * One fine-tuning run inside the training process: prepare the data with the model's own template
+ * and tokenizer, pack it, train step by step with a warmup + decay schedule, evaluate, checkpoint,
+ * and save the adapter. Every message to the parent goes through `post`; `signal` cancels between
+ * (and inside) steps, after which the last completed step is checkpointed.
+ */
+export async function runTraining(
+  spec: TrainerSpec,
+  addon: TrainerAddon,
+  post: (message: FromTrainer) => void,
+  signal: AbortSignal,
+): Promise<void> {
+  const started = Date.now();
+  const hp = spec.hyperparams;
+  const model = new addon.TrainerModel(spec.baseModelPath, {});
+  let session: TrainingSession | null = null;
+  const adapter = new addon.LoraAdapter(model);
+  let completedStep = 0;
+  let checkpointed = false;
+  let state: CheckpointState | null = null;
+  const saveCheckpoint = async () => {
+    if (!session || !state) return;
+    await session.saveCheckpoint(spec.checkpointPath, JSON.stringify(state));
+    checkpointed = true;
+    post({ type: 'checkpoint', step: state.step });
+  };
+
+  try {
+    const progress = (
+      phase: TrainingProgress['phase'],
+      fields: Partial<Omit<TrainingProgress, 'runId' | 'phase'>> = {},
+    ) =>
+      post({
+        type: 'progress',
+        progress: {
+          phase,
+          step: completedStep,
+          totalSteps: state?.totalSteps ?? 0,
+          epoch: 0,
+          trainLoss: state?.lastTrainLoss ?? null,
+          evalLoss: state?.lastEvalLoss ?? null,
+          learningRate: 0,
+          tokensPerSecond: 0,
+          etaSeconds: null,
+          memoryBytes: process.memoryUsage.rss(),
+          ...fields,
+        },
+      });
+    progress('preparing');
+
+    await model.load();
+    const { template, tokenizer } = await modelTemplate(spec.baseModelPath, model);
+    const examples = readExamplesFile(spec.examplesFile);
+    const longestGuess = hp.maxLength ?? 2048;
+    const prepared = prepareExamples(examples, template, tokenizer, {
+      maxLength: longestGuess,
+      overLength: hp.overLength,
+      evalFraction: hp.evalFraction,
+      seed: hp.seed,
+    });
+    const longest = Math.max(
+      ...prepared.train.map((e) => e.tokens.length),
+      ...prepared.eval.map((e) => e.tokens.length),
+    );
+    const windowSize = windowSizeFor(hp.maxLength ?? Math.min(2048, longest));
+    const pad = tokenizer.bos ?? 0;
+    const trainWindows = packWindows(prepared.train, { windowSize, padToken: pad });
+    const evalWindows = prepared.eval.length > 0 ? packWindows(prepared.eval, { windowSize, padToken: pad }) : [];
+    const perStep = windowsPerStep(hp.batchTokens, windowSize);
+    const stepsPerEpoch = Math.ceil(trainWindows.length / perStep);
+    const totalSteps = Math.max(1, Math.round(stepsPerEpoch * hp.epochs));
+    const { lengths, ...report } = prepared.report;
+    post({ type: 'prepared', report, lengths, windowSize, totalSteps, fill: fillRatio(trainWindows) });
+
+    if (spec.resume && existsSync(spec.checkpointPath)) {
+      await adapter.create({ rank: hp.rank, alpha: hp.alpha, targets: hp.targets, seed: hp.seed });
+      session = new addon.TrainingSession(model, adapter, {
+        windowSize,
+        ...(hp.threads ? { threads: hp.threads } : {}),
+      });
+      await session.init();
+      const loaded = await session.loadCheckpoint(spec.checkpointPath);
+      state = JSON.parse(loaded.state) as CheckpointState;
+      if (state.totalSteps !== totalSteps) {
+        throw new AppError(
+          'CONFLICT',
+          'The checkpoint was made with different data or settings; start a new run instead.',
+        );
+      }
+      completedStep = state.step;
+    } else {
+      await adapter.create({ rank: hp.rank, alpha: hp.alpha, targets: hp.targets, seed: hp.seed });
+      session = new addon.TrainingSession(model, adapter, {
+        windowSize,
+        ...(hp.threads ? { threads: hp.threads } : {}),
+      });
+      await session.init();
+      state = { version: 1, step: 0, totalSteps, seed: hp.seed, lastTrainLoss: null, lastEvalLoss: null };
+    }
+    const activeSession = session;
+    const onAbort = () => activeSession.abort();
+    signal.addEventListener('abort', onAbort);
+
+    const evalEvery = hp.evalEvery > 0 ? hp.evalEvery : Math.max(1, Math.ceil(totalSteps / 10));
+    const evaluate = async (): Promise<number | null> => {
+      if (evalWindows.length === 0) return null;
+      progress('evaluating');
+      const r = await activeSession.evaluate(evalWindows.map(toNative));
+      return r.nTokens > 0 ? r.lossSum / r.nTokens : null;
+    };
+    if (state.step === 0 && !spec.resume) state.lastEvalLoss = await evaluate();
+
+    let lastCheckpointAt = Date.now();
+    let bestLoss = Number.POSITIVE_INFINITY;
+    let usefulTokens = 0;
+    let trainingSeconds = 0;
+    let stepsThisSession = 0;
+    let peakMemory = process.memoryUsage.rss();
+    while (state.step < totalSteps) {
+      if (signal.aborted) break;
+      const step = state.step;
+      const batch = windowsForStep(trainWindows, step, perStep, stepsPerEpoch, hp.seed);
+      const t0 = performance.now();
+      let result;
+      try {
+        result = await activeSession.forwardBackward(batch.map(toNative));
+      } catch (error) {
+        if (signal.aborted) break;
+        throw error;
+      }
+      const lr = learningRateAt(step, totalSteps, hp);
+      await activeSession.optimizerStep({ lr, maxGradNorm: hp.maxGradNorm, weightDecay: hp.weightDecay });
+      const seconds = (performance.now() - t0) / 1000;
+      const loss = result.nTokens > 0 ? result.lossSum / result.nTokens : 0;
+      if (!Number.isFinite(loss) || (bestLoss < Number.POSITIVE_INFINITY && loss > Math.max(20, bestLoss * 8))) {
+        throw new AppError(
+          'TRAINING_FAILED',
+          `The loss ${Number.isFinite(loss) ? 'exploded' : 'became NaN'} at step ${step + 1} (${loss}). Training stopped; the last good checkpoint was kept. Try a lower learning rate.`,
+          { step: step + 1, loss },
+        );
+      }
+      bestLoss = Math.min(bestLoss, loss);
+      state.step = completedStep = step + 1;
+      state.lastTrainLoss = loss;
+      usefulTokens += result.nTokens;
+      trainingSeconds += seconds;
+      peakMemory = Math.max(peakMemory, process.memoryUsage.rss());
+      if (state.step % evalEvery === 0 || state.step === totalSteps) state.lastEvalLoss = await evaluate();
+      stepsThisSession++;
+      const secondsPerStep = trainingSeconds / stepsThisSession;
+      progress('training', {
+        step: state.step,
+        totalSteps,
+        epoch: state.step / stepsPerEpoch,
+        trainLoss: loss,
+        evalLoss: state.lastEvalLoss,
+        learningRate: lr,
+        tokensPerSecond: result.nTokens / seconds,
+        etaSeconds: secondsPerStep * (totalSteps - state.step),
+        memoryBytes: process.memoryUsage.rss(),
+      });
+      const epochEnd = state.step % stepsPerEpoch === 0;
+      if (epochEnd || Date.now() - lastCheckpointAt > spec.checkpointEverySeconds * 1000) {
+        await saveCheckpoint();
+        lastCheckpointAt = Date.now();
+      }
+    }
+    signal.removeEventListener('abort', onAbort);
+
+    if (signal.aborted) {
+      await saveCheckpoint();
+      post({ type: 'cancelled', step: completedStep, checkpoint: checkpointed });
+      return;
+    }
+    progress('saving', { step: state.step, totalSteps });
+    await saveCheckpoint();
+    await adapter.save(spec.adapterPath, { 'general.name': `Lathe run ${spec.runId}`, 'lathe.run_id': spec.runId });
+    const info = adapter.info();
+    post({
+      type: 'done',
+      summary: {
+        finalTrainLoss: state.lastTrainLoss,
+        finalEvalLoss: state.lastEvalLoss,
+        trainExamples: prepared.train.length,
+        evalExamples: prepared.eval.length,
+        skippedTooLong: prepared.report.tooLong.length,
+        usefulTokensPerSecond: trainingSeconds > 0 ? usefulTokens / trainingSeconds : 0,
+        peakMemoryBytes: peakMemory,
+        seconds: (Date.now() - started) / 1000,
+      },
+      adapter: { rank: info.rank, alpha: info.alpha, sizeBytes: statSync(spec.adapterPath).size },
+    });
+  } catch (error) {
+    const data = toAppErrorData(asTrainingError(error));
+    try {
+      await saveCheckpoint();
+    } catch {
+      // The failure may be the disk itself; the previous checkpoint stays.
+    }
+    post({ type: 'failed', error: data, checkpoint: checkpointed || existsSync(spec.checkpointPath) });
+  } finally {
+    session?.dispose();
+    if (!adapter.disposed) adapter.dispose();
+    if (!model.disposed) model.dispose();
+  }
+}
+
+/**
+ * The windows of optimizer step `step`: each epoch visits every window once in an order drawn
+ * from the seed and the epoch number, so a resumed run sees exactly the same batches.
+ */
+export function windowsForStep(
+  windows: readonly TrainingWindow[],
+  step: number,
+  perStep: number,
+  stepsPerEpoch: number,
+  seed: number,
+): TrainingWindow[] {
+  const epoch = Math.floor(step / stepsPerEpoch);
+  const order = shuffled([...windows.keys()], seededRandom(seed + epoch * 7919));
+  const start = (step % stepsPerEpoch) * perStep;
+  return order.slice(start, start + perStep).map((i) => windows[i]!);
+}
+
+function toNative(w: TrainingWindow): NativeWindow {
+  return { tokens: w.tokens, labels: w.labels, positions: w.positions, seqIds: w.seqIds };
+}
+
+function asTrainingError(error: unknown): unknown {
+  if (error instanceof AppError) return error;
+  const code = (error as { code?: unknown }).code;
+  const message = error instanceof Error ? error.message : String(error);
+  if (code === 'LOAD_FAILED')
+    return new AppError('INVALID_INPUT', `The base model could not be loaded for training: ${message}`);
+  if (code === 'IO') return new AppError('IO_ERROR', message);
+  return new AppError('TRAINING_FAILED', message);
+}
+
+/** The chat template and tokenizer of the base model, from its GGUF metadata and the addon. */
+async function modelTemplate(
+  path: string,
+  model: InstanceType<TrainerAddon['TrainerModel']>,
+): Promise<{ template: TemplateContext; tokenizer: TokenizerPort }> {
+  const info = await readGgufFileInfo(path, { readTensorInfo: false });
+  const tok = (info.metadata as { tokenizer?: { ggml?: Record<string, unknown>; chat_template?: string } }).tokenizer;
+  const tokens = (tok?.ggml?.tokens as string[] | undefined) ?? [];
+  const bosId = typeof tok?.ggml?.bos_token_id === 'number' ? tok.ggml.bos_token_id : null;
+  const eosId = typeof tok?.ggml?.eos_token_id === 'number' ? tok.ggml.eos_token_id : null;
+  const addBos = tok?.ggml?.add_bos_token === undefined ? bosId !== null : Boolean(tok.ggml.add_bos_token);
+  const template: TemplateContext = {
+    template: tok?.chat_template ?? fallbackTemplate,
+    bosToken: bosId !== null ? (tokens[bosId] ?? '') : '',
+    eosToken: eosId !== null ? (tokens[eosId] ?? '') : '',
+  };
+  const tokenizer: TokenizerPort = {
+    tokenize: (text) => Array.from(model.tokenize(text, false, true)),
+    detokenize: (ids) => model.detokenize(Int32Array.from(ids), true),
+    bos: bosId,
+    addBos,
+  };
+  return { template, tokenizer };
+}

@@ -1,0 +1,43 @@
+import type { Hyperparams, TrainingProgress, TrainingSummary } from '../../../shared/domain';
+import type { AppErrorData } from '../../../shared/errors';
+import type { PrepareReport } from './prepareExamples';
+
+/** Everything the training process needs to run (or resume) one run. */
+export interface TrainerSpec {
+  runId: string;
+  /** Absolute path of the built trainer addon; the worker's own lookup otherwise. */
+  addonPath?: string;
+  baseModelPath: string;
+  /** JSONL snapshot of the run's examples: one `{id, messages, split?}` per line. */
+  examplesFile: string;
+  /** Run folder: checkpoint and adapter are written here. */
+  runDir: string;
+  adapterPath: string;
+  checkpointPath: string;
+  hyperparams: Hyperparams;
+  /** Continue from `checkpointPath` instead of starting fresh. */
+  resume: boolean;
+  /** Save a checkpoint at least this often, in seconds (and at every epoch end, cancel and failure). */
+  checkpointEverySeconds: number;
+}
+
+export type ToTrainer = { type: 'start'; spec: TrainerSpec } | { type: 'cancel' };
+
+export type FromTrainer =
+  | {
+      type: 'prepared';
+      report: Omit<PrepareReport, 'lengths'>;
+      lengths: number[];
+      windowSize: number;
+      totalSteps: number;
+      fill: number;
+    }
+  | { type: 'progress'; progress: Omit<TrainingProgress, 'runId'> }
+  | { type: 'checkpoint'; step: number }
+  | {
+      type: 'done';
+      summary: Omit<TrainingSummary, 'adapterId'>;
+      adapter: { rank: number; alpha: number; sizeBytes: number };
+    }
+  | { type: 'cancelled'; step: number; checkpoint: boolean }
+  | { type: 'failed'; error: AppErrorData; checkpoint: boolean };

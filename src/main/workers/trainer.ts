@@ -1,0 +1,49 @@
+/**
+ * The training process. Started by the core through a TrainerLauncher (Electron's utilityProcess
+ * in the app, child_process.fork elsewhere); the only process that loads the trainer addon, so a
+ * crash in native code never takes the app or its database down.
+ */
+import { loadTrainerAddon } from '../../../native/index';
+import { toAppErrorData } from '../../shared/errors';
+import { runTraining } from '../core/training/runTraining';
+import type { FromTrainer, ToTrainer } from '../core/training/trainerProtocol';
+
+interface ParentPort {
+  on(event: 'message', listener: (event: { data: unknown }) => void): void;
+  postMessage(message: unknown): void;
+}
+
+const parentPort = (process as unknown as { parentPort?: ParentPort }).parentPort;
+const post = (message: FromTrainer): void => {
+  if (parentPort) parentPort.postMessage(message);
+  else process.send?.(message);
+};
+const onMessage = (listener: (message: ToTrainer) => void): void => {
+  if (parentPort) parentPort.on('message', (event) => listener(event.data as ToTrainer));
+  else process.on('message', (message) => listener(message as ToTrainer));
+};
+
+const controller = new AbortController();
+let started = false;
+
+onMessage((message) => {
+  if (message.type === 'cancel') {
+    controller.abort();
+    return;
+  }
+  if (message.type !== 'start' || started) return;
+  started = true;
+  void (async () => {
+    try {
+      const addon = loadTrainerAddon(message.spec.addonPath);
+      await runTraining(message.spec, addon, post, controller.signal);
+    } catch (error) {
+      post({ type: 'failed', error: toAppErrorData(error), checkpoint: false });
+    }
+    // Let the last message flush, then leave: native memory goes with the process.
+    setTimeout(() => process.exit(0), 50);
+  })();
+});
+
+// The parent went away (app crashed or was killed): stop rather than train for nobody.
+process.on('disconnect', () => process.exit(0));

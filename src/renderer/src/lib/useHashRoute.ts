@@ -1,0 +1,42 @@
+import { useCallback, useEffect, useSyncExternalStore } from 'react';
+
+export interface HashRoute<Id extends string> {
+  /** The page: the first segment of `#/page/rest...`. */
+  page: Id;
+  /** The segments after the page, for pages with their own sub-routes (e.g. `#/datasets/42`). */
+  rest: string[];
+}
+
+function subscribe(onChange: () => void): () => void {
+  window.addEventListener('hashchange', onChange);
+  return () => window.removeEventListener('hashchange', onChange);
+}
+
+const getHash = () => window.location.hash;
+
+/**
+ * Hash routing (`#/chat`): works from `file://` in Electron and lets tests deep-link.
+ * An unknown or empty hash is replaced by `fallback` without adding a history entry.
+ */
+export function useHashRoute<Id extends string>(
+  pages: readonly Id[],
+  fallback: Id,
+): [HashRoute<Id>, (page: Id) => void] {
+  const hash = useSyncExternalStore(subscribe, getHash);
+  const segments = hash.replace(/^#\/?/, '').split('/').filter(Boolean).map(decodeURIComponent);
+  const first = segments[0];
+  const known = first !== undefined && (pages as readonly string[]).includes(first);
+
+  useEffect(() => {
+    if (!known) {
+      window.history.replaceState(window.history.state, '', `#/${fallback}`);
+      window.dispatchEvent(new HashChangeEvent('hashchange'));
+    }
+  }, [known, fallback]);
+
+  const navigate = useCallback((page: Id) => {
+    window.location.hash = `#/${page}`;
+  }, []);
+
+  return [{ page: known ? (first as Id) : fallback, rest: known ? segments.slice(1) : [] }, navigate];
+}

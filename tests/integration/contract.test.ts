@@ -1,0 +1,163 @@
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Core } from '../../src/main/core/createCore';
+import { methodNames, methods, type MethodName } from '../../src/shared/contract';
+import { errorCodes } from '../../src/shared/errors';
+import { testCore } from '../helpers/testCore';
+import { tempDir } from '../helpers/tempDir';
+
+let dir: ReturnType<typeof tempDir>;
+let core: Core;
+let jobId: string;
+
+beforeAll(async () => {
+  dir = tempDir();
+  core = testCore(dir.path);
+  core.jobs.register('test.noop', async () => ({ done: true }));
+  jobId = core.jobs.start('test.noop', {}, 'No-op').id;
+  await core.jobs.wait(jobId);
+});
+afterAll(async () => {
+  await core.close();
+  dir.remove();
+});
+
+/**
+ * One valid input per method and what it answers: proves each method gets past validation, so a
+ * rejection below is about the input. A code means the call reached the service and was refused there.
+ */
+const valid: { [M in MethodName]: () => [input: unknown, answer: 'ok' | string] } = {
+  'app.info': () => [{}, 'ok'],
+  'settings.get': () => [{}, 'ok'],
+  'settings.update': () => [{ theme: 'dark' }, 'ok'],
+  'jobs.list': () => [{ states: ['succeeded'], limit: 5 }, 'ok'],
+  'jobs.get': () => [{ id: jobId }, 'ok'],
+  'jobs.cancel': () => [{ id: jobId }, 'CONFLICT'], // already finished
+  'jobs.clearFinished': () => [{}, 'ok'],
+  'training.defaults': () => [{}, 'ok'],
+  'training.start': () => [
+    {
+      baseModelPath: '/no/such/model.gguf',
+      data: { kind: 'file', path: '/no/such/data.jsonl' },
+      hyperparams: { rank: 8 },
+    },
+    'NOT_FOUND',
+  ],
+  'training.cancel': () => [{ id: 'no-such-run' }, 'NOT_FOUND'],
+  'training.resume': () => [{ id: 'no-such-run' }, 'NOT_FOUND'],
+  'training.list': () => [{}, 'ok'],
+  'training.get': () => [{ id: 'no-such-run' }, 'NOT_FOUND'],
+  'adapters.list': () => [{ baseModelSha256: 'a'.repeat(64) }, 'ok'],
+};
+
+/** Inputs every method must refuse. */
+const alwaysInvalid: unknown[] = [undefined, null, 0, 'text', true, [], [{}], { __proto__: null, extra: 1 }];
+
+/** Inputs each method must refuse, beyond the common ones. */
+const invalidFor: { [M in MethodName]: unknown[] } = {
+  'app.info': [{ verbose: true }],
+  'settings.get': [{ key: 'theme' }],
+  'settings.update': [{ theme: 'blue' }, { theme: 1 }, { modelsDir: '' }, { modelsDir: 5 }, { other: 1 }],
+  'jobs.list': [
+    { states: ['paused'] },
+    { limit: 0 },
+    { limit: 1.5 },
+    { limit: 10_000 },
+    { kind: '' },
+    { states: 'running' },
+  ],
+  'jobs.get': [{}, { id: '' }, { id: 3 }, { id: 'x'.repeat(201) }, { id: 'a', more: 1 }],
+  'jobs.cancel': [{}, { id: null }, { id: ['a'] }],
+  'jobs.clearFinished': [{ all: true }],
+  'training.defaults': [{ rank: 8 }],
+  'training.start': [
+    {},
+    { baseModelPath: '/m.gguf' },
+    { baseModelPath: '/m.gguf', data: { kind: 'url', path: '/d' } },
+    { baseModelPath: '', data: { kind: 'file', path: '/d' } },
+    { baseModelPath: '/m.gguf', data: { kind: 'file', path: '/d' }, hyperparams: { rank: 0 } },
+    { baseModelPath: '/m.gguf', data: { kind: 'file', path: '/d' }, hyperparams: { rank: 1.5 } },
+    { baseModelPath: '/m.gguf', data: { kind: 'file', path: '/d' }, hyperparams: { targets: ['qkv'] } },
+    { baseModelPath: '/m.gguf', data: { kind: 'file', path: '/d' }, hyperparams: { learningRate: -1 } },
+    { baseModelPath: '/m.gguf', data: { kind: 'file', path: '/d' }, hyperparams: { epochs: 0 } },
+    { baseModelPath: '/m.gguf', data: { kind: 'file', path: '/d' }, hyperparams: { bogus: 1 } },
+  ],
+  'training.cancel': [{}, { id: '' }],
+  'training.resume': [{ id: 7 }],
+  'training.list': [{ all: 1 }],
+  'training.get': [{ id: null }],
+  'adapters.list': [{ baseModelSha256: 'xyz' }, { other: 1 }],
+};
+
+describe('contract envelope', () => {
+  it('covers every method in the tables', () => {
+    expect(Object.keys(valid).sort()).toEqual([...methodNames].sort());
+    expect(Object.keys(invalidFor).sort()).toEqual([...methodNames].sort());
+  });
+
+  it.each(methodNames)('%s accepts its valid example', async (method) => {
+    const [input, answer] = valid[method]();
+    const result = await core.dispatch(method, input);
+    if (answer === 'ok') expect(result.ok).toBe(true);
+    else expect(result).toMatchObject({ ok: false, error: { code: answer } });
+  });
+
+  it.each(methodNames)('%s rejects malformed input with INVALID_INPUT', async (method) => {
+    for (const input of [...alwaysInvalid, ...invalidFor[method]]) {
+      const result = await core.dispatch(method, input);
+      expect(result, `${method} with ${JSON.stringify(input)}`).toMatchObject({
+        ok: false,
+        error: { code: 'INVALID_INPUT' },
+      });
+      if (!result.ok) expect(result.error.message).toContain(method);
+    }
+  });
+
+  it('answers UNKNOWN_METHOD for names outside the contract', async () => {
+    for (const name of ['app.nope', '', 'constructor', '__proto__', 'toString', 42, null, { m: 1 }]) {
+      expect(await core.dispatch(name, {})).toMatchObject({ ok: false, error: { code: 'UNKNOWN_METHOD' } });
+    }
+  });
+
+  it.each(methodNames)(
+    '%s: 300 random payloads never throw and always answer a well-formed envelope',
+    async (method) => {
+      const schema = methods[method].input;
+      await fc.assert(
+        fc.asyncProperty(
+          fc.oneof(
+            fc.anything(),
+            fc.dictionary(
+              fc.constantFrom(
+                'id',
+                'theme',
+                'modelsDir',
+                'states',
+                'limit',
+                'kind',
+                'baseModelPath',
+                'data',
+                'hyperparams',
+                'x',
+              ),
+              fc.anything(),
+            ),
+          ),
+          async (payload) => {
+            const result = await core.dispatch(method, payload);
+            expect(typeof result.ok).toBe('boolean');
+            if (result.ok) {
+              expect(schema.safeParse(payload).success).toBe(true);
+            } else {
+              expect(errorCodes).toContain(result.error.code);
+              expect(typeof result.error.message).toBe('string');
+              if (!schema.safeParse(payload).success) expect(result.error.code).toBe('INVALID_INPUT');
+            }
+            expect(() => JSON.stringify(result)).not.toThrow();
+          },
+        ),
+        { numRuns: 300, seed: 20261125 },
+      );
+    },
+  );
+});

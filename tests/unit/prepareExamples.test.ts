@@ -1,0 +1,96 @@
+import { describe, expect, it } from 'vitest';
+import { prepareExamples, type SourceExample } from '../../src/main/core/training/prepareExamples';
+import type { TokenizerPort } from '../../src/main/core/training/tokenizeExample';
+
+/** ChatML, the template most small instruct models use. */
+const chatml = {
+  template:
+    "{% for m in messages %}{{ '<|im_start|>' + m.role + '\\n' + m.content + '<|im_end|>\\n' }}{% endfor %}" +
+    "{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{% endif %}",
+  bosToken: '',
+  eosToken: '<|im_end|>',
+};
+
+/** A character tokenizer with two special tokens: enough to check policy, not tokenization. */
+const specials = ['<|im_start|>', '<|im_end|>'];
+const charTokenizer: TokenizerPort = {
+  tokenize(text) {
+    const out: number[] = [];
+    for (let i = 0; i < text.length;) {
+      const s = specials.findIndex((sp) => text.startsWith(sp, i));
+      if (s >= 0) {
+        out.push(100000 + s);
+        i += specials[s]!.length;
+      } else {
+        out.push(text.codePointAt(i)!);
+        i += text.codePointAt(i)! > 0xffff ? 2 : 1;
+      }
+    }
+    return out;
+  },
+  detokenize: (tokens) => tokens.map((t) => (t >= 100000 ? specials[t - 100000] : String.fromCodePoint(t))).join(''),
+  bos: null,
+  addBos: false,
+};
+
+const chat = (id: string, answer: string, split?: SourceExample['split']): SourceExample => ({
+  id,
+  split,
+  messages: [
+    { role: 'user', content: `question ${id}` },
+    { role: 'assistant', content: answer },
+  ],
+});
+
+describe('prepareExamples', () => {
+  it('masks only the answer and its end-of-turn token', () => {
+    const { train } = prepareExamples([chat('a', 'yes')], chatml, charTokenizer, {
+      maxLength: 512,
+      overLength: 'skip',
+      seed: 1,
+    });
+    const e = train[0]!;
+    const labelled = charTokenizer.detokenize([...e.tokens].filter((_t, i) => e.mask[i]));
+    expect(labelled).toBe('yes<|im_end|>');
+  });
+
+  it('skips over-long examples by default and reports them; truncates when asked', () => {
+    const long = chat('long', 'x'.repeat(300));
+    const skip = prepareExamples([long, chat('ok', 'fine')], chatml, charTokenizer, {
+      maxLength: 100,
+      overLength: 'skip',
+      seed: 1,
+    });
+    expect(skip.train.map((e) => e.id)).toEqual(['ok']);
+    expect(skip.report.tooLong).toEqual([{ id: 'long', tokens: expect.any(Number) }]);
+    const cut = prepareExamples([long], chatml, charTokenizer, { maxLength: 100, overLength: 'truncate', seed: 1 });
+    expect(cut.train[0]!.tokens).toHaveLength(100);
+    expect(cut.report.truncated).toBe(1);
+  });
+
+  it('skips examples with nothing to learn and refuses a dataset with none left', () => {
+    const noAnswer: SourceExample = { id: 'q', messages: [{ role: 'user', content: 'only a question' }] };
+    const result = prepareExamples([noAnswer, chat('a', 'b')], chatml, charTokenizer, {
+      maxLength: 512,
+      overLength: 'skip',
+      seed: 1,
+    });
+    expect(result.report.noAnswer).toEqual(['q']);
+    expect(() =>
+      prepareExamples([noAnswer], chatml, charTokenizer, { maxLength: 512, overLength: 'skip', seed: 1 }),
+    ).toThrow(/No example is left/);
+  });
+
+  it('draws a deterministic 5% eval split when the data has none, and respects an explicit one', () => {
+    const many = Array.from({ length: 100 }, (_v, i) => chat(`e${i}`, `answer ${i}`));
+    const a = prepareExamples(many, chatml, charTokenizer, { maxLength: 512, overLength: 'skip', seed: 42 });
+    const b = prepareExamples(many, chatml, charTokenizer, { maxLength: 512, overLength: 'skip', seed: 42 });
+    expect(a.eval).toHaveLength(5);
+    expect(a.train).toHaveLength(95);
+    expect(a.eval.map((e) => e.id)).toEqual(b.eval.map((e) => e.id));
+    const explicit = [...many.slice(0, 30), chat('held', 'out', 'eval')];
+    const c = prepareExamples(explicit, chatml, charTokenizer, { maxLength: 512, overLength: 'skip', seed: 42 });
+    expect(c.eval.map((e) => e.id)).toEqual(['held']);
+    expect(c.train).toHaveLength(30);
+  });
+});
