@@ -15,13 +15,7 @@ import { fileURLToPath } from 'node:url';
 
 /** Error codes carried by the addon's errors (`err.code`). */
 export type TrainerErrorCode =
-  | 'INVALID_ARGUMENT'
-  | 'DISPOSED'
-  | 'BUSY'
-  | 'ABORTED'
-  | 'LOAD_FAILED'
-  | 'IO'
-  | 'TRAINING_FAILED';
+  'INVALID_ARGUMENT' | 'DISPOSED' | 'BUSY' | 'ABORTED' | 'LOAD_FAILED' | 'IO' | 'TRAINING_FAILED';
 
 export interface TrainerError extends Error {
   code: TrainerErrorCode;
@@ -185,7 +179,10 @@ export interface TrainingSessionOptions {
  */
 export interface TrainingSession {
   init(): Promise<void>;
-  forwardBackward(windows: readonly TrainingWindow[], onProgress?: (p: WindowsProgress) => void): Promise<WindowsResult>;
+  forwardBackward(
+    windows: readonly TrainingWindow[],
+    onProgress?: (p: WindowsProgress) => void,
+  ): Promise<WindowsResult>;
   evaluate(windows: readonly TrainingWindow[], onProgress?: (p: WindowsProgress) => void): Promise<WindowsResult>;
   optimizerStep(options: OptimizerStepOptions): Promise<OptimizerStepResult>;
   /** The accumulated gradient of the summed loss (not normalized) for one adapter tensor. */
