@@ -41,6 +41,7 @@ export default defineConfig({
     },
     plugins: [react(), tailwindcss()],
     build: {
+      minify: true,
       rollupOptions: { input: { index: resolve(root, 'src/renderer/index.html') } },
     },
   },
