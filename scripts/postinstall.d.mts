@@ -8,6 +8,8 @@ export interface Step {
   run(): void;
 }
 
+export function planTrainerAddon(): StepPlan;
+
 export function planElectronBinary(root: string, env: Record<string, string | undefined>): StepPlan;
 
 export function planElectronSqlite(root: string, env: Record<string, string | undefined>): StepPlan;

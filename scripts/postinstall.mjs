@@ -49,8 +49,26 @@ export function planElectronBinary(root, env) {
   return { run: true };
 }
 
+/**
+ * The LoRA trainer addon is always built (CPU by default; LATHE_GPU=cuda|vulkan|metal picks a GPU
+ * backend). Its script names whatever tool is missing.
+ * @returns {import('./postinstall.d.mts').StepPlan}
+ */
+export function planTrainerAddon() {
+  return { run: true };
+}
+
 /** @type {import('./postinstall.d.mts').Step[]} */
 export const steps = [
+  {
+    name: 'the LoRA trainer addon (llama.cpp)',
+    plan: planTrainerAddon,
+    run: () =>
+      runNodeScript(
+        join(root, 'native', 'scripts', 'build.mjs'),
+        'Fine-tuning needs it: install what is named above, then run `npm run build:native`.',
+      ),
+  },
   {
     name: "Electron's binary",
     plan: planElectronBinary,

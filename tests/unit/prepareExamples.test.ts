@@ -94,3 +94,13 @@ describe('prepareExamples', () => {
     expect(c.train).toHaveLength(30);
   });
 });
+
+describe('alignOffsets', () => {
+  it('maps text offsets onto detokenized text that adds, drops or spells spaces differently', async () => {
+    const { alignOffsets } = await import('../../src/main/core/training/tokenizeExample');
+    expect([...alignOffsets('a b', 'a b')]).toEqual([0, 1, 2, 3]);
+    expect([...alignOffsets('<s>[INST]', '<s> [INST]')]).toEqual([0, 1, 2, 4, 5, 6, 7, 8, 9, 10]);
+    expect([...alignOffsets('a b', '▁a▁b')]).toEqual([1, 2, 3, 4]);
+    expect(() => alignOffsets('abc', 'abd')).toThrow(/does not round-trip/);
+  });
+});

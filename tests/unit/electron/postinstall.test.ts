@@ -26,7 +26,11 @@ describe('planElectronBinary', () => {
   it('fetches the binary on a normal install, before building SQLite for it', () => {
     installElectronPackage();
     expect(planElectronBinary(root.path, {})).toEqual({ run: true });
-    expect(steps.map((s) => s.name)).toEqual(["Electron's binary", 'better-sqlite3 for Electron']);
+    expect(steps.map((s) => s.name)).toEqual([
+      'the LoRA trainer addon (llama.cpp)',
+      "Electron's binary",
+      'better-sqlite3 for Electron',
+    ]);
   });
 
   it('respects ELECTRON_SKIP_BINARY_DOWNLOAD and says how to fetch it later', () => {

@@ -1,6 +1,6 @@
 import { existsSync, statSync } from 'node:fs';
 import { readGgufFileInfo } from 'node-llama-cpp';
-import type { TrainerAddon, TrainingSession, TrainingWindow as NativeWindow } from '../../../../native/index';
+import type { LoraAdapter, TrainerAddon, TrainingSession, TrainingWindow as NativeWindow } from '../../../../native/index';
 import type { TrainingProgress } from '../../../shared/domain';
 import { AppError, toAppErrorData } from '../../../shared/errors';
 import type { TemplateContext } from './chatTemplate';
@@ -43,7 +43,7 @@ export async function runTraining(
   const hp = spec.hyperparams;
   const model = new addon.TrainerModel(spec.baseModelPath, {});
   let session: TrainingSession | null = null;
-  const adapter = new addon.LoraAdapter(model);
+  let adapter: LoraAdapter | null = null;
   let completedStep = 0;
   let checkpointed = false;
   let state: CheckpointState | null = null;
@@ -78,6 +78,7 @@ export async function runTraining(
     progress('preparing');
 
     await model.load();
+    adapter = new addon.LoraAdapter(model);
     const { template, tokenizer } = await modelTemplate(spec.baseModelPath, model);
     const examples = readExamplesFile(spec.examplesFile);
     const longestGuess = hp.maxLength ?? 2048;
@@ -229,7 +230,7 @@ export async function runTraining(
     post({ type: 'failed', error: data, checkpoint: checkpointed || existsSync(spec.checkpointPath) });
   } finally {
     session?.dispose();
-    if (!adapter.disposed) adapter.dispose();
+    if (adapter && !adapter.disposed) adapter.dispose();
     if (!model.disposed) model.dispose();
   }
 }

@@ -76,17 +76,20 @@ function memoPrefixLength(tokens: readonly number[], tokenizer: TokenizerPort): 
 
 /**
  * Maps every character offset of `text` (0..length) to the matching offset in `detokenized`,
- * tolerating whitespace present in only one of them.
+ * tolerating whitespace present in only one of them. SentencePiece's space marker `▁` counts as a
+ * space (vocabularies that spell it with byte tokens detokenize it verbatim).
  */
 export function alignOffsets(text: string, detokenized: string): Int32Array {
   const map = new Int32Array(text.length + 1);
   let j = 0;
-  for (let i = 0; i < text.length;) {
-    if (j < detokenized.length && text[i] === detokenized[j]) {
+  for (let i = 0; i < text.length; ) {
+    const t = text[i]!;
+    const d = detokenized[j];
+    if (d !== undefined && (t === d || (t === ' ' && d === spaceMarker))) {
       map[i++] = j++;
-    } else if (j < detokenized.length && /\s/.test(detokenized[j]!)) {
+    } else if (d !== undefined && isSpaceLike(d)) {
       j++;
-    } else if (/\s/.test(text[i]!)) {
+    } else if (isSpaceLike(t)) {
       map[i++] = j;
     } else {
       throw new AppError(
@@ -97,4 +100,10 @@ export function alignOffsets(text: string, detokenized: string): Int32Array {
   }
   map[text.length] = detokenized.length;
   return map;
+}
+
+const spaceMarker = '\u2581';
+
+function isSpaceLike(c: string): boolean {
+  return c === spaceMarker || /\s/.test(c);
 }

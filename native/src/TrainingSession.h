@@ -1,0 +1,79 @@
+#pragma once
+
+#include <napi.h>
+
+#include <atomic>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "LoraAdapter.h"
+#include "TrainerModel.h"
+
+// One training run over a model and a LoRA adapter (JS: `TrainingSession`): a llama context whose
+// training window is `windowSize` tokens, the adapter's tensors as the only trainable parameters,
+// gradients accumulated on the host across windows, and AdamW/SGD applied on the host, one
+// optimizer step per call, with the learning rate the caller passes (it owns the schedule).
+class TrainingSession : public Napi::ObjectWrap<TrainingSession> {
+public:
+    static Napi::Function define(Napi::Env env);
+
+    explicit TrainingSession(const Napi::CallbackInfo & info);
+    ~TrainingSession() override;
+
+    // One window as passed from JS, validated and copied on the main thread.
+    struct Window {
+        std::vector<int32_t> tokens, labels, positions, seqIds;
+        int32_t nUnmasked = 0;
+    };
+
+    struct Param {
+        const AdapterHandle::Tensor * tensor;
+        size_t n;
+        std::vector<float> grad; // sum over windows of d(sum of unmasked cross-entropy)/d(param)
+        std::vector<float> m, v; // AdamW moments
+    };
+
+    llama_context * ctx = nullptr;
+    std::shared_ptr<ModelHandle> model;
+    std::shared_ptr<AdapterHandle> adapter;
+    std::vector<Param> params;
+    int64_t step = 0;        // optimizer steps taken
+    double gradTokens = 0;   // unmasked tokens whose loss the gradients hold
+    int32_t gradWindows = 0; // windows whose gradients are accumulated
+    int32_t windowSize = 0;
+    int32_t threads = 0;
+    std::atomic<bool> abortFlag{ false };
+
+    void zeroGrads();
+
+private:
+    friend class SessionInitWorker;
+
+    Napi::Value init(const Napi::CallbackInfo & info);
+    Napi::Value forwardBackward(const Napi::CallbackInfo & info);
+    Napi::Value evaluate(const Napi::CallbackInfo & info);
+    Napi::Value optimizerStep(const Napi::CallbackInfo & info);
+    Napi::Value gradient(const Napi::CallbackInfo & info);
+    Napi::Value zeroGrad(const Napi::CallbackInfo & info);
+    Napi::Value saveCheckpoint(const Napi::CallbackInfo & info);
+    Napi::Value loadCheckpoint(const Napi::CallbackInfo & info);
+    Napi::Value abort(const Napi::CallbackInfo & info);
+    Napi::Value dispose(const Napi::CallbackInfo & info);
+    Napi::Value getStep(const Napi::CallbackInfo & info);
+    Napi::Value getBusy(const Napi::CallbackInfo & info);
+    Napi::Value getDisposed(const Napi::CallbackInfo & info);
+
+    Napi::Value runWindows(const Napi::CallbackInfo & info, bool train);
+    std::vector<Window> parseWindows(Napi::Env env, const Napi::Value & value) const;
+    void ensureIdle(Napi::Env env) const;
+    // Marks the session and its adapter busy until the returned worker finishes.
+    void begin();
+
+    bool initializing = false;
+    bool disposed = false;
+
+public:
+    bool busy = false;
+    void end();
+};

@@ -1,0 +1,155 @@
+import { join } from 'node:path';
+import {
+  loadTrainerAddon,
+  type LoraAdapter,
+  type LoraCreateOptions,
+  type TrainerAddon,
+  type TrainerModel,
+  type TrainingSession,
+  type TrainingWindow,
+} from '../../../native/index.js';
+import { GgmlType } from '../../helpers/gguf/GgufWriter.js';
+import { rng, writeRandomLlama, type LlamaShape } from '../../helpers/gguf/randomLlama.js';
+
+/** Window size of every test: the smallest llama.cpp allows (its context granularity). */
+export const WINDOW = 256;
+/** First plain (non-byte, non-special) token of the test vocabulary. */
+export const PLAIN = 259;
+
+let addon: TrainerAddon | undefined;
+export function trainer(): TrainerAddon {
+  addon ??= loadTrainerAddon();
+  return addon;
+}
+
+export interface Rig {
+  model: TrainerModel;
+  adapter: LoraAdapter;
+  session: TrainingSession;
+  dispose(): void;
+}
+
+/** Writes a random tiny llama GGUF and returns its path. */
+export function tinyModel(
+  dir: string,
+  name = 'tiny.gguf',
+  type: GgmlType = GgmlType.F32,
+  shape?: Partial<LlamaShape>,
+  seed = 1,
+): string {
+  const path = join(dir, name);
+  writeRandomLlama(path, { type, shape, seed });
+  return path;
+}
+
+/** Model + fresh adapter + initialized session. */
+export async function rig(modelPath: string, lora: Partial<LoraCreateOptions> = {}, threads = 2): Promise<Rig> {
+  const t = trainer();
+  const model = new t.TrainerModel(modelPath);
+  await model.load();
+  const adapter = new t.LoraAdapter(model);
+  await adapter.create({ rank: 4, alpha: 8, targets: ['q', 'k', 'v', 'o', 'gate', 'up', 'down'], seed: 7, ...lora });
+  const session = new t.TrainingSession(model, adapter, { windowSize: WINDOW, threads });
+  await session.init();
+  return {
+    model,
+    adapter,
+    session,
+    dispose() {
+      session.dispose();
+      adapter.dispose();
+      model.dispose();
+    },
+  };
+}
+
+/** A random sequence of plain tokens. */
+export function randomTokens(n: number, seed: number, vocab = 288): number[] {
+  const r = rng(seed);
+  return Array.from({ length: n }, () => PLAIN + Math.floor(r() * (vocab - PLAIN)));
+}
+
+export interface Example {
+  tokens: number[];
+  /** Positions i (0-based in `tokens`) whose next token is learned; default: every position. */
+  trainFrom?: number;
+}
+
+/**
+ * Packs examples into one window: example k gets seq id k and positions from 0; each position i < len-1
+ * predicts token i+1 when i >= trainFrom - 1 (so the first trained token is tokens[trainFrom]).
+ * The rest of the window is padding in its own sequence, masked.
+ */
+export function packWindow(examples: Example[]): TrainingWindow {
+  const tokens = new Int32Array(WINDOW);
+  const labels = new Int32Array(WINDOW).fill(-1);
+  const positions = new Int32Array(WINDOW);
+  const seqIds = new Int32Array(WINDOW);
+  let at = 0;
+  examples.forEach((ex, k) => {
+    const from = ex.trainFrom ?? 1;
+    ex.tokens.forEach((tok, i) => {
+      tokens[at + i] = tok;
+      positions[at + i] = i;
+      seqIds[at + i] = k;
+      if (i + 1 < ex.tokens.length && i + 1 >= from) labels[at + i] = ex.tokens[i + 1] ?? -1;
+    });
+    at += ex.tokens.length;
+  });
+  if (at > WINDOW) throw new Error('examples overflow the window');
+  for (let i = at; i < WINDOW; i++) {
+    positions[i] = i - at;
+    seqIds[i] = examples.length;
+  }
+  return { tokens, labels, positions, seqIds };
+}
+
+/** Every adapter tensor, by name. */
+export function snapshot(adapter: LoraAdapter): Map<string, Float32Array> {
+  return new Map(adapter.info().tensors.map((t) => [t.name, adapter.getTensor(t.name)]));
+}
+
+export function restore(adapter: LoraAdapter, snap: Map<string, Float32Array>): void {
+  for (const [name, v] of snap) adapter.setTensor(name, v);
+}
+
+/** Fills every lora_b with small random values (a fresh B is zero, which zeroes A's gradient). */
+export function randomizeB(adapter: LoraAdapter, seed: number, scale = 0.05): void {
+  const r = rng(seed);
+  for (const t of adapter.info().tensors) {
+    if (!t.name.endsWith('.lora_b')) continue;
+    const v = new Float32Array(t.ne[0] * t.ne[1]);
+    for (let i = 0; i < v.length; i++) v[i] = (2 * r() - 1) * scale;
+    adapter.setTensor(t.name, v);
+  }
+}
+
+export function dot(a: Float32Array, b: Float32Array): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += (a[i] ?? 0) * (b[i] ?? 0);
+  return s;
+}
+
+export function norm(a: Float32Array): number {
+  return Math.sqrt(dot(a, a));
+}
+
+/** ||a - b|| / max(||a||, ||b||). */
+export function relDiff(a: Float32Array, b: Float32Array): number {
+  let d = 0;
+  for (let i = 0; i < a.length; i++) d += ((a[i] ?? 0) - (b[i] ?? 0)) ** 2;
+  return Math.sqrt(d) / Math.max(norm(a), norm(b), 1e-30);
+}
+
+/** One optimizer step over `windows`; returns the mean masked loss of the step. */
+export async function trainStep(session: TrainingSession, windows: TrainingWindow[], lr: number): Promise<number> {
+  const r = await session.forwardBackward(windows);
+  await session.optimizerStep({ lr });
+  return r.lossSum / r.nTokens;
+}
+
+/** Bitwise equality of two float arrays. */
+export function sameBits(a: Float32Array | undefined, b: Float32Array | undefined): boolean {
+  if (!a || !b || a.length !== b.length) return false;
+  return Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
+}

@@ -1,0 +1,214 @@
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Core } from '../../src/main/core/createCore';
+import { forkTrainerLauncher, type TrainerProcess } from '../../src/main/core/training/TrainerLauncher';
+import type { Job, TrainingProgress, TrainingRun } from '../../src/shared/domain';
+import { GgufWriter } from '../helpers/gguf/GgufWriter';
+import { writeRandomLlama } from '../helpers/gguf/randomLlama';
+import { tempDir } from '../helpers/tempDir';
+import { testCore, trainerEntry } from '../helpers/testCore';
+
+let dir: ReturnType<typeof tempDir>;
+let core: Core;
+let modelPath: string;
+let dataPath: string;
+/** The training processes the core started, so a test can kill one like a crash would. */
+const processes: TrainerProcess[] = [];
+const progress: TrainingProgress[] = [];
+
+const small = {
+  rank: 4,
+  alpha: 8,
+  epochs: 4,
+  batchTokens: 256,
+  maxLength: 256,
+  evalFraction: 0.1,
+  learningRate: 2e-3,
+  warmupRatio: 0,
+  seed: 7,
+  threads: 2,
+};
+
+async function call<T>(method: string, input: unknown): Promise<T> {
+  const result = await core.dispatch(method, input);
+  if (!result.ok) throw Object.assign(new Error(result.error.message), result.error);
+  return result.data as T;
+}
+
+async function waitForJob(id: string): Promise<Job> {
+  return core.jobs.wait(id);
+}
+
+beforeAll(() => {
+  dir = tempDir('lathe-training-');
+  modelPath = join(dir.path, 'tiny.gguf');
+  writeRandomLlama(modelPath, { seed: 3 });
+  // 40 short chats that all teach the same answer: the masked loss must fall.
+  const lines = Array.from({ length: 40 }, (_v, i) =>
+    JSON.stringify({
+      messages: [
+        { role: 'user', content: `question number ${i}` },
+        { role: 'assistant', content: 'the answer is always lathe' },
+      ],
+    }),
+  );
+  dataPath = join(dir.path, 'chats.jsonl');
+  writeFileSync(dataPath, lines.join('\n') + '\n');
+  const launch = forkTrainerLauncher(trainerEntry);
+  core = testCore(join(dir.path, 'data'), {
+    checkpointEverySeconds: 0,
+    progressIntervalMs: 0,
+    trainerLauncher: () => {
+      const proc = launch();
+      processes.push(proc);
+      return proc;
+    },
+  });
+  core.events.subscribe((event, payload) => {
+    if (event === 'training.progress') progress.push(payload as TrainingProgress);
+  });
+});
+afterAll(async () => {
+  await core?.close();
+  dir?.remove();
+});
+
+describe('fine-tuning through the core, in its own process', () => {
+  it('trains a tiny model: the masked loss falls and the adapter is recorded under its base model', async () => {
+    const run = await call<TrainingRun>('training.start', {
+      baseModelPath: modelPath,
+      data: { kind: 'file', path: dataPath },
+      hyperparams: small,
+    });
+    expect(run.state).toBe('running');
+    const job = await waitForJob(run.jobId!);
+    expect(job.error).toBeNull();
+    expect(job.state).toBe('succeeded');
+    const { run: done, metrics } = await call<{
+      run: TrainingRun;
+      metrics: { step: number; trainLoss: number | null; evalLoss: number | null }[];
+    }>('training.get', { id: run.id });
+    expect(done.state).toBe('succeeded');
+    expect(done.step).toBe(done.totalSteps);
+    const losses = metrics.filter((m) => m.trainLoss !== null).map((m) => m.trainLoss!);
+    expect(losses.length).toBeGreaterThan(3);
+    expect(losses.at(-1)!).toBeLessThan(losses[0]! * 0.5);
+    expect(metrics.some((m) => m.evalLoss !== null)).toBe(true);
+    const adapters = await call<{ path: string; baseModelSha256: string; runId: string }[]>('adapters.list', {});
+    expect(adapters).toHaveLength(1);
+    expect(adapters[0]).toMatchObject({ runId: run.id, baseModelSha256: done.baseModelSha256 });
+    expect(done.baseModelSha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(existsSync(adapters[0]!.path)).toBe(true);
+    expect(done.summary).toMatchObject({ adapterId: expect.any(String), trainExamples: 36, evalExamples: 4 });
+    const live = progress.filter((p) => p.runId === run.id && p.phase === 'training');
+    expect(live.length).toBe(done.totalSteps);
+    expect(live.every((p) => p.tokensPerSecond > 0 && p.memoryBytes > 0)).toBe(true);
+  });
+
+  it('survives a crash of the training process: the run fails with the stderr tail, stays resumable, and resumes to the end', async () => {
+    const before = processes.length;
+    const run = await call<TrainingRun>('training.start', {
+      baseModelPath: modelPath,
+      data: { kind: 'file', path: dataPath },
+      hyperparams: small,
+    });
+    // Kill the process (SIGKILL, like a native crash) once a few steps have checkpointed.
+    await waitUntil(() => progress.some((p) => p.runId === run.id && p.phase === 'training' && p.step >= 3));
+    processes[before]!.kill();
+    const job = await waitForJob(run.jobId!);
+    expect(job.state).toBe('failed');
+    expect(job.error).toMatchObject({
+      code: 'TRAINING_FAILED',
+      message: expect.stringMatching(/stopped unexpectedly/),
+    });
+    // The app and its database are fine.
+    expect((await core.dispatch('app.info', {})).ok).toBe(true);
+    expect(core.db.pragma('quick_check', { simple: true })).toBe('ok');
+    const { run: failed } = await call<{ run: TrainingRun }>('training.get', { id: run.id });
+    expect(failed).toMatchObject({ state: 'failed', resumable: true });
+    const resumed = await call<TrainingRun>('training.resume', { id: run.id });
+    expect((await waitForJob(resumed.jobId!)).state).toBe('succeeded');
+    const { run: done } = await call<{ run: TrainingRun }>('training.get', { id: run.id });
+    expect(done).toMatchObject({ state: 'succeeded', step: done.totalSteps });
+  });
+
+  it('cancels between steps, keeps a checkpoint and follows the uninterrupted loss curve when resumed', async () => {
+    const run = await call<TrainingRun>('training.start', {
+      baseModelPath: modelPath,
+      data: { kind: 'file', path: dataPath },
+      hyperparams: small,
+    });
+    await waitUntil(() => progress.some((p) => p.runId === run.id && p.phase === 'training' && p.step >= 4));
+    const cancelled = await call<TrainingRun>('training.cancel', { id: run.id });
+    expect(cancelled).toMatchObject({ state: 'cancelled', resumable: true });
+    const resumed = await call<TrainingRun>('training.resume', { id: run.id });
+    expect((await waitForJob(resumed.jobId!)).state).toBe('succeeded');
+    // Same seed, same data: the first (uninterrupted) run is the reference curve.
+    const [reference] = (await call<TrainingRun[]>('training.list', {}))
+      .filter((r) => r.state === 'succeeded')
+      .slice(-1);
+    const a = await call<{ metrics: { step: number; trainLoss: number | null }[] }>('training.get', {
+      id: reference!.id,
+    });
+    const b = await call<{ metrics: { step: number; trainLoss: number | null }[] }>('training.get', { id: run.id });
+    const curve = (m: { step: number; trainLoss: number | null }[]) =>
+      new Map(m.filter((p) => p.trainLoss !== null).map((p) => [p.step, p.trainLoss!]));
+    const ca = curve(a.metrics);
+    const cb = curve(b.metrics);
+    expect(cb.size).toBe(ca.size);
+    for (const [step, loss] of ca) expect(Math.abs(cb.get(step)! - loss)).toBeLessThan(0.02 * Math.max(1, loss));
+  });
+
+  it('refuses bad input before any work, with specific errors', async () => {
+    const notGguf = join(dir.path, 'notes.txt');
+    writeFileSync(notGguf, 'hello, I am not a model');
+    await expect(
+      call('training.start', { baseModelPath: notGguf, data: { kind: 'file', path: dataPath } }),
+    ).rejects.toMatchObject({ code: 'INVALID_INPUT', message: /not a GGUF/ });
+
+    const bert = join(dir.path, 'bert.gguf');
+    new GgufWriter().set('general.architecture', { type: 'str', value: 'bert' }).write(bert);
+    await expect(
+      call('training.start', { baseModelPath: bert, data: { kind: 'file', path: dataPath } }),
+    ).rejects.toMatchObject({ code: 'UNSUPPORTED', message: /cannot fine-tune the "bert" architecture.*llama/ });
+
+    const [adapter] = await call<{ path: string }[]>('adapters.list', {});
+    await expect(
+      call('training.start', { baseModelPath: adapter!.path, data: { kind: 'file', path: dataPath } }),
+    ).rejects.toMatchObject({ code: 'INVALID_INPUT', message: /adapter, not a base model/ });
+
+    const badData = join(dir.path, 'bad.jsonl');
+    writeFileSync(badData, '{"messages": [{"role": "user", "content": "hi"}]}\nnot json\n');
+    await expect(
+      call('training.start', { baseModelPath: modelPath, data: { kind: 'file', path: badData } }),
+    ).rejects.toMatchObject({ code: 'INVALID_INPUT', message: /line 2: not valid JSON/ });
+
+    await expect(
+      call('training.start', { baseModelPath: 'relative.gguf', data: { kind: 'file', path: dataPath } }),
+    ).rejects.toMatchObject({ code: 'INVALID_INPUT', message: /absolute path/ });
+  });
+
+  it('fails a dataset with nothing to learn (no assistant answers) with a clear message', async () => {
+    const noAnswers = join(dir.path, 'questions.jsonl');
+    writeFileSync(noAnswers, JSON.stringify({ messages: [{ role: 'user', content: 'only a question' }] }) + '\n');
+    const run = await call<TrainingRun>('training.start', {
+      baseModelPath: modelPath,
+      data: { kind: 'file', path: noAnswers },
+      hyperparams: small,
+    });
+    const job = await waitForJob(run.jobId!);
+    expect(job).toMatchObject({
+      state: 'failed',
+      error: { code: 'INVALID_INPUT', message: expect.stringMatching(/No example is left/) },
+    });
+  });
+});
+
+async function waitUntil(predicate: () => boolean, timeoutMs = 60_000): Promise<void> {
+  const start = Date.now();
+  while (!predicate()) {
+    if (Date.now() - start > timeoutMs) throw new Error('timed out waiting');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
