@@ -205,6 +205,46 @@ describe('fine-tuning through the core, in its own process', () => {
   });
 });
 
+describe('guards of a running fine-tune', () => {
+  it('stops a diverging run and says why (NaN loss from overflowing logits)', async () => {
+    const wild = join(dir.path, 'wild.gguf');
+    writeRandomLlama(wild, { seed: 5, outputGain: 1e37 });
+    const run = await call<TrainingRun>('training.start', {
+      baseModelPath: wild,
+      data: { kind: 'file', path: dataPath },
+      hyperparams: small,
+    });
+    const job = await waitForJob(run.jobId!);
+    expect(job).toMatchObject({
+      state: 'failed',
+      error: {
+        code: 'TRAINING_FAILED',
+        message: expect.stringMatching(/loss became NaN at step 1; training stopped. No checkpoint had been saved yet/),
+      },
+    });
+    expect(existsSync(join(dir.path, 'data', 'runs', run.id, 'adapter.gguf'))).toBe(false);
+  });
+
+  it('refuses to resume when the base model file changed since the run started', async () => {
+    const own = join(dir.path, 'changing.gguf');
+    writeRandomLlama(own, { seed: 11 });
+    const run = await call<TrainingRun>('training.start', {
+      baseModelPath: own,
+      data: { kind: 'file', path: dataPath },
+      hyperparams: small,
+    });
+    await waitUntil(() => progress.some((p) => p.runId === run.id && p.phase === 'training' && p.step >= 2));
+    await call('training.cancel', { id: run.id });
+    writeRandomLlama(own, { seed: 12 }); // same shape, other weights: the checkpoint no longer matches
+    const resumed = await call<TrainingRun>('training.resume', { id: run.id });
+    const job = await waitForJob(resumed.jobId!);
+    expect(job).toMatchObject({
+      state: 'failed',
+      error: { code: 'CONFLICT', message: expect.stringMatching(/base model file changed/) },
+    });
+  });
+});
+
 async function waitUntil(predicate: () => boolean, timeoutMs = 60_000): Promise<void> {
   const start = Date.now();
   while (!predicate()) {

@@ -27,6 +27,8 @@ export interface RandomLlamaOptions {
   /** Type of the 2-D weight matrices (norms are always F32). */
   type?: GgmlType;
   seed?: number;
+  /** Scale of the output projection (2 by default); a huge one makes logits overflow. */
+  outputGain?: number;
 }
 
 /** Deterministic PRNG (mulberry32): the same seed writes the same model. */
@@ -107,7 +109,7 @@ export function writeRandomLlama(path: string, options: RandomLlamaOptions = {})
     matrix(`blk.${l}.ffn_down.weight`, s.nFf, s.nEmbd);
   }
   ones('output_norm.weight', s.nEmbd);
-  matrix('output.weight', s.nEmbd, s.nVocab, 2);
+  matrix('output.weight', s.nEmbd, s.nVocab, options.outputGain ?? 2);
   w.write(path);
   return s;
 }

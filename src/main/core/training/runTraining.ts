@@ -1,6 +1,11 @@
 import { existsSync, statSync } from 'node:fs';
 import { readGgufFileInfo } from 'node-llama-cpp';
-import type { LoraAdapter, TrainerAddon, TrainingSession, TrainingWindow as NativeWindow } from '../../../../native/index';
+import type {
+  LoraAdapter,
+  TrainerAddon,
+  TrainingSession,
+  TrainingWindow as NativeWindow,
+} from '../../../../native/index';
 import type { TrainingProgress } from '../../../shared/domain';
 import { AppError, toAppErrorData } from '../../../shared/errors';
 import type { TemplateContext } from './chatTemplate';
@@ -156,6 +161,9 @@ export async function runTraining(
         result = await activeSession.forwardBackward(batch.map(toNative));
       } catch (error) {
         if (signal.aborted) break;
+        // The addon refuses a non-finite loss itself, before it can reach the gradients.
+        if (/not finite/i.test((error as Error).message))
+          throw diverged(step, Number.NaN, state.step, existsSync(spec.checkpointPath));
         throw error;
       }
       const lr = learningRateAt(step, totalSteps, hp);
@@ -163,11 +171,7 @@ export async function runTraining(
       const seconds = (performance.now() - t0) / 1000;
       const loss = result.nTokens > 0 ? result.lossSum / result.nTokens : 0;
       if (!Number.isFinite(loss) || (bestLoss < Number.POSITIVE_INFINITY && loss > Math.max(20, bestLoss * 8))) {
-        throw new AppError(
-          'TRAINING_FAILED',
-          `The loss ${Number.isFinite(loss) ? 'exploded' : 'became NaN'} at step ${step + 1} (${loss}). Training stopped; the last good checkpoint was kept. Try a lower learning rate.`,
-          { step: step + 1, loss },
-        );
+        throw diverged(step, loss, state.step, existsSync(spec.checkpointPath));
       }
       bestLoss = Math.min(bestLoss, loss);
       state.step = completedStep = step + 1;
@@ -221,7 +225,7 @@ export async function runTraining(
       adapter: { rank: info.rank, alpha: info.alpha, sizeBytes: statSync(spec.adapterPath).size },
     });
   } catch (error) {
-    const data = toAppErrorData(asTrainingError(error));
+    const data = toAppErrorData(asTrainingError(error, completedStep, existsSync(spec.checkpointPath)));
     try {
       await saveCheckpoint();
     } catch {
@@ -233,6 +237,17 @@ export async function runTraining(
     if (adapter && !adapter.disposed) adapter.dispose();
     if (!model.disposed) model.dispose();
   }
+}
+
+/** The error of a run whose loss became NaN or blew up at (0-based) `step`. */
+function diverged(step: number, loss: number, lastGood: number, hasCheckpoint: boolean): AppError {
+  return new AppError(
+    'TRAINING_FAILED',
+    `The loss ${Number.isFinite(loss) ? 'exploded' : 'became NaN'} at step ${step + 1}; training stopped. ` +
+      (hasCheckpoint ? `The last good checkpoint (step ${lastGood}) was kept.` : 'No checkpoint had been saved yet.') +
+      ' Try a lower learning rate.',
+    { step: step + 1, loss: Number.isFinite(loss) ? loss : null },
+  );
 }
 
 /**
@@ -256,10 +271,12 @@ function toNative(w: TrainingWindow): NativeWindow {
   return { tokens: w.tokens, labels: w.labels, positions: w.positions, seqIds: w.seqIds };
 }
 
-function asTrainingError(error: unknown): unknown {
+function asTrainingError(error: unknown, completedStep: number, hasCheckpoint: boolean): unknown {
   if (error instanceof AppError) return error;
   const code = (error as { code?: unknown }).code;
   const message = error instanceof Error ? error.message : String(error);
+  // The addon refuses a non-finite loss itself (in training or evaluation), before it reaches the weights.
+  if (/not finite/i.test(message)) return diverged(completedStep, Number.NaN, completedStep, hasCheckpoint);
   if (code === 'LOAD_FAILED')
     return new AppError('INVALID_INPUT', `The base model could not be loaded for training: ${message}`);
   if (code === 'IO') return new AppError('IO_ERROR', message);
