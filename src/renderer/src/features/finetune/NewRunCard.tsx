@@ -1,0 +1,538 @@
+import { useId, useState, type FormEvent, type ReactNode } from 'react';
+import { useQueryClient } from '@tanstack/react-query';
+import { Collapsible } from 'radix-ui';
+import { ChevronDown, Play, RotateCcw } from 'lucide-react';
+import type { Hyperparams, TargetModule, TrainingRun } from '@shared/domain';
+import { Badge } from '@renderer/components/ui/Badge';
+import { Button } from '@renderer/components/ui/Button';
+import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@renderer/components/ui/Card';
+import { Input } from '@renderer/components/ui/Input';
+import { Label } from '@renderer/components/ui/Label';
+import { ToggleGroup, ToggleGroupItem } from '@renderer/components/ui/ToggleGroup';
+import { cn } from '@renderer/lib/cn';
+import { useApi } from '@renderer/lib/useApi';
+import { useApiMutation } from '@renderer/lib/useApiMutation';
+import { useApiQuery } from '@renderer/lib/useApiQuery';
+import { fieldErrorsOf, type FieldErrors, type FieldKey } from './fieldErrors';
+import {
+  advancedFields,
+  basicFields,
+  formatNumberInput,
+  numericFields,
+  overLengthLabels,
+  parseNumberInput,
+  scheduleLabels,
+  targetLabels,
+  targetOrder,
+  type NumericField,
+  type NumericKey,
+} from './hyperparamFields';
+import { readRecent, recentKeys, rememberRecent } from './recentValues';
+import { runsKey } from './trainingQueries';
+
+/** What the form starts with: a past run's settings ("Reuse settings"), or nothing. */
+export interface RunPreset {
+  name: string;
+  baseModelPath: string;
+  dataPath: string;
+  hyperparams: Partial<Hyperparams>;
+}
+
+export interface NewRunCardProps {
+  preset?: RunPreset | null;
+  /** A run is training: only one may, so Start waits. */
+  busy: boolean;
+  onStarted: (run: TrainingRun) => void;
+}
+
+type Schedule = Hyperparams['schedule'];
+type OverLength = Hyperparams['overLength'];
+
+/**
+ * The "New fine-tune" form: a base model and a data file (absolute paths on the machine running
+ * Lathe, remembered for next time), the usual LoRA settings at a glance and the rest under
+ * Advanced. Only settings that differ from the engine's defaults are sent.
+ */
+export function NewRunCard({ preset, busy, onStarted }: NewRunCardProps) {
+  const api = useApi();
+  const queryClient = useQueryClient();
+  const formId = useId();
+  const defaults = useApiQuery('training.defaults', {}, { staleTime: Infinity }).data;
+
+  const [recentModels, setRecentModels] = useState(() => readRecent(recentKeys.baseModel));
+  const [recentData, setRecentData] = useState(() => readRecent(recentKeys.dataFile));
+  const [name, setName] = useState(preset?.name ?? '');
+  const [baseModelPath, setBaseModelPath] = useState(preset?.baseModelPath ?? recentModels[0] ?? '');
+  const [dataPath, setDataPath] = useState(preset?.dataPath ?? recentData[0] ?? '');
+  const [drafts, setDrafts] = useState<Partial<Record<NumericKey, string>>>(() => presetDrafts(preset));
+  const [targets, setTargets] = useState<TargetModule[] | null>(preset?.hyperparams.targets ?? null);
+  const [schedule, setSchedule] = useState<Schedule | null>(preset?.hyperparams.schedule ?? null);
+  const [overLength, setOverLength] = useState<OverLength | null>(preset?.hyperparams.overLength ?? null);
+  const [errors, setErrors] = useState<FieldErrors>({});
+  const [advancedOpen, setAdvancedOpen] = useState(() =>
+    advancedFields.some((f) => presetDrafts(preset)[f.key] !== undefined),
+  );
+
+  const idOf = (key: FieldKey) => `${formId}-${key}`;
+  const clearError = (key: FieldKey) =>
+    setErrors((current) => (current[key] ? { ...current, [key]: undefined } : current));
+
+  const start = useApiMutation('training.start', {
+    onSuccess: (run, input) => {
+      rememberRecent(recentKeys.baseModel, input.baseModelPath);
+      rememberRecent(recentKeys.dataFile, input.data.path);
+      setRecentModels(readRecent(recentKeys.baseModel));
+      setRecentData(readRecent(recentKeys.dataFile));
+      queryClient.setQueryData<TrainingRun[]>(runsKey, (runs) => [run, ...(runs ?? []).filter((r) => r.id !== run.id)]);
+      void queryClient.invalidateQueries({ queryKey: runsKey });
+      onStarted(run);
+    },
+    onError: (error, input) => {
+      const next = fieldErrorsOf(error, { baseModelPath: input.baseModelPath, dataPath: input.data.path });
+      setErrors(next);
+      focusFirst(next);
+    },
+  });
+
+  const effectiveTargets = targets ?? defaults?.targets ?? targetOrder;
+  const effectiveSchedule = schedule ?? defaults?.schedule ?? 'cosine';
+  const effectiveOverLength = overLength ?? defaults?.overLength ?? 'skip';
+  const valueOf = (key: NumericKey) => drafts[key] ?? formatNumberInput(defaults?.[key]);
+  const isChanged = (field: NumericField) => {
+    const draft = drafts[field.key];
+    if (draft === undefined || !defaults) return false;
+    const parsed = parseNumberInput(draft, field);
+    return typeof parsed !== 'object' || parsed === null ? (parsed ?? undefined) !== defaults[field.key] : true;
+  };
+  const advancedChanged =
+    advancedFields.filter(isChanged).length +
+    (schedule !== null && schedule !== defaults?.schedule ? 1 : 0) +
+    (overLength !== null && overLength !== defaults?.overLength ? 1 : 0);
+  const anyChanged =
+    numericFields.some(isChanged) ||
+    advancedChanged > 0 ||
+    (targets !== null && !sameTargets(targets, defaults?.targets ?? targetOrder));
+
+  function focusFirst(next: FieldErrors) {
+    const order: FieldKey[] = ['baseModelPath', 'dataPath', 'name', ...numericFields.map((f) => f.key), 'targets'];
+    const first = order.find((key) => next[key]);
+    if (!first) return;
+    if (advancedFields.some((f) => f.key === first) || first === 'schedule' || first === 'overLength')
+      setAdvancedOpen(true);
+    // After the disclosure has rendered its fields.
+    requestAnimationFrame(() => document.getElementById(idOf(first))?.focus());
+  }
+
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    if (busy || start.isPending) return;
+    const next: FieldErrors = {};
+    if (!baseModelPath.trim()) next.baseModelPath = 'Enter the absolute path of a GGUF model file.';
+    if (!dataPath.trim()) next.dataPath = 'Enter the absolute path of a JSONL file of chat examples.';
+    const hyperparams: Partial<Hyperparams> = {};
+    for (const field of numericFields) {
+      const draft = drafts[field.key];
+      if (draft === undefined) continue;
+      const parsed = parseNumberInput(draft, field);
+      if (parsed !== null && typeof parsed === 'object') next[field.key] = parsed.error;
+      // Empty: the default (or, for optional fields, the engine's automatic choice).
+      else if (parsed !== null && parsed !== defaults?.[field.key]) hyperparams[field.key] = parsed;
+    }
+    if (targets && !sameTargets(targets, defaults?.targets ?? targetOrder)) hyperparams.targets = targets;
+    if (schedule && schedule !== defaults?.schedule) hyperparams.schedule = schedule;
+    if (overLength && overLength !== defaults?.overLength) hyperparams.overLength = overLength;
+    setErrors(next);
+    if (Object.keys(next).length > 0) {
+      focusFirst(next);
+      return;
+    }
+    start.mutate({
+      ...(name.trim() ? { name: name.trim() } : {}),
+      baseModelPath: baseModelPath.trim(),
+      data: { kind: 'file', path: dataPath.trim() },
+      ...(Object.keys(hyperparams).length > 0 ? { hyperparams } : {}),
+    });
+  };
+
+  const reset = () => {
+    setDrafts({});
+    setTargets(null);
+    setSchedule(null);
+    setOverLength(null);
+    setErrors((current) => ({ name: current.name, baseModelPath: current.baseModelPath, dataPath: current.dataPath }));
+  };
+
+  const where = api.transport === 'ipc' ? 'this computer' : 'the machine running the Lathe server';
+
+  const numberInput = (field: NumericField, compact = false) => (
+    <Field
+      key={field.key}
+      id={idOf(field.key)}
+      label={field.label}
+      hint={field.hint}
+      compactHint={compact}
+      error={errors[field.key]}
+      changed={isChanged(field)}
+      className={
+        compact ? (field.key === 'learningRate' || field.key === 'maxLength' ? 'col-span-3' : 'col-span-2') : undefined
+      }
+    >
+      {(describedBy) => (
+        <Input
+          id={idOf(field.key)}
+          name={field.key}
+          inputMode={field.integer ? 'numeric' : 'decimal'}
+          autoComplete="off"
+          spellCheck={false}
+          value={valueOf(field.key)}
+          placeholder={field.placeholder}
+          onChange={(event) => {
+            const value = event.target.value;
+            setDrafts((current) => ({ ...current, [field.key]: value }));
+            clearError(field.key);
+          }}
+          aria-invalid={errors[field.key] ? true : undefined}
+          aria-describedby={describedBy}
+          className="h-8 tabular-nums"
+        />
+      )}
+    </Field>
+  );
+
+  return (
+    <Card aria-labelledby={`${formId}-title`}>
+      <CardHeader>
+        <CardTitle id={`${formId}-title`}>New fine-tune</CardTitle>
+        <CardDescription>Train a LoRA adapter on your chat examples. The defaults suit most runs.</CardDescription>
+      </CardHeader>
+      <CardContent>
+        <form onSubmit={submit} noValidate className="flex flex-col gap-4" aria-labelledby={`${formId}-title`}>
+          <Field
+            id={idOf('baseModelPath')}
+            label="Base model"
+            hint={`Absolute path of a .gguf file on ${where}.`}
+            error={errors.baseModelPath}
+          >
+            {(describedBy) => (
+              <PathInput
+                id={idOf('baseModelPath')}
+                name="baseModelPath"
+                value={baseModelPath}
+                recent={recentModels}
+                placeholder="/path/to/model.gguf"
+                invalid={!!errors.baseModelPath}
+                describedBy={describedBy}
+                onChange={(value) => {
+                  setBaseModelPath(value);
+                  clearError('baseModelPath');
+                }}
+              />
+            )}
+          </Field>
+          <Field
+            id={idOf('dataPath')}
+            label="Training data"
+            hint={'JSONL: one {"messages": [...]} conversation per line.'}
+            error={errors.dataPath}
+          >
+            {(describedBy) => (
+              <PathInput
+                id={idOf('dataPath')}
+                name="dataPath"
+                value={dataPath}
+                recent={recentData}
+                placeholder="/path/to/examples.jsonl"
+                invalid={!!errors.dataPath}
+                describedBy={describedBy}
+                onChange={(value) => {
+                  setDataPath(value);
+                  clearError('dataPath');
+                }}
+              />
+            )}
+          </Field>
+          <Field id={idOf('name')} label="Run name" optional error={errors.name}>
+            {(describedBy) => (
+              <Input
+                id={idOf('name')}
+                name="name"
+                value={name}
+                maxLength={200}
+                autoComplete="off"
+                placeholder="Named after the model and data"
+                onChange={(event) => {
+                  setName(event.target.value);
+                  clearError('name');
+                }}
+                aria-invalid={errors.name ? true : undefined}
+                aria-describedby={describedBy}
+              />
+            )}
+          </Field>
+
+          <fieldset className="flex flex-col gap-3 border-t pt-4">
+            <div className="flex items-center justify-between gap-2">
+              <legend className="text-[13px] font-semibold">Settings</legend>
+              {anyChanged && (
+                <Button type="button" variant="ghost" size="sm" className="-my-1 h-7" onClick={reset}>
+                  <RotateCcw />
+                  Defaults
+                </Button>
+              )}
+            </div>
+            <div className="grid grid-cols-6 gap-x-3 gap-y-3">
+              {basicFields.map((field) => numberInput(field, true))}
+            </div>
+            <div className="flex flex-col gap-1.5">
+              <Label id={idOf('targets')} className="text-[13px]">
+                Target modules
+              </Label>
+              <ToggleGroup
+                type="multiple"
+                variant="chips"
+                aria-labelledby={idOf('targets')}
+                aria-describedby={`${idOf('targets')}-hint`}
+                value={effectiveTargets}
+                onValueChange={(value) => {
+                  // At least one module must train; the last one cannot be switched off.
+                  if (value.length === 0) return;
+                  setTargets(targetOrder.filter((t) => value.includes(t)));
+                  clearError('targets');
+                }}
+              >
+                {targetOrder.map((target) => (
+                  <ToggleGroupItem
+                    key={target}
+                    value={target}
+                    aria-label={`${target}: ${targetLabels[target]}`}
+                    title={targetLabels[target]}
+                    className="min-w-10 font-mono text-xs"
+                  >
+                    {target}
+                  </ToggleGroupItem>
+                ))}
+              </ToggleGroup>
+              {errors.targets ? (
+                <p id={`${idOf('targets')}-hint`} className="text-xs text-destructive">
+                  {errors.targets}
+                </p>
+              ) : (
+                <p id={`${idOf('targets')}-hint`} className="text-xs text-muted-foreground">
+                  q k v o: attention · gate up down: MLP
+                </p>
+              )}
+            </div>
+          </fieldset>
+
+          <Collapsible.Root open={advancedOpen} onOpenChange={setAdvancedOpen} className="-mt-1">
+            <Collapsible.Trigger asChild>
+              <Button
+                type="button"
+                variant="ghost"
+                size="sm"
+                className="-mx-2 w-[calc(100%+1rem)] justify-start text-muted-foreground hover:text-foreground"
+              >
+                <ChevronDown
+                  className={cn('transition-transform duration-150', advancedOpen ? 'rotate-0' : '-rotate-90')}
+                />
+                Advanced
+                {advancedChanged > 0 && (
+                  <Badge variant="default" className="ml-1">
+                    {advancedChanged} changed
+                  </Badge>
+                )}
+              </Button>
+            </Collapsible.Trigger>
+            <Collapsible.Content className="flex flex-col gap-3 pt-2">
+              <div className="flex flex-col gap-3">
+                <Segmented
+                  id={idOf('schedule')}
+                  label="LR schedule"
+                  value={effectiveSchedule}
+                  options={scheduleLabels}
+                  onChange={(value) => setSchedule(value)}
+                  error={errors.schedule}
+                />
+                <Segmented
+                  id={idOf('overLength')}
+                  label="Too-long examples"
+                  value={effectiveOverLength}
+                  options={overLengthLabels}
+                  onChange={(value) => setOverLength(value)}
+                  error={errors.overLength}
+                />
+              </div>
+              <div className="grid grid-cols-2 gap-x-3 gap-y-3">
+                {advancedFields.map((field) => numberInput(field))}
+              </div>
+            </Collapsible.Content>
+          </Collapsible.Root>
+
+          <div className="flex flex-col gap-2 border-t pt-4">
+            {busy && (
+              <p className="text-xs text-muted-foreground" id={`${formId}-busy`}>
+                A fine-tune is running. Start the next one when it finishes, or cancel it.
+              </p>
+            )}
+            <Button
+              type="submit"
+              disabled={busy || start.isPending}
+              aria-describedby={busy ? `${formId}-busy` : undefined}
+            >
+              <Play />
+              {start.isPending ? 'Starting…' : 'Start fine-tune'}
+            </Button>
+          </div>
+        </form>
+      </CardContent>
+    </Card>
+  );
+}
+
+function Field({
+  id,
+  label,
+  hint,
+  error,
+  optional,
+  changed,
+  compactHint,
+  className,
+  children,
+}: {
+  id: string;
+  label: string;
+  hint?: string;
+  error?: string | undefined;
+  optional?: boolean;
+  changed?: boolean;
+  /** Show the hint on hover only (it still describes the field to screen readers). */
+  compactHint?: boolean;
+  className?: string | undefined;
+  children: (describedBy: string | undefined) => ReactNode;
+}) {
+  const describedBy = error ? `${id}-error` : hint ? `${id}-hint` : undefined;
+  return (
+    // `relative`: the visually hidden hint is positioned, and must not overflow the page's scroller.
+    <div className={cn('relative flex min-w-0 flex-col gap-1.5', className)} title={compactHint ? hint : undefined}>
+      <Label htmlFor={id} className="gap-1.5 text-[13px]">
+        {label}
+        {optional && <span className="font-normal text-muted-foreground">(optional)</span>}
+        {changed && (
+          <span className="size-1.5 rounded-full bg-primary" title="Changed from the default">
+            <span className="sr-only">(changed)</span>
+          </span>
+        )}
+      </Label>
+      {children(describedBy)}
+      {error ? (
+        <p id={`${id}-error`} className="text-xs leading-snug text-destructive [overflow-wrap:anywhere]">
+          {error}
+        </p>
+      ) : hint ? (
+        <p id={`${id}-hint`} className={cn('text-xs leading-snug text-muted-foreground', compactHint && 'sr-only')}>
+          {hint}
+        </p>
+      ) : null}
+    </div>
+  );
+}
+
+function PathInput({
+  id,
+  name,
+  value,
+  recent,
+  placeholder,
+  invalid,
+  describedBy,
+  onChange,
+}: {
+  id: string;
+  name: string;
+  value: string;
+  recent: readonly string[];
+  placeholder: string;
+  invalid: boolean;
+  describedBy: string | undefined;
+  onChange: (value: string) => void;
+}) {
+  return (
+    <>
+      <Input
+        id={id}
+        name={name}
+        value={value}
+        list={recent.length > 0 ? `${id}-recent` : undefined}
+        placeholder={placeholder}
+        spellCheck={false}
+        autoComplete="off"
+        onChange={(event) => onChange(event.target.value)}
+        aria-invalid={invalid ? true : undefined}
+        aria-describedby={describedBy}
+        className="font-mono text-[13px]"
+      />
+      {recent.length > 0 && (
+        <datalist id={`${id}-recent`}>
+          {recent.map((path) => (
+            <option key={path} value={path} />
+          ))}
+        </datalist>
+      )}
+    </>
+  );
+}
+
+function Segmented<T extends string>({
+  id,
+  label,
+  value,
+  options,
+  onChange,
+  error,
+}: {
+  id: string;
+  label: string;
+  value: T;
+  options: Record<T, string>;
+  onChange: (value: T) => void;
+  error?: string | undefined;
+}) {
+  return (
+    <div className="flex min-w-0 flex-col gap-1.5">
+      <Label id={`${id}-label`} className="text-[13px]">
+        {label}
+      </Label>
+      <ToggleGroup
+        id={id}
+        type="single"
+        variant="segmented"
+        aria-labelledby={`${id}-label`}
+        value={value}
+        onValueChange={(next) => next && onChange(next as T)}
+        className="w-full"
+      >
+        {(Object.keys(options) as T[]).map((option) => (
+          <ToggleGroupItem key={option} value={option} className="flex-1 px-2.5">
+            {options[option]}
+          </ToggleGroupItem>
+        ))}
+      </ToggleGroup>
+      {error && <p className="text-xs text-destructive">{error}</p>}
+    </div>
+  );
+}
+
+function presetDrafts(preset: RunPreset | null | undefined): Partial<Record<NumericKey, string>> {
+  const drafts: Partial<Record<NumericKey, string>> = {};
+  if (!preset) return drafts;
+  for (const field of numericFields) {
+    const value = preset.hyperparams[field.key];
+    if (value !== undefined) drafts[field.key] = formatNumberInput(value);
+  }
+  return drafts;
+}
+
+function sameTargets(a: readonly TargetModule[], b: readonly TargetModule[]): boolean {
+  return a.length === b.length && a.every((t) => b.includes(t));
+}

@@ -1,0 +1,233 @@
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import type { Locator, Page } from 'playwright-core';
+import { writeRandomLlama } from '../helpers/gguf/randomLlama';
+import { launchApp, type LatheApp } from './harness';
+
+const addonPath = resolve('native/build/Release/lathe_trainer.node');
+
+function toast(page: Page, title: string) {
+  return page.locator('[data-sonner-toast]').filter({ has: page.locator('[data-title]', { hasText: title }) });
+}
+
+/** Chat examples the tiny model can learn a little from: sums, answered the same way each time. */
+function writeExamples(path: string, count: number) {
+  const lines = Array.from({ length: count }, (_, i) =>
+    JSON.stringify({
+      messages: [
+        { role: 'user', content: `What is ${i} plus ${i}?` },
+        { role: 'assistant', content: `${i} plus ${i} is ${2 * i}. Happy to help with more sums.` },
+      ],
+    }),
+  );
+  writeFileSync(path, lines.join('\n') + '\n');
+}
+
+async function waitForDark(page: Page, dark: boolean) {
+  await page.waitForFunction((want) => document.documentElement.classList.contains('dark') === want, dark);
+}
+
+/** `test-results/e2e/finetune-<name>-light.png` and `-dark.png` (the theme is System, so the OS decides). */
+async function shoot(app: LatheApp, name: string) {
+  for (const scheme of ['light', 'dark'] as const) {
+    await app.page.emulateMedia({ colorScheme: scheme });
+    await waitForDark(app.page, scheme === 'dark');
+    await app.screenshot(`finetune-${name}-${scheme}`);
+  }
+  await app.page.emulateMedia({ colorScheme: 'light' });
+  await waitForDark(app.page, false);
+}
+
+async function attr(locator: Locator, name: string): Promise<number> {
+  return Number(await locator.getAttribute(name));
+}
+
+async function fillForm(page: Page, fields: { base: string; data: string; name?: string }) {
+  await page.getByLabel('Base model', { exact: true }).fill(fields.base);
+  await page.getByLabel('Training data', { exact: true }).fill(fields.data);
+  if (fields.name !== undefined) await page.getByLabel(/^Run name/).fill(fields.name);
+}
+
+describe('fine-tuning', () => {
+  let app: LatheApp;
+  let dir: string;
+  let model: string;
+  let data: string;
+
+  beforeAll(async () => {
+    if (!existsSync(addonPath)) {
+      throw new Error(`The trainer addon is not built (${addonPath}); run \`node native/scripts/build.mjs\` first.`);
+    }
+    dir = mkdtempSync(join(tmpdir(), 'lathe-e2e-finetune-'));
+    model = join(dir, 'tiny-llama.gguf');
+    // A 2-layer, 64-wide random llama: a few dozen optimizer steps per second on two cores.
+    writeRandomLlama(model, { seed: 7 });
+    data = join(dir, 'sums.jsonl');
+    writeExamples(data, 40);
+    app = await launchApp({ hash: '#/finetune', colorScheme: 'light' });
+  });
+  afterAll(async () => {
+    await app?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('explains fine-tuning before the first run, beside the form', async () => {
+    const { page } = app;
+    const empty = page.getByTestId('empty-state');
+    await empty.waitFor();
+    await expect(empty.textContent()).resolves.toContain('You need a base model and a dataset first.');
+    await expect(empty.textContent()).resolves.toContain('JSONL file of chat examples');
+    await page.getByRole('heading', { name: 'New fine-tune' }).waitFor();
+    // The defaults come from the core.
+    await expect(page.getByLabel(/^Rank/).inputValue()).resolves.toBe('16');
+    await expect(page.getByLabel(/^Learning rate/).inputValue()).resolves.toBe('2e-4');
+    await expect(page.getByRole('button', { name: /^q:/ }).getAttribute('aria-pressed')).resolves.toBe('true');
+    await shoot(app, 'empty');
+  });
+
+  test('refuses bad input with the reason, in a toast and next to the field', async () => {
+    const { page } = app;
+    const notJsonl = join(dir, 'notes.jsonl');
+    writeFileSync(notJsonl, '{"messages": [{"role": "user", "content": "fine"}]}\nthis line is prose, not JSON\n');
+    await fillForm(page, { base: model, data: notJsonl });
+    await page.getByRole('button', { name: 'Start fine-tune' }).click();
+
+    const invalid = toast(page, 'INVALID_INPUT');
+    await invalid.waitFor();
+    await expect(invalid.locator('[data-description]').textContent()).resolves.toContain('line 2');
+    const dataField = page.getByLabel('Training data', { exact: true });
+    await expect(dataField.getAttribute('aria-invalid')).resolves.toBe('true');
+    const form = page.getByRole('form', { name: 'New fine-tune' });
+    await form.getByText(/bad record\(s\) in .*notes\.jsonl: line 2/).waitFor();
+    await shoot(app, 'error');
+
+    // Editing the field clears its error; a base model that is not GGUF is refused too.
+    const notModel = join(dir, 'readme.gguf');
+    writeFileSync(notModel, 'This is a text file, not a model.\n');
+    await fillForm(page, { base: notModel, data });
+    await expect(dataField.getAttribute('aria-invalid')).resolves.toBeNull();
+    await page.getByRole('button', { name: 'Start fine-tune' }).click();
+    await toast(page, 'INVALID_INPUT')
+      .filter({ has: page.locator('[data-description]', { hasText: 'readme.gguf is not a GGUF model file' }) })
+      .waitFor();
+    await expect(page.getByLabel('Base model', { exact: true }).getAttribute('aria-invalid')).resolves.toBe('true');
+    await shoot(app, 'error-model');
+    expect(app.errors).toEqual([]);
+  });
+
+  test('trains with a live loss chart, cancels, resumes and lists the adapter', async () => {
+    const { page } = app;
+    await fillForm(page, { base: model, data, name: 'Sums e2e' });
+    // Small steps and several epochs: a few hundred steps, long enough to watch and cancel.
+    await page.getByLabel(/^Epochs/).fill('10');
+    await page.getByRole('button', { name: /Advanced/ }).click();
+    await page.getByLabel(/^Batch tokens/).fill('256');
+    await page.getByRole('button', { name: 'Start fine-tune' }).click();
+
+    const panel = page.getByTestId('run-panel');
+    await panel.getByRole('heading', { name: 'Sums e2e' }).waitFor();
+    await panel.locator('[data-testid="run-state"][data-state="running"]').waitFor();
+    // The form knows only one run may train at a time.
+    await expect(page.getByRole('button', { name: 'Start fine-tune' }).isDisabled()).resolves.toBe(true);
+
+    // The chart moves: points appear and the step count climbs.
+    const chart = panel.getByTestId('loss-chart');
+    await page.waitForFunction(
+      () => Number(document.querySelector('[data-testid="loss-chart"]')?.getAttribute('data-train-points')) >= 8,
+    );
+    const step = panel.getByTestId('run-step');
+    const firstStep = await attr(step, 'data-step');
+    await page.waitForFunction(
+      (after) => Number(document.querySelector('[data-testid="run-step"]')?.getAttribute('data-step')) > after,
+      firstStep,
+    );
+    await expect(step.textContent()).resolves.toMatch(/^Step \d+ of \d+$/);
+    await expect(attr(chart, 'data-eval-points')).resolves.toBeGreaterThan(0);
+    await shoot(app, 'running');
+
+    // Cancel keeps a checkpoint; the run says so and offers Resume.
+    await panel.getByRole('button', { name: 'Cancel' }).click();
+    await panel.locator('[data-testid="run-state"][data-state="cancelled"]').waitFor();
+    await expect(panel.getByTestId('run-state').textContent()).resolves.toBe('Cancelled');
+    const resume = panel.getByRole('button', { name: 'Resume' });
+    await resume.waitFor();
+    const stoppedAt = await attr(step, 'data-step');
+    const totalSteps = Number((await step.textContent())?.match(/of (\d+)/)?.[1]);
+    expect(stoppedAt).toBeLessThan(totalSteps);
+    await page.getByRole('list', { name: 'Runs' }).getByText('Cancelled').waitFor();
+    await shoot(app, 'cancelled');
+
+    // Resume continues from the checkpoint to the end, and the adapter appears under its model.
+    await resume.click();
+    await panel.locator('[data-testid="run-state"][data-state="running"]').waitFor();
+    await panel.locator('[data-testid="run-state"][data-state="succeeded"]').waitFor({ timeout: 90_000 });
+    await expect(step.textContent()).resolves.toBe(`Step ${totalSteps} of ${totalSteps}`);
+    await expect(attr(chart, 'data-last-step')).resolves.toBe(totalSteps);
+    await expect(attr(chart, 'data-train-points')).resolves.toBe(totalSteps);
+    await expect(panel.getByTestId('stat-train-loss').textContent()).resolves.toMatch(/^\d+\.\d{3}$/);
+
+    const adapters = page.getByTestId('adapters');
+    const group = adapters.getByRole('region', { name: 'Adapters of tiny-llama.gguf' });
+    await group.getByTestId('adapter').filter({ hasText: 'Sums e2e' }).waitFor();
+    await expect(group.textContent()).resolves.toContain('adapter.gguf');
+    await page.getByRole('button', { name: 'Start fine-tune' }).and(page.locator(':enabled')).waitFor();
+    await adapters.evaluate((el) => el.scrollIntoView({ block: 'end' }));
+    await shoot(app, 'done-adapters');
+    await panel.evaluate((el) => el.scrollIntoView({ block: 'start' }));
+    await shoot(app, 'done');
+
+    // Hovering the chart shows the step under the pointer.
+    await chart.scrollIntoViewIfNeeded();
+    const box = await chart.boundingBox();
+    if (!box) throw new Error('the chart has no box');
+    await page.mouse.move(box.x + box.width * 0.3, box.y + box.height * 0.5);
+    const tooltip = panel.getByTestId('loss-chart-tooltip');
+    await tooltip.waitFor();
+    await expect(tooltip.textContent()).resolves.toMatch(/Step \d+.*Train loss\d+\.\d{3}/);
+    await shoot(app, 'chart');
+
+    // And so do the arrow keys, for people who do not use a pointer.
+    await page.mouse.move(0, 0);
+    await tooltip.waitFor({ state: 'detached' });
+    await chart.focus();
+    await page.keyboard.press('End');
+    await expect(tooltip.textContent()).resolves.toContain(`Step ${totalSteps}`);
+    await page.keyboard.press('ArrowLeft');
+    await expect(tooltip.textContent()).resolves.toContain(`Step ${totalSteps - 1}`);
+    expect(app.errors).toEqual([]);
+  });
+
+  test('a run that fails says why, with what to do next', async () => {
+    const { page } = app;
+    // Every example is longer than 16 tokens, and too-long examples are skipped: nothing is left to
+    // learn from, which the training process finds once it has tokenized the data.
+    await fillForm(page, { base: model, data, name: 'Too short' });
+    await page.getByLabel(/^Max length/).fill('16');
+    await page.getByRole('button', { name: 'Start fine-tune' }).click();
+
+    const panel = page.getByTestId('run-panel');
+    await panel.getByRole('heading', { name: 'Too short' }).waitFor();
+    await panel.locator('[data-testid="run-state"][data-state="failed"]').waitFor({ timeout: 60_000 });
+    const alert = panel.getByRole('alert');
+    await expect(alert.getByTestId('run-error-code').textContent()).resolves.toBe('INVALID_INPUT');
+    await expect(alert.textContent()).resolves.toContain('No example is left to train on');
+    await expect(alert.textContent()).resolves.toContain('start a new run');
+    await expect(panel.getByRole('button', { name: 'Resume' }).count()).resolves.toBe(0);
+    // Both runs are in the history, newest first.
+    const runs = page.getByRole('list', { name: 'Runs' }).getByRole('button');
+    await expect(runs.allTextContents()).resolves.toEqual([
+      expect.stringMatching(/^Too short.*Failed/),
+      expect.stringMatching(/^Sums e2e.*Done/),
+    ]);
+    await shoot(app, 'failed');
+
+    // Choosing the earlier run shows its chart again.
+    await runs.filter({ hasText: 'Sums e2e' }).click();
+    await panel.getByRole('heading', { name: 'Sums e2e' }).waitFor();
+    await panel.locator('[data-testid="run-state"][data-state="succeeded"]').waitFor();
+    await expect(attr(panel.getByTestId('loss-chart'), 'data-train-points')).resolves.toBeGreaterThan(100);
+    expect(app.errors).toEqual([]);
+  });
+});
