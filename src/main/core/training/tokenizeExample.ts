@@ -82,7 +82,7 @@ function memoPrefixLength(tokens: readonly number[], tokenizer: TokenizerPort): 
 export function alignOffsets(text: string, detokenized: string): Int32Array {
   const map = new Int32Array(text.length + 1);
   let j = 0;
-  for (let i = 0; i < text.length; ) {
+  for (let i = 0; i < text.length;) {
     const t = text[i]!;
     const d = detokenized[j];
     if (d !== undefined && (t === d || (t === ' ' && d === spaceMarker))) {
