@@ -1,6 +1,13 @@
 import { z } from 'zod';
 import {
+  adapterRefSchema,
+  conversationSchema,
+  exportFormats,
   hyperparamsSchema,
+  inferenceStatusSchema,
+  samplingPresetNames,
+  samplingSchema,
+  storedMessageSchema,
   jobSchema,
   jobStates,
   themes,
@@ -8,6 +15,15 @@ import {
   trainingProgressSchema,
   type Adapter,
   type AppInfo,
+  type ChatThread,
+  type ChatTurnStarted,
+  type Conversation,
+  type ConversationSummary,
+  type InferenceStatus,
+  type KeptExample,
+  type ModelInfo,
+  type ModelVariant,
+  type StoredMessage,
   type Hyperparams,
   type Job,
   type Settings,
@@ -26,6 +42,17 @@ function method<Output>() {
 
 const id = z.string().min(1).max(200);
 const empty = z.object({}).strict();
+/** An absolute path on the machine running Lathe (POSIX `/…`, Windows `C:\…` or `\\server\…`). */
+const absolutePath = z
+  .string()
+  .min(2)
+  .max(4096)
+  .regex(/^(\/|[A-Za-z]:[\\/]|\\\\)/, 'must be an absolute path');
+const title = z.string().trim().min(1).max(200);
+const systemPrompt = z.string().max(100_000);
+const messageContent = z.string().min(1).max(200_000);
+const adapterRefs = z.array(adapterRefSchema).max(8);
+const samplingPatch = samplingSchema.partial().strict();
 
 /** Every method the renderer (or any client) may call, named `domain.verb`. */
 export const methods = {
@@ -86,6 +113,140 @@ export const methods = {
       })
       .strict(),
   ),
+
+  // ─── Models ───────────────────────────────────────────────────────────────
+  /**
+   * Adds a GGUF file to the library. Checks the magic and reads the metadata at once (a non-GGUF,
+   * a truncated file or an unknown architecture is refused here, with `details.reason`), then
+   * hashes the file in a `models.import` job and answers that job immediately. The job's
+   * `result` is `{modelId}` ({@link ModelImportResult}); a file whose hash is already in the
+   * library fails the job with CONFLICT and `details.existingId`. The file is referenced, not copied.
+   */
+  'models.import': method<{ job: Job }>()(
+    z
+      .object({
+        path: absolutePath,
+        /** Display name; default `general.name` or the file name. */ name: title.optional(),
+      })
+      .strict(),
+  ),
+  /** Every model in the library, newest first, each with `missing` re-checked and its variants. */
+  'models.list': method<ModelInfo[]>()(empty),
+  /** One model (NOT_FOUND if unknown). */
+  'models.get': method<ModelInfo>()(z.object({ id }).strict()),
+  'models.rename': method<ModelInfo>()(z.object({ id, name: title }).strict()),
+  /**
+   * Removes a model from the library (its conversations keep their messages, with no model
+   * chosen). `deleteFile: true` also deletes the GGUF from disk (default false). Unloads it first
+   * if it is in memory; BUSY while it is generating.
+   */
+  'models.delete': method<{ deleted: true; fileDeleted: boolean }>()(
+    z.object({ id, deleteFile: z.boolean().optional() }).strict(),
+  ),
+  /** The fine-tuned adapters of a model (matched by the base's sha256), newest first. */
+  'models.variants': method<ModelVariant[]>()(z.object({ modelId: id }).strict()),
+
+  // ─── Inference ────────────────────────────────────────────────────────────
+  /** Which model is in memory and what is generating. */
+  'inference.status': method<InferenceStatus>()(empty),
+  /**
+   * Loads a model (and optionally prepares a context for an adapter set) ahead of the first
+   * message; resolves when ready. Unloads the previous model if it is another one; BUSY while
+   * that one is generating. `chat.send` loads on demand, so this is only for a snappier first answer.
+   */
+  'inference.load': method<InferenceStatus>()(z.object({ modelId: id, adapters: adapterRefs.optional() }).strict()),
+  /** Frees the model's memory; BUSY while it is generating. */
+  'inference.unload': method<InferenceStatus>()(empty),
+
+  // ─── Chat ─────────────────────────────────────────────────────────────────
+  /**
+   * Conversations, most recently updated first. `search` matches titles and message text
+   * (case-insensitive substring); matches in messages come with a `snippet`.
+   */
+  'chat.conversations.list': method<ConversationSummary[]>()(
+    z
+      .object({
+        search: z.string().max(200).optional(),
+        limit: z.number().int().min(1).max(1000).optional(),
+      })
+      .strict(),
+  ),
+  'chat.conversations.get': method<Conversation>()(z.object({ id }).strict()),
+  /**
+   * A new, empty conversation. Defaults: title "New chat" (replaced by the start of the first
+   * message), empty system prompt, no model, no adapters, the `balanced` preset; `preset` picks
+   * another base and `sampling` overrides single fields on top of it.
+   */
+  'chat.conversations.create': method<Conversation>()(
+    z
+      .object({
+        title: title.optional(),
+        systemPrompt: systemPrompt.optional(),
+        modelId: id.nullable().optional(),
+        adapters: adapterRefs.optional(),
+        preset: z.enum(samplingPresetNames).optional(),
+        sampling: samplingPatch.optional(),
+      })
+      .strict(),
+  ),
+  'chat.conversations.rename': method<Conversation>()(z.object({ id, title }).strict()),
+  /** Deletes a conversation and its messages (kept examples stay, unlinked); stops its generation. */
+  'chat.conversations.delete': method<{ deleted: true }>()(z.object({ id }).strict()),
+  /**
+   * Changes the settings used by the next answers (stored answers keep what they were made with).
+   * `preset` replaces all sampling fields, then `sampling` overrides single ones.
+   * Adapters must belong to the model (CONFLICT, `details.reason: 'adapter-mismatch'`).
+   */
+  'chat.conversations.update': method<Conversation>()(
+    z
+      .object({
+        id,
+        systemPrompt: systemPrompt.optional(),
+        modelId: id.nullable().optional(),
+        adapters: adapterRefs.optional(),
+        preset: z.enum(samplingPresetNames).optional(),
+        sampling: samplingPatch.optional(),
+      })
+      .strict(),
+  ),
+  /**
+   * Adds a user message under `parentId` (default: the active leaf; `null`: a new branch from the
+   * start) and starts the answer. Resolves once the model is loaded and the prompt checked, with
+   * both ids; the answer then streams as `chat.token` events and ends with one `chat.message`
+   * (status `done`, `stopped` or `failed`). BUSY while this conversation is generating;
+   * INVALID_INPUT (`details.reason: 'prompt-too-long'`) when even the system prompt and this
+   * message alone do not fit the context; older turns that do not fit are left out of the prompt
+   * and the answer gets `truncatedContext: true`. No model chosen → CONFLICT.
+   */
+  'chat.send': method<ChatTurnStarted>()(
+    z.object({ conversationId: id, parentId: id.nullable().optional(), content: messageContent }).strict(),
+  ),
+  /** A new answer to the same user message (a sibling of `messageId`, an assistant message). */
+  'chat.regenerate': method<ChatTurnStarted>()(z.object({ messageId: id }).strict()),
+  /** A new sibling of the user message `messageId` with `content`, and a new answer to it. */
+  'chat.edit': method<ChatTurnStarted>()(z.object({ messageId: id, content: messageContent }).strict()),
+  /** Stops the conversation's generation; the partial answer is stored with status `stopped`. */
+  'chat.stop': method<{ stopped: boolean }>()(z.object({ conversationId: id }).strict()),
+  /**
+   * The branch ending at `leafId` (default: the active leaf), root first, continued down to the
+   * newest descendant of `leafId` when it is not a leaf. Passing `leafId` also makes that branch the
+   * active one (so navigation with `< 2/3 >` is remembered): pass a sibling id from `siblingIds`.
+   */
+  'chat.thread': method<ChatThread>()(z.object({ conversationId: id, leafId: id.optional() }).strict()),
+  /** The active branch as text: `json` ({title, systemPrompt, model, messages}) or `markdown`. */
+  'chat.export': method<{ filename: string; mimeType: string; text: string }>()(
+    z.object({ conversationId: id, format: z.enum(exportFormats), leafId: id.optional() }).strict(),
+  ),
+  /** Thumbs up/down on an assistant message; null clears it. */
+  'chat.feedback': method<StoredMessage>()(
+    z.object({ messageId: id, rating: z.enum(['up', 'down']).nullable() }).strict(),
+  ),
+  /**
+   * "Add to dataset": stores the conversation up to this assistant answer (system prompt, turns of
+   * its branch, the answer — replaced by `editedContent` when given) as a kept example linked to
+   * the message. Keeping the same answer again replaces the earlier example.
+   */
+  'chat.keep': method<KeptExample>()(z.object({ messageId: id, editedContent: messageContent.optional() }).strict()),
 } as const;
 
 /** Every push event, named `domain.noun`, with its payload schema. */
@@ -98,6 +259,19 @@ export const events = {
   'training.progress': trainingProgressSchema,
   /** Settings changed (from any window or client). */
   'settings.changed': z.object({ theme: z.enum(themes), modelsDir: z.string() }),
+  /** A model was added, renamed or removed, or found missing. */
+  'models.changed': z.object({ modelId: z.string(), change: z.enum(['added', 'updated', 'removed']) }),
+  /** The inference engine loaded, unloaded or started/finished generating. */
+  'inference.status': inferenceStatusSchema,
+  /**
+   * Text of an answer being written, in order; deltas of one event-loop tick are merged into one
+   * event. Concatenated, they equal the final `content` of the `chat.message` that follows.
+   */
+  'chat.token': z.object({ conversationId: z.string(), messageId: z.string(), delta: z.string() }),
+  /** A message was stored or finished (the end of every answer: done, stopped or failed). */
+  'chat.message': storedMessageSchema,
+  /** A conversation's settings, title or active branch changed. */
+  'chat.conversation': conversationSchema,
 } as const;
 
 export type Methods = typeof methods;

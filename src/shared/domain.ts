@@ -187,3 +187,241 @@ export interface Adapter {
   sizeBytes: number;
   createdAt: number;
 }
+
+// ─── Models, inference and chat ──────────────────────────────────────────────
+
+/**
+ * Why a model could not be imported or loaded, in `error.details.reason`, so the UI can say more
+ * than the error code: `not-gguf` (INVALID_INPUT: the file does not start with the GGUF magic),
+ * `corrupt` (INVALID_INPUT: truncated or unreadable GGUF), `architecture` (UNSUPPORTED: llama.cpp
+ * does not know the model's architecture), `missing` (NOT_FOUND: the file was moved or deleted
+ * since import), `load-failed` (IO_ERROR: llama.cpp refused the file), `prompt-too-long`
+ * (INVALID_INPUT: the system prompt plus the new message do not fit in the context),
+ * `adapter-mismatch` (CONFLICT: the adapter was trained on another base model), `is-adapter`
+ * (INVALID_INPUT: the file is a LoRA adapter, not a model).
+ */
+export const modelErrorReasons = [
+  'not-gguf',
+  'corrupt',
+  'architecture',
+  'missing',
+  'load-failed',
+  'prompt-too-long',
+  'adapter-mismatch',
+  'is-adapter',
+] as const;
+export type ModelErrorReason = (typeof modelErrorReasons)[number];
+
+/** An adapter of a model: a fine-tune recorded in the `adapters` table whose base hash matches. */
+export const modelVariantSchema = z.object({
+  adapterId: z.string(),
+  name: z.string(),
+  rank: z.number(),
+  alpha: z.number(),
+  sizeBytes: z.number(),
+  /** False when the adapter file is gone. */
+  available: z.boolean(),
+  createdAt: z.number(),
+});
+export type ModelVariant = z.infer<typeof modelVariantSchema>;
+
+/** A GGUF model in the library. */
+export const modelInfoSchema = z.object({
+  id: z.string(),
+  /** Display name; the GGUF's `general.name` or the file name at import, renamable. */
+  name: z.string(),
+  /** Absolute path of the GGUF on the machine running Lathe. */
+  path: z.string(),
+  /** SHA-256 of the whole file (hex): the model's identity, shared with adapters. */
+  sha256: z.string(),
+  sizeBytes: z.number(),
+  /** `general.architecture`, e.g. `llama`, `qwen2`. */
+  architecture: z.string(),
+  /** Number of weights, e.g. 3.2e9; null when it cannot be derived. */
+  parameterCount: z.number().nullable(),
+  /** The file type / quantization, e.g. `Q4_K_M`, `F16`; null when the GGUF does not say. */
+  fileType: z.string().nullable(),
+  /** Context length the model was trained with, tokens. */
+  contextLength: z.number().nullable(),
+  /** True when the GGUF carries `tokenizer.chat_template`. */
+  hasChatTemplate: z.boolean(),
+  /** True when the file is no longer at `path` (moved or deleted since import). */
+  missing: z.boolean(),
+  createdAt: z.number(),
+  /** Fine-tuned adapters of this model (matched by base sha256), newest first. */
+  variants: z.array(modelVariantSchema),
+});
+export type ModelInfo = z.infer<typeof modelInfoSchema>;
+
+/** What a `models.import` job answers in `job.result` when it succeeds. */
+export interface ModelImportResult {
+  modelId: string;
+}
+
+/** One LoRA adapter applied on top of a base model, with its scale (1 = as trained). */
+export const adapterRefSchema = z
+  .object({
+    adapterId: z.string().min(1).max(200),
+    /** Multiplier of the adapter's update, 0..4; default 1. */
+    scale: z.number().min(0).max(4).default(1),
+  })
+  .strict();
+export type AdapterRef = z.output<typeof adapterRefSchema>;
+
+/** A base model plus zero or more adapters: what answers a chat. */
+export const variantSchema = z.object({
+  modelId: z.string(),
+  adapters: z.array(z.object({ adapterId: z.string(), scale: z.number() })),
+});
+export type Variant = z.infer<typeof variantSchema>;
+
+/** Sampling settings of a conversation (and, as used, of each answer). */
+export const samplingSchema = z.object({
+  /** 0 = greedy; typical 0.2..1.2. */
+  temperature: z.number().min(0).max(5),
+  /** Nucleus sampling threshold, 0..1 (1 = off). */
+  topP: z.number().min(0).max(1),
+  /** Keep the k most likely tokens, 0 = off. */
+  topK: z.number().int().min(0).max(1000),
+  /** Drop tokens below minP × the top probability, 0..1 (0 = off). */
+  minP: z.number().min(0).max(1),
+  /** Penalty on recently repeated tokens, 1 = off. */
+  repeatPenalty: z.number().min(1).max(3),
+  /** Longest answer, tokens. */
+  maxTokens: z.number().int().min(1).max(32768),
+  /** Fixed seed for reproducible answers; null = random. */
+  seed: z
+    .number()
+    .int()
+    .min(0)
+    .max(2 ** 31 - 1)
+    .nullable(),
+});
+export type Sampling = z.infer<typeof samplingSchema>;
+
+export const samplingPresetNames = ['precise', 'balanced', 'creative'] as const;
+export type SamplingPresetName = (typeof samplingPresetNames)[number];
+/** Named sampling presets; `balanced` is what a new conversation gets. */
+export const samplingPresets: Record<SamplingPresetName, Sampling> = {
+  precise: { temperature: 0.2, topP: 0.9, topK: 40, minP: 0.05, repeatPenalty: 1.05, maxTokens: 1024, seed: null },
+  balanced: { temperature: 0.7, topP: 0.95, topK: 40, minP: 0.05, repeatPenalty: 1.1, maxTokens: 1024, seed: null },
+  creative: { temperature: 1.0, topP: 0.98, topK: 100, minP: 0.02, repeatPenalty: 1.15, maxTokens: 2048, seed: null },
+};
+
+/** A conversation and its settings. */
+export const conversationSchema = z.object({
+  id: z.string(),
+  title: z.string(),
+  systemPrompt: z.string(),
+  /** The model that answers; null until one is chosen. */
+  modelId: z.string().nullable(),
+  /** Adapters applied on the model (empty = the base model). */
+  adapters: z.array(z.object({ adapterId: z.string(), scale: z.number() })),
+  sampling: samplingSchema,
+  /** The leaf of the branch last shown or written; null for an empty conversation. */
+  activeLeafId: z.string().nullable(),
+  messageCount: z.number().int(),
+  createdAt: z.number(),
+  updatedAt: z.number(),
+});
+export type Conversation = z.infer<typeof conversationSchema>;
+
+/** A conversation in the list, with where a search matched. */
+export const conversationSummarySchema = conversationSchema.extend({
+  /** A short excerpt of the message text that matched the search, if it was not the title. */
+  snippet: z.string().nullable(),
+});
+export type ConversationSummary = z.infer<typeof conversationSummarySchema>;
+
+/** `streaming`: being written now; `stopped`: the user stopped it; `failed`: see `error`. */
+export const messageStatuses = ['streaming', 'done', 'stopped', 'failed'] as const;
+export type MessageStatus = (typeof messageStatuses)[number];
+
+export const generationStatsSchema = z.object({
+  /** Tokens of the rendered prompt (after dropping turns, if any). */
+  promptTokens: z.number().int(),
+  completionTokens: z.number().int(),
+  /** From the start of generation to the first token, ms. */
+  timeToFirstTokenMs: z.number().nullable(),
+  /** Completion tokens per second, after the first token. */
+  tokensPerSecond: z.number().nullable(),
+});
+export type GenerationStats = z.infer<typeof generationStatsSchema>;
+
+/** One stored message. Messages form a tree by `parentId`: edits and regenerations are siblings. */
+export const storedMessageSchema = z.object({
+  id: z.string(),
+  conversationId: z.string(),
+  /** Null for the first message of a branch from the start. */
+  parentId: z.string().nullable(),
+  role: z.enum(['user', 'assistant']),
+  content: z.string(),
+  status: z.enum(messageStatuses),
+  error: appErrorDataSchema.nullable(),
+  /** Assistant messages: the model and adapters that wrote it. */
+  variant: variantSchema.nullable(),
+  /** Assistant messages: the sampling settings used. */
+  sampling: samplingSchema.nullable(),
+  stats: generationStatsSchema.nullable(),
+  /** True when the oldest turns were left out so the chat fits the context (system prompt kept). */
+  truncatedContext: z.boolean(),
+  rating: z.enum(['up', 'down']).nullable(),
+  /** The kept example made from this answer (`chat.keep`), if any. */
+  keptExampleId: z.string().nullable(),
+  createdAt: z.number(),
+});
+export type StoredMessage = z.infer<typeof storedMessageSchema>;
+
+/** A message on the shown branch, with its siblings for `< 2/3 >` navigation. */
+export const threadMessageSchema = storedMessageSchema.extend({
+  /** 0-based position among the messages sharing its parent, oldest first. */
+  siblingIndex: z.number().int(),
+  siblingCount: z.number().int(),
+  /** Every sibling's id (itself included), oldest first. */
+  siblingIds: z.array(z.string()),
+});
+export type ThreadMessage = z.infer<typeof threadMessageSchema>;
+
+export interface ChatThread {
+  conversation: Conversation;
+  /** Root to leaf. */
+  messages: ThreadMessage[];
+}
+
+/** What `chat.send`, `chat.edit` and `chat.regenerate` answer at once; the answer streams after. */
+export interface ChatTurnStarted {
+  userMessageId: string;
+  assistantMessageId: string;
+}
+
+/** An answer kept as instruction data ("Add to dataset"). */
+export const keptExampleSchema = z.object({
+  id: z.string(),
+  conversationId: z.string().nullable(),
+  messageId: z.string().nullable(),
+  /** System prompt (if any), the turns up to the answer, and the answer (edited, if it was). */
+  messages: z.array(chatMessageSchema),
+  edited: z.boolean(),
+  createdAt: z.number(),
+});
+export type KeptExample = z.infer<typeof keptExampleSchema>;
+
+/** The state of the inference engine: which model is in memory. */
+export const inferenceStatusSchema = z.object({
+  state: z.enum(['idle', 'loading', 'ready', 'failed']),
+  /** The model in memory (or loading). */
+  modelId: z.string().nullable(),
+  /** Load progress 0..1 while loading. */
+  loadProgress: z.number(),
+  /** Adapter sets with a live context, each as adapter ids. */
+  contexts: z.array(z.array(z.string())),
+  /** Conversations generating now. */
+  generating: z.array(z.string()),
+  /** Tokens per sequence of each context. */
+  contextSize: z.number().nullable(),
+  error: appErrorDataSchema.nullable(),
+});
+export type InferenceStatus = z.infer<typeof inferenceStatusSchema>;
+
+export const exportFormats = ['json', 'markdown'] as const;
+export type ExportFormat = (typeof exportFormats)[number];

@@ -185,3 +185,53 @@ describe('migration 003 (training)', () => {
     db.close();
   });
 });
+
+describe('migration 004 (models and chat)', () => {
+  it('keeps models unique by hash, branches messages by parent and unlinks kept examples on delete', () => {
+    const db = new Database(':memory:');
+    db.pragma('foreign_keys = ON');
+    migrate(db, migrations.slice(0, 4), silentLogger);
+    const model = db.prepare(
+      `INSERT INTO models (id, name, path, sha256, size_bytes, mtime_ms, architecture, has_chat_template, created_at)
+       VALUES (?, 'm', '/m.gguf', ?, 1, 0, 'llama', ?, 0)`,
+    );
+    model.run('m1', 'a'.repeat(64), 1);
+    expect(() => model.run('m2', 'a'.repeat(64), 0)).toThrow(/UNIQUE/);
+    expect(() => model.run('m3', 'short', 0)).toThrow(/CHECK/);
+    expect(() => model.run('m4', 'b'.repeat(64), 2)).toThrow(/CHECK/);
+    db.prepare(
+      `INSERT INTO conversations (id, title, system_prompt, model_id, adapters, sampling, created_at, updated_at)
+       VALUES ('c1', 't', '', 'm1', '[]', '{}', 0, 0)`,
+    ).run();
+    const message = db.prepare(
+      `INSERT INTO messages (id, conversation_id, parent_id, role, content, status, created_at)
+       VALUES (?, 'c1', ?, ?, 'x', ?, 0)`,
+    );
+    message.run('u1', null, 'user', 'done');
+    message.run('a1', 'u1', 'assistant', 'done');
+    message.run('a2', 'u1', 'assistant', 'stopped');
+    expect(() => message.run('bad-role', 'u1', 'system', 'done')).toThrow(/CHECK/);
+    expect(() => message.run('bad-status', 'u1', 'assistant', 'paused')).toThrow(/CHECK/);
+    expect(() => message.run('orphan', 'nope', 'assistant', 'done')).toThrow(/FOREIGN KEY/);
+    db.prepare(
+      `INSERT INTO kept_examples (id, conversation_id, message_id, messages, edited, created_at)
+       VALUES ('k1', 'c1', 'a1', '[]', 0, 0)`,
+    ).run();
+    expect(() =>
+      db
+        .prepare(
+          "INSERT INTO kept_examples (id, conversation_id, message_id, messages, edited, created_at) VALUES ('k2', 'c1', 'a1', '[]', 0, 0)",
+        )
+        .run(),
+    ).toThrow(/UNIQUE/);
+    db.prepare("DELETE FROM models WHERE id = 'm1'").run();
+    expect(db.prepare("SELECT model_id FROM conversations WHERE id = 'c1'").get()).toEqual({ model_id: null });
+    db.prepare("DELETE FROM conversations WHERE id = 'c1'").run();
+    expect(db.prepare('SELECT COUNT(*) AS n FROM messages').get()).toEqual({ n: 0 });
+    expect(db.prepare('SELECT conversation_id, message_id FROM kept_examples').get()).toEqual({
+      conversation_id: null,
+      message_id: null,
+    });
+    db.close();
+  });
+});

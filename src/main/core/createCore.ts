@@ -17,6 +17,14 @@ import { TrainingRepo } from './db/repos/TrainingRepo';
 import type { TrainerLauncher } from './training/TrainerLauncher';
 import { trainingHandlers } from './training/trainingHandlers';
 import { TrainingService } from './training/TrainingService';
+import { ChatRepo } from './chat/ChatRepo';
+import { chatHandlers } from './chat/chatHandlers';
+import { ChatService } from './chat/ChatService';
+import { inferenceHandlers } from './inference/inferenceHandlers';
+import { InferenceService, type InferenceConfig } from './inference/InferenceService';
+import { ModelsRepo } from './models/ModelsRepo';
+import { modelsHandlers } from './models/modelsHandlers';
+import { ModelsService } from './models/ModelsService';
 
 export interface CoreConfig {
   /** Folder for the database, models and adapters. Created if missing. */
@@ -39,6 +47,8 @@ export interface CoreConfig {
   trainerAddonPath?: string;
   /** Seconds between two training checkpoints (default 300). */
   checkpointEverySeconds?: number;
+  /** The chat engine: GPU or CPU, threads, context size and parallel sequences (see InferenceConfig). */
+  inference?: InferenceConfig;
 }
 
 export interface Core {
@@ -47,6 +57,9 @@ export interface Core {
   readonly jobs: JobRunner;
   readonly settings: SettingsService;
   readonly training: TrainingService;
+  readonly models: ModelsService;
+  readonly inference: InferenceService;
+  readonly chat: ChatService;
   readonly db: Db;
   /** Stops running jobs (they become `interrupted`) and closes the database. Idempotent. */
   close(): Promise<void>;
@@ -78,6 +91,26 @@ export function createCore(config: CoreConfig): Core {
     ...(config.trainerAddonPath ? { addonPath: config.trainerAddonPath } : {}),
     ...(config.checkpointEverySeconds !== undefined ? { checkpointEverySeconds: config.checkpointEverySeconds } : {}),
   });
+  // Inference resolves models through the library, and the library frees a model through inference
+  // before deleting it; the late binding breaks the cycle.
+  let models: ModelsService | null = null;
+  const library = (): ModelsService => models as ModelsService;
+  const inference = new InferenceService({
+    config: config.inference ?? {},
+    events,
+    logger,
+    resolveModel: (id) => library().resolve(id),
+    resolveAdapters: (model, refs) => library().resolveAdapters(model, refs),
+  });
+  models = new ModelsService({
+    repo: new ModelsRepo(db),
+    jobs,
+    events,
+    logger,
+    adapters: (filter) => training.adapters(filter),
+    release: (id) => inference.release(id),
+  });
+  const chat = new ChatService({ repo: new ChatRepo(db), inference, models, events, logger });
   const sqliteVersion = (db.prepare('SELECT sqlite_version() AS v').get() as { v: string }).v;
 
   const info = (): AppInfo => ({
@@ -97,6 +130,9 @@ export function createCore(config: CoreConfig): Core {
       ...settingsHandlers(settings),
       ...jobsHandlers(jobs),
       ...trainingHandlers(training),
+      ...modelsHandlers(models),
+      ...inferenceHandlers(inference),
+      ...chatHandlers(chat),
     },
     logger,
   );
@@ -104,11 +140,13 @@ export function createCore(config: CoreConfig): Core {
   let closing: Promise<void> | null = null;
   const close = () =>
     (closing ??= (async () => {
+      await chat.close();
+      await inference.close();
       await jobs.close();
       db.close();
       logger.info('core closed');
     })());
 
   logger.info('core started', { dataDir: config.dataDir, host: config.host });
-  return { dispatch, events, jobs, settings, training, db, close };
+  return { dispatch, events, jobs, settings, training, models, inference, chat, db, close };
 }

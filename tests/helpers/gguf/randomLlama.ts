@@ -1,4 +1,4 @@
-import { GgmlType, GgufWriter } from './GgufWriter.js';
+import { GgmlType, GgufWriter, type GgufValue } from './GgufWriter.js';
 
 /** Shape of a random-weight llama model. Defaults: a tiny model that trains in milliseconds. */
 export interface LlamaShape {
@@ -29,6 +29,13 @@ export interface RandomLlamaOptions {
   seed?: number;
   /** Scale of the output projection (2 by default); a huge one makes logits overflow. */
   outputGain?: number;
+  /** `tokenizer.chat_template` to embed (none by default). */
+  chatTemplate?: string;
+  /**
+   * Tokenizer keys (`tokenizer.…`) to write instead of the byte-level SPM vocabulary, e.g. copied from a
+   * real vocab-only GGUF; `shape.nVocab` must equal the number of tokens.
+   */
+  tokenizer?: [key: string, value: GgufValue][];
 }
 
 /** Deterministic PRNG (mulberry32): the same seed writes the same model. */
@@ -53,7 +60,7 @@ export function writeRandomLlama(path: string, options: RandomLlamaOptions = {})
   const rand = rng(options.seed ?? 1);
   const headDim = s.nEmbd / s.nHead;
   if (!Number.isInteger(headDim) || s.nHead % s.nHeadKv !== 0) throw new Error('bad head shape');
-  if (s.nVocab < 259) throw new Error('nVocab must be at least 259');
+  if (!options.tokenizer && s.nVocab < 259) throw new Error('nVocab must be at least 259');
 
   const tokens = ['<unk>', '<s>', '</s>'];
   for (let b = 0; b < 256; b++) tokens.push(`<0x${b.toString(16).toUpperCase().padStart(2, '0')}>`);
@@ -74,16 +81,21 @@ export function writeRandomLlama(path: string, options: RandomLlamaOptions = {})
     .set('llama.rope.dimension_count', { type: 'u32', value: headDim })
     .set('llama.rope.freq_base', { type: 'f32', value: 10000 })
     .set('llama.attention.layer_norm_rms_epsilon', { type: 'f32', value: 1e-5 })
-    .set('llama.vocab_size', { type: 'u32', value: s.nVocab })
-    .set('tokenizer.ggml.model', { type: 'str', value: 'llama' })
-    .set('tokenizer.ggml.tokens', { type: 'str[]', value: tokens })
-    .set('tokenizer.ggml.scores', { type: 'f32[]', value: scores })
-    .set('tokenizer.ggml.token_type', { type: 'i32[]', value: tokenTypes })
-    .set('tokenizer.ggml.unknown_token_id', { type: 'u32', value: 0 })
-    .set('tokenizer.ggml.bos_token_id', { type: 'u32', value: 1 })
-    .set('tokenizer.ggml.eos_token_id', { type: 'u32', value: 2 })
-    .set('tokenizer.ggml.add_bos_token', { type: 'bool', value: false })
-    .set('tokenizer.ggml.add_eos_token', { type: 'bool', value: false });
+    .set('llama.vocab_size', { type: 'u32', value: s.nVocab });
+  const tokenizer: [string, GgufValue][] = options.tokenizer ?? [
+    ['tokenizer.ggml.model', { type: 'str', value: 'llama' }],
+    ['tokenizer.ggml.tokens', { type: 'str[]', value: tokens }],
+    ['tokenizer.ggml.scores', { type: 'f32[]', value: scores }],
+    ['tokenizer.ggml.token_type', { type: 'i32[]', value: tokenTypes }],
+    ['tokenizer.ggml.unknown_token_id', { type: 'u32', value: 0 }],
+    ['tokenizer.ggml.bos_token_id', { type: 'u32', value: 1 }],
+    ['tokenizer.ggml.eos_token_id', { type: 'u32', value: 2 }],
+    ['tokenizer.ggml.add_bos_token', { type: 'bool', value: false }],
+    ['tokenizer.ggml.add_eos_token', { type: 'bool', value: false }],
+  ];
+  for (const [key, value] of tokenizer) w.set(key, value);
+  if (options.chatTemplate !== undefined)
+    w.set('tokenizer.chat_template', { type: 'str', value: options.chatTemplate });
 
   // Uniform with the variance of N(0, 1/n_in): activations keep their scale through the layers.
   const matrix = (name: string, nIn: number, nOut: number, gain = 1): void => {

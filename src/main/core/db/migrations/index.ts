@@ -2,6 +2,7 @@ import type { Migration } from '../migrate';
 import { migration001 } from './001_settings';
 import { migration002 } from './002_jobs';
 import { migration003 } from './003_training';
+import { migration004 } from './004_models_chat';
 
 /** Every migration, in order. Append only. */
-export const migrations: readonly Migration[] = [migration001, migration002, migration003];
+export const migrations: readonly Migration[] = [migration001, migration002, migration003, migration004];

@@ -1,0 +1,308 @@
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Core } from '../../src/main/core/createCore';
+import type { EventName } from '../../src/shared/contract';
+import type {
+  ChatThread,
+  ChatTurnStarted,
+  Conversation,
+  KeptExample,
+  ModelInfo,
+  StoredMessage,
+} from '../../src/shared/domain';
+import { writeLoraAdapter, writeRealVocabModel, writeTinyChatModel } from '../helpers/models/testModels';
+import { tempDir } from '../helpers/tempDir';
+import { testCore } from '../helpers/testCore';
+
+const inference = { gpu: false, threads: 2, contextSize: 256, sequences: 2 } as const;
+let dir: ReturnType<typeof tempDir>;
+let dataDir: string;
+let core: Core;
+let modelId: string;
+let sha256: string;
+const seen: { event: EventName; payload: unknown }[] = [];
+
+beforeAll(async () => {
+  dir = tempDir();
+  dataDir = join(dir.path, 'data');
+  writeTinyChatModel(join(dir.path, 'tiny.gguf'));
+  core = start();
+  modelId = await importModel(join(dir.path, 'tiny.gguf'));
+  sha256 = (await call<ModelInfo>('models.get', { id: modelId })).sha256;
+});
+afterAll(async () => {
+  await core.close();
+  dir.remove();
+});
+
+function start(): Core {
+  const c = testCore(dataDir, { inference });
+  c.events.subscribe((event, payload) => seen.push({ event, payload }));
+  return c;
+}
+async function call<T>(method: string, input: unknown): Promise<T> {
+  const result = await core.dispatch(method, input);
+  if (!result.ok) throw Object.assign(new Error(`${method}: ${result.error.message}`), { data: result.error });
+  return result.data as T;
+}
+async function failure(method: string, input: unknown) {
+  const result = await core.dispatch(method, input);
+  expect(result.ok, JSON.stringify(result)).toBe(false);
+  return (result as { ok: false; error: { code: string; message: string; details?: { reason?: string } } }).error;
+}
+async function importModel(path: string): Promise<string> {
+  const { job } = await call<{ job: { id: string } }>('models.import', { path });
+  const done = await core.jobs.wait(job.id);
+  return (done.result as { modelId: string }).modelId;
+}
+/** Resolves with the final `chat.message` of an answer. */
+function finished(messageId: string): Promise<StoredMessage> {
+  return new Promise((resolve) => {
+    const check = () => {
+      const hit = seen.find(
+        (e) =>
+          e.event === 'chat.message' &&
+          (e.payload as StoredMessage).id === messageId &&
+          (e.payload as StoredMessage).status !== 'streaming',
+      );
+      if (hit) resolve(hit.payload as StoredMessage);
+      else setTimeout(check, 5);
+    };
+    check();
+  });
+}
+const deltas = (messageId: string) =>
+  seen
+    .filter((e) => e.event === 'chat.token' && (e.payload as { messageId: string }).messageId === messageId)
+    .map((e) => (e.payload as { delta: string }).delta);
+
+const greedy = { temperature: 0, maxTokens: 12, seed: 1 };
+
+describe('chat on a tiny model', () => {
+  let conversation: Conversation;
+  let first: ChatTurnStarted;
+
+  it('streams an answer whose token events concatenate to the stored message', async () => {
+    conversation = await call<Conversation>('chat.conversations.create', {
+      modelId,
+      systemPrompt: 'You are terse.',
+      sampling: greedy,
+    });
+    first = await call<ChatTurnStarted>('chat.send', { conversationId: conversation.id, content: 'Hello there' });
+    const answer = await finished(first.assistantMessageId);
+    expect(answer).toMatchObject({ role: 'assistant', parentId: first.userMessageId, truncatedContext: false });
+    expect(['done']).toContain(answer.status);
+    expect(answer.content.length).toBeGreaterThan(0);
+    expect(deltas(answer.id).join('')).toBe(answer.content);
+    expect(answer.stats!.completionTokens).toBeGreaterThan(0);
+    expect(answer.stats!.completionTokens).toBeLessThanOrEqual(12);
+    expect(answer.stats!.promptTokens).toBeGreaterThan('You are terse.Hello there'.length);
+    expect(answer.stats!.timeToFirstTokenMs).not.toBeNull();
+    expect(answer.variant).toEqual({ modelId, adapters: [] });
+    expect(answer.sampling).toMatchObject(greedy);
+    // Token events come before the final message.
+    const lastToken = seen.findLastIndex(
+      (e) => e.event === 'chat.token' && (e.payload as { messageId: string }).messageId === answer.id,
+    );
+    const final = seen.findIndex((e) => e.event === 'chat.message' && (e.payload as StoredMessage).id === answer.id);
+    expect(lastToken).toBeLessThan(final);
+    const thread = await call<ChatThread>('chat.thread', { conversationId: conversation.id });
+    expect(thread.conversation.title).toBe('Hello there');
+    expect(thread.messages.map((m) => m.id)).toEqual([first.userMessageId, first.assistantMessageId]);
+  });
+
+  it('answers BUSY to a second send while the first is generating, and stops mid-stream', async () => {
+    await call('chat.conversations.update', {
+      id: conversation.id,
+      sampling: { temperature: 1, maxTokens: 4000, seed: 3 },
+    });
+    const turn = await call<ChatTurnStarted>('chat.send', { conversationId: conversation.id, content: 'Tell me more' });
+    expect(await failure('chat.send', { conversationId: conversation.id, content: 'again' })).toMatchObject({
+      code: 'BUSY',
+    });
+    while (deltas(turn.assistantMessageId).length === 0) await new Promise((r) => setTimeout(r, 1));
+    expect(await call('chat.stop', { conversationId: conversation.id })).toEqual({ stopped: true });
+    const answer = await finished(turn.assistantMessageId);
+    expect(answer.status).toBe('stopped');
+    expect(deltas(answer.id).join('')).toBe(answer.content);
+    expect(await call('chat.stop', { conversationId: conversation.id })).toEqual({ stopped: false });
+    await call('chat.conversations.update', { id: conversation.id, sampling: greedy });
+  });
+
+  it('regenerates as a sibling and navigates between branches', async () => {
+    const again = await call<ChatTurnStarted>('chat.regenerate', { messageId: first.assistantMessageId });
+    expect(again.userMessageId).toBe(first.userMessageId);
+    await finished(again.assistantMessageId);
+    let thread = await call<ChatThread>('chat.thread', { conversationId: conversation.id });
+    expect(thread.messages.map((m) => m.id)).toEqual([first.userMessageId, again.assistantMessageId]);
+    expect(thread.messages[1]).toMatchObject({
+      siblingIndex: 1,
+      siblingCount: 2,
+      siblingIds: [first.assistantMessageId, again.assistantMessageId],
+    });
+    // Back to the first answer: the branch continues down to its newest descendant.
+    thread = await call<ChatThread>('chat.thread', {
+      conversationId: conversation.id,
+      leafId: first.assistantMessageId,
+    });
+    expect(thread.messages[1]!.id).toBe(first.assistantMessageId);
+    expect(thread.messages.length).toBe(4);
+    expect((await call<ChatThread>('chat.thread', { conversationId: conversation.id })).messages).toEqual(
+      thread.messages,
+    );
+  });
+
+  it('edits a user message into a new branch with its own answer', async () => {
+    const edited = await call<ChatTurnStarted>('chat.edit', { messageId: first.userMessageId, content: 'Hi!' });
+    await finished(edited.assistantMessageId);
+    const thread = await call<ChatThread>('chat.thread', { conversationId: conversation.id });
+    expect(thread.messages.map((m) => m.content)[0]).toBe('Hi!');
+    expect(thread.messages[0]).toMatchObject({ parentId: null, siblingIndex: 1, siblingCount: 2 });
+    expect(thread.messages[1]!.id).toBe(edited.assistantMessageId);
+    expect(await failure('chat.edit', { messageId: edited.assistantMessageId, content: 'x' })).toMatchObject({
+      code: 'CONFLICT',
+    });
+    expect(await failure('chat.regenerate', { messageId: edited.userMessageId })).toMatchObject({ code: 'CONFLICT' });
+  });
+
+  it('refuses a prompt longer than the context and drops the oldest turns of a long chat', async () => {
+    const error = await failure('chat.send', { conversationId: conversation.id, content: 'x'.repeat(400) });
+    expect(error).toMatchObject({ code: 'INVALID_INPUT', details: { reason: 'prompt-too-long' } });
+    expect(error.message).toMatch(/too long/);
+
+    const long = await call<Conversation>('chat.conversations.create', {
+      modelId,
+      systemPrompt: 'Keep me.',
+      sampling: { ...greedy, maxTokens: 8 },
+    });
+    let answer: StoredMessage | null = null;
+    for (let i = 0; i < 6 && !answer?.truncatedContext; i++) {
+      const turn = await call<ChatTurnStarted>('chat.send', {
+        conversationId: long.id,
+        content: `Turn ${i}: ${'words '.repeat(10)}`,
+      });
+      answer = await finished(turn.assistantMessageId);
+    }
+    expect(answer!.truncatedContext).toBe(true);
+    expect(answer!.status).toBe('done');
+    expect(answer!.stats!.promptTokens).toBeLessThanOrEqual(256);
+  });
+
+  it('applies adapters without reloading the base model, and a LoRA changes the answer', async () => {
+    const strong = join(dir.path, 'strong.gguf');
+    const zero = join(dir.path, 'zero.gguf');
+    writeLoraAdapter(strong, { gain: 3, seed: 11 });
+    writeLoraAdapter(zero, { gain: 0 });
+    const insert = core.db.prepare(
+      `INSERT INTO adapters (id, name, path, base_model_path, base_model_sha256, run_id, rank, alpha, targets, size_bytes, created_at)
+       VALUES (?, ?, ?, ?, ?, NULL, 4, 4, '["q","v"]', 1, ?)`,
+    );
+    insert.run('strong', 'Strong', strong, join(dir.path, 'tiny.gguf'), sha256, 2);
+    insert.run('zero', 'Zero', zero, join(dir.path, 'tiny.gguf'), sha256, 1);
+    insert.run('foreign', 'Foreign', join(dir.path, 'foreign.gguf'), '/other.gguf', 'f'.repeat(64), 3);
+    expect((await call<ModelInfo>('models.get', { id: modelId })).variants.map((v) => v.adapterId)).toEqual([
+      'strong',
+      'zero',
+    ]);
+
+    const ask = async (adapters: { adapterId: string; scale?: number }[]) => {
+      const c = await call<Conversation>('chat.conversations.create', { modelId, adapters, sampling: greedy });
+      const turn = await call<ChatTurnStarted>('chat.send', { conversationId: c.id, content: 'Same question' });
+      return (await finished(turn.assistantMessageId)).content;
+    };
+    const loadsBefore = core.inference.counters.modelLoads;
+    const contextsBefore = core.inference.counters.contextCreations;
+    const base = await ask([]);
+    const withZero = await ask([{ adapterId: 'zero' }]);
+    const withStrong = await ask([{ adapterId: 'strong', scale: 1 }]);
+    expect(withZero).toBe(base);
+    expect(withStrong).not.toBe(base);
+    expect(core.inference.counters.modelLoads).toBe(loadsBefore);
+    expect(core.inference.counters.contextCreations).toBe(contextsBefore + 2);
+    console.info(
+      `inference: model load ${core.inference.counters.lastModelLoadMs} ms, adapter context ${core.inference.counters.lastContextCreateMs} ms`,
+    );
+    expect((await call<{ contexts: string[][] }>('inference.status', {})).contexts).toHaveLength(2);
+
+    expect(
+      await failure('chat.conversations.create', { modelId, adapters: [{ adapterId: 'foreign', scale: 1 }] }),
+    ).toMatchObject({ code: 'CONFLICT', details: { reason: 'adapter-mismatch' } });
+  });
+
+  it('stores feedback and kept examples with a link back, and exports the branch', async () => {
+    const thread = await call<ChatThread>('chat.thread', { conversationId: conversation.id });
+    const answer = thread.messages.at(-1)!;
+    expect((await call<StoredMessage>('chat.feedback', { messageId: answer.id, rating: 'up' })).rating).toBe('up');
+    const kept = await call<KeptExample>('chat.keep', { messageId: answer.id, editedContent: 'A better answer.' });
+    expect(kept).toMatchObject({ conversationId: conversation.id, messageId: answer.id, edited: true });
+    expect(kept.messages).toEqual([
+      { role: 'system', content: 'You are terse.' },
+      ...thread.messages.slice(0, -1).map((m) => ({ role: m.role, content: m.content })),
+      { role: 'assistant', content: 'A better answer.' },
+    ]);
+    const again = await call<KeptExample>('chat.keep', { messageId: answer.id });
+    expect(again).toMatchObject({ id: kept.id, edited: false });
+    const stored = (await call<ChatThread>('chat.thread', { conversationId: conversation.id })).messages.at(-1)!;
+    expect(stored).toMatchObject({ rating: 'up', keptExampleId: kept.id });
+    expect(await failure('chat.feedback', { messageId: thread.messages[0]!.id, rating: 'down' })).toMatchObject({
+      code: 'CONFLICT',
+    });
+
+    const md = await call<{ filename: string; text: string }>('chat.export', {
+      conversationId: conversation.id,
+      format: 'markdown',
+    });
+    expect(md.filename).toBe('hello-there.md');
+    expect(md.text).toContain('## System\n\nYou are terse.');
+    expect(md.text).toContain('## User\n\nHi!');
+    const json = await call<{ text: string }>('chat.export', { conversationId: conversation.id, format: 'json' });
+    expect(JSON.parse(json.text).messages).toHaveLength(thread.messages.length);
+  });
+
+  it('lists and searches conversations by title and message text', async () => {
+    await call('chat.conversations.rename', { id: conversation.id, title: 'Greetings' });
+    const all = await call<{ id: string }[]>('chat.conversations.list', {});
+    expect(all.length).toBeGreaterThanOrEqual(3);
+    expect((await call<{ id: string }[]>('chat.conversations.list', { search: 'greet' })).map((c) => c.id)).toEqual([
+      conversation.id,
+    ]);
+    const byText = await call<{ id: string; snippet: string | null }[]>('chat.conversations.list', {
+      search: 'tell me MORE',
+    });
+    expect(byText).toEqual([expect.objectContaining({ id: conversation.id, snippet: 'Tell me more' })]);
+  });
+
+  it('keeps everything across a restart of the core', async () => {
+    const before = await call<ChatThread>('chat.thread', { conversationId: conversation.id });
+    await core.close();
+    core = start();
+    const after = await call<ChatThread>('chat.thread', { conversationId: conversation.id });
+    expect(after).toEqual(before);
+    expect((await call<ModelInfo[]>('models.list', {})).map((m) => m.id)).toContain(modelId);
+    const turn = await call<ChatTurnStarted>('chat.send', { conversationId: conversation.id, content: 'Still there?' });
+    expect((await finished(turn.assistantMessageId)).status).toBe('done');
+    expect(core.inference.counters.modelLoads).toBe(1);
+    expect(await call('chat.conversations.delete', { id: conversation.id })).toEqual({ deleted: true });
+    expect(await failure('chat.thread', { conversationId: conversation.id })).toMatchObject({ code: 'NOT_FOUND' });
+  });
+});
+
+describe.each(['llama3', 'qwen25'] as const)('a model with the real %s vocabulary and template', (family) => {
+  it('loads and chats through its own chat template', async () => {
+    const path = join(dir.path, `${family}.gguf`);
+    await writeRealVocabModel(path, family);
+    const id = await importModel(path);
+    expect((await call<ModelInfo>('models.get', { id })).hasChatTemplate).toBe(true);
+    const c = await call<Conversation>('chat.conversations.create', {
+      modelId: id,
+      systemPrompt: 'Be brief.',
+      sampling: { ...greedy, maxTokens: 6 },
+    });
+    const turn = await call<ChatTurnStarted>('chat.send', { conversationId: c.id, content: 'Hello, ünïcödé 🚀' });
+    const answer = await finished(turn.assistantMessageId);
+    expect(answer.status).toBe('done');
+    expect(deltas(answer.id).join('')).toBe(answer.content);
+    expect(core.inference.counters.chatWrapper).toMatch(family === 'llama3' ? /Llama ?3|Jinja/i : /Qwen|ChatML|Jinja/i);
+    expect(answer.stats!.promptTokens).toBeGreaterThan(10);
+  });
+});
