@@ -15,6 +15,9 @@ import {
   trainingProgressSchema,
   type Adapter,
   type AppInfo,
+  type CatalogEntry,
+  type HardwareInfo,
+  type ModelFit,
   type ChatThread,
   type ChatTurnStarted,
   type Conversation,
@@ -53,6 +56,20 @@ const systemPrompt = z.string().max(100_000);
 const messageContent = z.string().min(1).max(200_000);
 const adapterRefs = z.array(adapterRefSchema).max(8);
 const samplingPatch = samplingSchema.partial().strict();
+/**
+ * Where to download a GGUF from: `hf:<user>/<repo>/<path/file.gguf>`, `hf:<user>/<repo>:<quant>`
+ * (either with an optional `#<branch>`), or an `http(s)://` URL (an optional `#sha256=<hex>` fragment
+ * gives the expected checksum; it is never sent to the server).
+ */
+const downloadSource = z
+  .string()
+  .trim()
+  .min(4)
+  .max(2048)
+  .regex(
+    /^(hf:[\w.-]+\/[\w.-]+(:[\w.-]+|\/[^\s#?]+\.gguf)(#[\w./-]+)?|https?:\/\/[^\s]+)$/i,
+    'must be hf:<user>/<repo>/<file.gguf>, hf:<user>/<repo>:<quant> or an http(s) URL',
+  );
 
 /** Every method the renderer (or any client) may call, named `domain.verb`. */
 export const methods = {
@@ -145,6 +162,41 @@ export const methods = {
   ),
   /** The fine-tuned adapters of a model (matched by the base's sha256), newest first. */
   'models.variants': method<ModelVariant[]>()(z.object({ modelId: id }).strict()),
+  /**
+   * Downloads a GGUF into the models folder in a `models.download` job (answered at once), then
+   * imports it; the job's `result` is {@link ModelDownloadResult}. Progress messages give bytes,
+   * speed and time left. A partial file is kept when the job is cancelled, interrupted or loses its
+   * connection: issuing the same `source` again (or `models.downloadResume`) continues it. A published
+   * SHA-256 (Hugging Face LFS, `#sha256=`, a `<url>.sha256` file) is checked. Failures carry
+   * `details.reason` from `downloadErrorReasons`.
+   */
+  'models.download': method<{ job: Job }>()(z.object({ source: downloadSource, name: title.optional() }).strict()),
+  /** Starts a new download job continuing a cancelled, failed or interrupted one (CONFLICT otherwise). */
+  'models.downloadResume': method<{ job: Job }>()(z.object({ jobId: id }).strict()),
+  /** Deletes the partial file of a finished download job; CONFLICT while it runs. */
+  'models.downloadDiscard': method<{ deleted: boolean }>()(z.object({ jobId: id }).strict()),
+  /** The curated models Lathe suggests, with their files per quantization (sizes approximate). */
+  'models.catalog': method<CatalogEntry[]>()(empty),
+  /**
+   * Whether a model fits this machine and where it would run, estimated from its GGUF header
+   * (nothing is loaded). Give `modelId` (a library model) or `path` (any GGUF), not both.
+   * `contextSize` default 4096 (or the trained length if smaller); `gpuLayers` default: as many as fit.
+   */
+  'models.fit': method<ModelFit>()(
+    z
+      .object({
+        modelId: id.optional(),
+        path: absolutePath.optional(),
+        contextSize: z.number().int().min(16).max(1_048_576).optional(),
+        gpuLayers: z.number().int().min(0).max(10_000).optional(),
+      })
+      .strict()
+      .refine((v) => (v.modelId === undefined) !== (v.path === undefined), 'give either modelId or path'),
+  ),
+
+  // ─── System ───────────────────────────────────────────────────────────────
+  /** CPU, RAM and GPU of the machine running Lathe, as llama.cpp sees them. */
+  'system.hardware': method<HardwareInfo>()(empty),
 
   // ─── Inference ────────────────────────────────────────────────────────────
   /** Which model is in memory and what is generating. */

@@ -425,3 +425,123 @@ export type InferenceStatus = z.infer<typeof inferenceStatusSchema>;
 
 export const exportFormats = ['json', 'markdown'] as const;
 export type ExportFormat = (typeof exportFormats)[number];
+
+// ─── Downloads, catalog, hardware and fit ───────────────────────────────────
+
+/**
+ * Why a `models.download` job failed, in `error.details.reason` (with the code in parentheses):
+ * `http-status` (NOT_FOUND for 404/410, IO_ERROR otherwise; `details.status`), `network` (IO_ERROR:
+ * the connection failed or stalled after the retries; the partial file is kept for resume),
+ * `not-gguf` (INVALID_INPUT: the server sent something else, e.g. an HTML page; nothing is kept),
+ * `checksum-mismatch` (IO_ERROR: the published SHA-256 differs; nothing is kept), `disk-full`
+ * (IO_ERROR: `details.neededBytes` / `details.availableBytes`), `no-such-file` (NOT_FOUND: the
+ * repository has no GGUF of that quantization; `details.available` lists the ones it has),
+ * `split-unsupported` (UNSUPPORTED: a multi-part GGUF), `file-exists` (CONFLICT: a different file
+ * already has that name in the models folder; `details.path`).
+ */
+export const downloadErrorReasons = [
+  'http-status',
+  'network',
+  'not-gguf',
+  'checksum-mismatch',
+  'disk-full',
+  'no-such-file',
+  'split-unsupported',
+  'file-exists',
+] as const;
+export type DownloadErrorReason = (typeof downloadErrorReasons)[number];
+
+/** What a `models.download` job answers in `job.result` when it succeeds. */
+export interface ModelDownloadResult {
+  /** The model in the library (a new one, imported from the downloaded file). */
+  modelId: string;
+  /** Absolute path of the downloaded GGUF in the models folder. */
+  path: string;
+  sizeBytes: number;
+  /** SHA-256 of the file (hex). */
+  sha256: string;
+  /** True when a SHA-256 published by the source was checked; false when the source published none. */
+  verified: boolean;
+}
+
+/** The quantizations the catalog lists for every model. */
+export const catalogQuantizations = ['Q4_K_M', 'Q5_K_M', 'Q8_0', 'F16'] as const;
+export type CatalogQuantization = (typeof catalogQuantizations)[number];
+
+/** A curated model that Lathe knows how to fetch (static data; sizes are approximate). */
+export const catalogEntrySchema = z.object({
+  /** Stable id, e.g. `qwen3-1.7b`. */
+  id: z.string(),
+  name: z.string(),
+  family: z.string(),
+  /** Number of weights, e.g. 1.7e9 (approximate, as published). */
+  parameterCount: z.number(),
+  /** Hugging Face repository of the GGUF files, `user/repo`. */
+  hfRepo: z.string(),
+  files: z.array(
+    z.object({
+      quantization: z.enum(catalogQuantizations),
+      /** File name in the repository (as published when the catalog was written). */
+      fileName: z.string(),
+      /** Approximate size in bytes; the real size comes from the server when downloading. */
+      approxSizeBytes: z.number(),
+      /** What to pass to `models.download` (`hf:user/repo:QUANT`, resolved at download time). */
+      source: z.string(),
+    }),
+  ),
+  /** Context length it was trained for, tokens. */
+  contextLength: z.number(),
+  license: z.string(),
+  /** Short note on the license terms that matter (attribution, use policy). */
+  licenseNote: z.string(),
+  /** What a LoRA fine-tune of this model does well, in plain words. */
+  fineTunesWellOn: z.array(z.string()),
+  description: z.string(),
+});
+export type CatalogEntry = z.infer<typeof catalogEntrySchema>;
+
+export const gpuTypes = ['cuda', 'vulkan', 'metal', 'none'] as const;
+export type GpuType = (typeof gpuTypes)[number];
+
+/** The machine running Lathe, as llama.cpp sees it. Memory in bytes. */
+export const hardwareInfoSchema = z.object({
+  cpu: z.object({ model: z.string(), cores: z.number(), arch: z.string() }),
+  ram: z.object({ totalBytes: z.number(), freeBytes: z.number() }),
+  gpu: z.object({
+    /** The llama.cpp backend in use; `none` = CPU only. */
+    type: z.enum(gpuTypes),
+    names: z.array(z.string()),
+    vramTotalBytes: z.number(),
+    vramFreeBytes: z.number(),
+    /** True on unified-memory machines (Apple silicon): VRAM and RAM are the same memory. */
+    unifiedMemory: z.boolean(),
+  }),
+});
+export type HardwareInfo = z.infer<typeof hardwareInfoSchema>;
+
+/** Where a model would run: all layers on the GPU, some, or none. */
+export const fitPlacements = ['gpu', 'partial', 'cpu'] as const;
+export type FitPlacement = (typeof fitPlacements)[number];
+
+/** Whether a model fits this machine, from its GGUF header (nothing is loaded). Memory in bytes. */
+export const modelFitSchema = z.object({
+  fits: z.boolean(),
+  placement: z.enum(fitPlacements),
+  gpuLayers: z.number(),
+  totalLayers: z.number(),
+  /** Context size the estimate is for, tokens. */
+  contextSize: z.number(),
+  ramBytes: z.number(),
+  vramBytes: z.number(),
+  /** Size of the weights in the file. */
+  modelBytes: z.number(),
+  /** One plain-language sentence, e.g. "Fits in memory and runs on the CPU (about 1.2 GB of RAM)." */
+  summary: z.string(),
+  /**
+   * A rough expectation of generation speed, tokens per second (an estimate from the memory
+   * bandwidth typical of this kind of hardware and the bytes read per token, not a measurement).
+   */
+  tokensPerSecond: z.object({ low: z.number(), high: z.number(), basis: z.string() }),
+  hardware: hardwareInfoSchema,
+});
+export type ModelFit = z.infer<typeof modelFitSchema>;

@@ -12,7 +12,8 @@ let jobId: string;
 
 beforeAll(async () => {
   dir = tempDir();
-  core = testCore(dir.path);
+  // Downloads go to a closed local port, never to the internet, and fail at once.
+  core = testCore(dir.path, { downloads: { hfEndpoint: 'http://127.0.0.1:9', retries: 0 }, inference: { gpu: false } });
   core.jobs.register('test.noop', async () => ({ done: true }));
   jobId = core.jobs.start('test.noop', {}, 'No-op').id;
   await core.jobs.wait(jobId);
@@ -54,6 +55,12 @@ const valid: { [M in MethodName]: () => [input: unknown, answer: 'ok' | string] 
   'models.rename': () => [{ id: 'no-such-model', name: 'New' }, 'NOT_FOUND'],
   'models.delete': () => [{ id: 'no-such-model', deleteFile: false }, 'NOT_FOUND'],
   'models.variants': () => [{ modelId: 'no-such-model' }, 'NOT_FOUND'],
+  'models.download': () => [{ source: 'http://127.0.0.1:9/model.gguf#sha256=' + 'a'.repeat(64), name: 'M' }, 'ok'],
+  'models.downloadResume': () => [{ jobId: 'no-such-job' }, 'NOT_FOUND'],
+  'models.downloadDiscard': () => [{ jobId: 'no-such-job' }, 'NOT_FOUND'],
+  'models.catalog': () => [{}, 'ok'],
+  'models.fit': () => [{ modelId: 'no-such-model', contextSize: 2048, gpuLayers: 0 }, 'NOT_FOUND'],
+  'system.hardware': () => [{}, 'ok'],
   'inference.status': () => [{}, 'ok'],
   'inference.load': () => [{ modelId: 'no-such-model', adapters: [{ adapterId: 'a', scale: 0.5 }] }, 'NOT_FOUND'],
   'inference.unload': () => [{}, 'ok'],
@@ -122,6 +129,30 @@ const invalidFor: { [M in MethodName]: unknown[] } = {
   'models.rename': [{ id: 'a' }, { id: 'a', name: '   ' }, { id: 'a', name: 'x'.repeat(201) }],
   'models.delete': [{}, { id: 'a', deleteFile: 'yes' }],
   'models.variants': [{ id: 'a' }, { modelId: 1 }],
+  'models.download': [
+    {},
+    { source: '' },
+    { source: 5 },
+    { source: 'ftp://example.com/m.gguf' },
+    { source: 'hf:user' },
+    { source: 'hf:user/repo' },
+    { source: 'hf:user/repo/readme.md' },
+    { source: 'https://example.com/m.gguf', name: '' },
+    { source: 'hf:user/repo:Q4_K_M', extra: 1 },
+  ],
+  'models.downloadResume': [{}, { jobId: '' }, { id: 'j' }],
+  'models.downloadDiscard': [{}, { jobId: 3 }],
+  'models.catalog': [{ all: true }],
+  'models.fit': [
+    {},
+    { modelId: 'm', path: '/m.gguf' },
+    { path: 'relative/m.gguf' },
+    { modelId: 'm', contextSize: 0 },
+    { modelId: 'm', contextSize: 1.5 },
+    { modelId: 'm', gpuLayers: -1 },
+    { modelId: 'm', other: 1 },
+  ],
+  'system.hardware': [{ verbose: true }],
   'inference.status': [{ verbose: 1 }],
   'inference.load': [{}, { modelId: 'm', adapters: [{ adapterId: 'a', scale: 9 }] }, { modelId: 'm', adapters: 'a' }],
   'inference.unload': [{ modelId: 'm' }],
@@ -206,6 +237,10 @@ describe('contract envelope', () => {
                 'content',
                 'sampling',
                 'format',
+                'source',
+                'jobId',
+                'contextSize',
+                'gpuLayers',
                 'x',
               ),
               fc.anything(),

@@ -25,6 +25,10 @@ import { InferenceService, type InferenceConfig } from './inference/InferenceSer
 import { ModelsRepo } from './models/ModelsRepo';
 import { modelsHandlers } from './models/modelsHandlers';
 import { ModelsService } from './models/ModelsService';
+import { downloadHandlers } from './downloads/downloadHandlers';
+import { DownloadService, type DownloadsConfig } from './downloads/DownloadService';
+import { hardwareHandlers } from './hardware/hardwareHandlers';
+import { HardwareService } from './hardware/HardwareService';
 
 export interface CoreConfig {
   /** Folder for the database, models and adapters. Created if missing. */
@@ -49,6 +53,8 @@ export interface CoreConfig {
   checkpointEverySeconds?: number;
   /** The chat engine: GPU or CPU, threads, context size and parallel sequences (see InferenceConfig). */
   inference?: InferenceConfig;
+  /** Model downloads: the Hugging Face endpoint (default https://huggingface.co) and retry policy. */
+  downloads?: DownloadsConfig;
 }
 
 export interface Core {
@@ -60,6 +66,8 @@ export interface Core {
   readonly models: ModelsService;
   readonly inference: InferenceService;
   readonly chat: ChatService;
+  readonly downloads: DownloadService;
+  readonly hardware: HardwareService;
   readonly db: Db;
   /** Stops running jobs (they become `interrupted`) and closes the database. Idempotent. */
   close(): Promise<void>;
@@ -110,6 +118,17 @@ export function createCore(config: CoreConfig): Core {
     adapters: (filter) => training.adapters(filter),
     release: (id) => inference.release(id),
   });
+  const downloads = new DownloadService({
+    config: config.downloads ?? {},
+    jobs,
+    models,
+    modelsDir: () => settings.modelsDir(),
+    logger,
+  });
+  const hardware = new HardwareService({
+    gpu: config.inference?.gpu ?? 'auto',
+    resolveModelPath: (id) => library().resolve(id).path,
+  });
   const chat = new ChatService({ repo: new ChatRepo(db), inference, models, events, logger });
   const sqliteVersion = (db.prepare('SELECT sqlite_version() AS v').get() as { v: string }).v;
 
@@ -133,6 +152,8 @@ export function createCore(config: CoreConfig): Core {
       ...modelsHandlers(models),
       ...inferenceHandlers(inference),
       ...chatHandlers(chat),
+      ...downloadHandlers(downloads),
+      ...hardwareHandlers(hardware),
     },
     logger,
   );
@@ -148,5 +169,5 @@ export function createCore(config: CoreConfig): Core {
     })());
 
   logger.info('core started', { dataDir: config.dataDir, host: config.host });
-  return { dispatch, events, jobs, settings, training, models, inference, chat, db, close };
+  return { dispatch, events, jobs, settings, training, models, inference, chat, downloads, hardware, db, close };
 }
