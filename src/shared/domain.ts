@@ -157,7 +157,8 @@ export interface TrainingRun {
   /** Set when the run has a checkpoint it can resume from. */
   resumable: boolean;
   summary: TrainingSummary | null;
-  error: { code: string; message: string } | null;
+  /** Why the run stopped; `details.stderr` holds the training process's last output after a crash. */
+  error: { code: string; message: string; details?: unknown } | null;
   createdAt: number;
   finishedAt: number | null;
 }
