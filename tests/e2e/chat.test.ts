@@ -5,25 +5,9 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Page } from 'playwright-core';
 import { writeTinyChatModel } from '../helpers/models/testModels';
 import { launchApp, type LatheApp } from './harness';
+import { shootBothThemes, toast } from './ui';
 
-function toast(page: Page, title: string) {
-  return page.locator('[data-sonner-toast]').filter({ has: page.locator('[data-title]', { hasText: title }) });
-}
-
-async function waitForDark(page: Page, dark: boolean) {
-  await page.waitForFunction((want) => document.documentElement.classList.contains('dark') === want, dark);
-}
-
-/** `test-results/e2e/chat-<name>-light.png` and `-dark.png`. */
-async function shoot(app: LatheApp, name: string) {
-  for (const scheme of ['light', 'dark'] as const) {
-    await app.page.emulateMedia({ colorScheme: scheme });
-    await waitForDark(app.page, scheme === 'dark');
-    await app.screenshot(`chat-${name}-${scheme}`);
-  }
-  await app.page.emulateMedia({ colorScheme: 'light' });
-  await waitForDark(app.page, false);
-}
+const shoot = (app: LatheApp, name: string) => shootBothThemes(app, 'chat', name);
 
 /** Sets one sampling field through the header's popover. */
 async function setSampling(page: Page, label: string, value: string) {

@@ -5,12 +5,9 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Locator, Page } from 'playwright-core';
 import { writeRandomLlama } from '../helpers/gguf/randomLlama';
 import { launchApp, type LatheApp } from './harness';
+import { shootBothThemes, toast } from './ui';
 
 const addonPath = resolve('native/build/Release/lathe_trainer.node');
-
-function toast(page: Page, title: string) {
-  return page.locator('[data-sonner-toast]').filter({ has: page.locator('[data-title]', { hasText: title }) });
-}
 
 /** Chat examples the tiny model can learn a little from: sums, answered the same way each time. */
 function writeExamples(path: string, count: number) {
@@ -25,20 +22,7 @@ function writeExamples(path: string, count: number) {
   writeFileSync(path, lines.join('\n') + '\n');
 }
 
-async function waitForDark(page: Page, dark: boolean) {
-  await page.waitForFunction((want) => document.documentElement.classList.contains('dark') === want, dark);
-}
-
-/** `test-results/e2e/finetune-<name>-light.png` and `-dark.png` (the theme is System, so the OS decides). */
-async function shoot(app: LatheApp, name: string) {
-  for (const scheme of ['light', 'dark'] as const) {
-    await app.page.emulateMedia({ colorScheme: scheme });
-    await waitForDark(app.page, scheme === 'dark');
-    await app.screenshot(`finetune-${name}-${scheme}`);
-  }
-  await app.page.emulateMedia({ colorScheme: 'light' });
-  await waitForDark(app.page, false);
-}
+const shoot = (app: LatheApp, name: string) => shootBothThemes(app, 'finetune', name);
 
 async function attr(locator: Locator, name: string): Promise<number> {
   return Number(await locator.getAttribute(name));
