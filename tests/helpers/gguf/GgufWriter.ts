@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { closeSync, openSync, writeSync } from 'node:fs';
 
 /** ggml tensor types this writer can encode (values are ggml's `enum ggml_type`). */
 export const GgmlType = { F32: 0, F16: 1, Q4_0: 2, Q8_0: 8 } as const;
@@ -59,6 +59,22 @@ export class GgufWriter {
   }
 
   toBuffer(): Buffer {
+    return Buffer.concat(this.#parts());
+  }
+
+  /** Writes part by part: models over 2 GB cannot go through one Buffer write. */
+  write(path: string): void {
+    const fd = openSync(path, 'w');
+    try {
+      for (const part of this.#parts()) {
+        for (let at = 0; at < part.length;) at += writeSync(fd, part, at, Math.min(part.length - at, 1 << 30));
+      }
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  #parts(): Buffer[] {
     const parts: Buffer[] = [];
     const header = Buffer.alloc(24);
     header.write('GGUF', 0, 'ascii');
@@ -84,11 +100,7 @@ export class GgufWriter {
       parts.push(Buffer.from(t.data.buffer, t.data.byteOffset, t.data.length));
       parts.push(Buffer.alloc(pad(t.data.length) - t.data.length));
     }
-    return Buffer.concat(parts);
-  }
-
-  write(path: string): void {
-    writeFileSync(path, this.toBuffer());
+    return parts;
   }
 }
 
