@@ -63,8 +63,7 @@ export class TrainingService {
       if (event !== 'jobs.updated') return;
       const job = payload as Job;
       if (job.kind !== jobKind || !finishedJobStates.includes(job.state)) return;
-      const runId = (job.result as { runId?: string } | undefined)?.runId ?? this.#runForJob(job.id);
-      if (!runId) return;
+      const { runId } = this.#o.jobs.args(job.id) as RunArgs;
       this.#o.repo.update(runId, { state: job.state, error: job.error, finishedAt: job.finishedAt });
     });
   }
@@ -276,10 +275,6 @@ export class TrainingService {
         stderr: proc.stderrTail(),
       },
     );
-  }
-
-  #runForJob(jobId: string): string | undefined {
-    return this.#o.repo.listRuns().find((r) => r.jobId === jobId)?.id;
   }
 
   #get(runId: string) {
