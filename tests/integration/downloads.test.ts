@@ -218,15 +218,21 @@ describe('models.download', () => {
   it('downloads a URL with progress (bytes, speed), verifies its .sha256 and imports it', async () => {
     const served = addModel('plain.gguf', 11);
     const messages: string[] = [];
+    const importMessages: string[] = [];
     const off = core.events.subscribe((event, payload) => {
-      if (event === 'jobs.progress' && (payload as Job).kind === 'models.download')
-        messages.push((payload as Job).message);
+      if (event !== 'jobs.progress' && event !== 'jobs.updated') return;
+      const job = payload as Job;
+      if (job.kind === 'models.download') messages.push(job.message);
+      if (job.kind === 'models.import') importMessages.push(job.message);
     });
     const job = await download(`${base}/files/plain.gguf`);
     off();
     const result = await expectImported(job, served);
     expect(result).toMatchObject({ verified: true, sizeBytes: served.bytes.length });
     expect(messages.some((m) => /^Downloading .* of .*B/.test(m))).toBe(true);
+    // The bytes were hashed while they arrived: the library does not read the file a second time.
+    expect(importMessages.length).toBeGreaterThan(0);
+    expect(importMessages.some((m) => m.startsWith('Hashing'))).toBe(false);
     expect(partials()).toEqual([]);
   });
 

@@ -1,5 +1,6 @@
-import { copyFileSync, existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { createHash } from 'node:crypto';
+import { appendFileSync, copyFileSync, existsSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Core } from '../../src/main/core/createCore';
 import type { ModelInfo } from '../../src/shared/domain';
@@ -69,6 +70,35 @@ describe('model library', () => {
     expect(model.sha256).toMatch(/^[0-9a-f]{64}$/);
     expect(model.parameterCount).toBeGreaterThan(100_000);
     expect(await call<ModelInfo[]>('models.list', {})).toHaveLength(1);
+  });
+
+  it('takes a hash computed elsewhere only while the file is unchanged, and hashes again otherwise', async () => {
+    const copy = join(dirname(modelPath), 'known-hash.gguf');
+    copyFileSync(modelPath, copy);
+    appendFileSync(copy, Buffer.alloc(32)); // other content than the library's copy
+    const real = createHash('sha256').update(readFileSync(copy)).digest('hex');
+    const { size, mtimeMs } = statSync(copy);
+    const stale = { sha256: 'f'.repeat(64), sizeBytes: size, mtimeMs: Math.floor(mtimeMs) - 5000 };
+    const { job } = await core.models.import({ path: copy, name: 'stale hash' }, stale);
+    const done = await core.jobs.wait(job.id);
+    expect(done.state, JSON.stringify(done.error)).toBe('succeeded');
+    const rehashed = core.models.get((done.result as { modelId: string }).modelId);
+    expect(rehashed.sha256).toBe(real);
+    await core.models.delete(rehashed.id, false);
+
+    const fresh = { sha256: real, sizeBytes: size, mtimeMs: Math.floor(mtimeMs) };
+    const second = await core.models.import({ path: copy, name: 'known hash' }, fresh);
+    const messages: string[] = [];
+    const off = core.events.subscribe((event, payload) => {
+      const j = payload as { id: string; message: string };
+      if ((event === 'jobs.progress' || event === 'jobs.updated') && j.id === second.job.id) messages.push(j.message);
+    });
+    const finished = await core.jobs.wait(second.job.id);
+    off();
+    expect(finished.state).toBe('succeeded');
+    expect(core.models.get((finished.result as { modelId: string }).modelId).sha256).toBe(real);
+    expect(messages.some((m) => m.startsWith('Hashing'))).toBe(false);
+    await core.models.delete((finished.result as { modelId: string }).modelId, true);
   });
 
   it('refuses a second import of the same content with CONFLICT and the existing id', async () => {

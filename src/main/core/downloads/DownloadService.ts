@@ -65,6 +65,9 @@ interface PartialMeta {
   /** Set once the file is complete, verified and moved to `dest`; cleared after the import. */
   dest?: string;
   verified?: boolean;
+  /** The file at `dest` as it was when `sha256` was taken over it, so the import need not hash it again. */
+  destSizeBytes?: number;
+  destMtimeMs?: number;
 }
 
 interface Remote {
@@ -219,7 +222,15 @@ export class DownloadService {
       });
     }
     await rename(paths.partial, dest);
-    const done: PartialMeta = { ...meta, sha256: received.sha256, dest, verified: meta.sha256 !== null };
+    const moved = await stat(dest);
+    const done: PartialMeta = {
+      ...meta,
+      sha256: received.sha256,
+      dest,
+      verified: meta.sha256 !== null,
+      destSizeBytes: moved.size,
+      destMtimeMs: Math.floor(moved.mtimeMs),
+    };
     await writeMeta(paths.meta, done);
     return this.#import(done, args, context, paths.meta);
   }
@@ -239,7 +250,15 @@ export class DownloadService {
     };
     let importJob: Job;
     try {
-      ({ job: importJob } = await this.#o.models.import({ path: dest, ...(args.name ? { name: args.name } : {}) }));
+      // The bytes were hashed as they arrived; the library takes that hash while the file is unchanged.
+      const known =
+        meta.sha256 && meta.destSizeBytes !== undefined && meta.destMtimeMs !== undefined
+          ? { sha256: meta.sha256, sizeBytes: meta.destSizeBytes, mtimeMs: meta.destMtimeMs }
+          : undefined;
+      ({ job: importJob } = await this.#o.models.import(
+        { path: dest, ...(args.name ? { name: args.name } : {}) },
+        known,
+      ));
     } catch (error) {
       await discard();
       throw error;

@@ -18,6 +18,18 @@ interface ImportArgs {
   path: string;
   name: string;
   summary: GgufSummary;
+  /** A SHA-256 the caller already computed over exactly these bytes (size and mtime in `summary`). */
+  knownSha256?: string;
+}
+
+/**
+ * A hash the caller computed while writing the file (a download), valid only while the file still
+ * has the size and modification time it had when the hash was taken.
+ */
+export interface KnownHash {
+  sha256: string;
+  sizeBytes: number;
+  mtimeMs: number;
 }
 
 export interface ModelsServiceOptions {
@@ -46,7 +58,7 @@ export class ModelsService {
    * Validates the GGUF now (errors come back from the call) and hashes it in a job, answered at once.
    * A file already imported from the same path, unchanged, is a CONFLICT without rehashing.
    */
-  async import(input: { path: string; name?: string | undefined }): Promise<{ job: Job }> {
+  async import(input: { path: string; name?: string | undefined }, known?: KnownHash): Promise<{ job: Job }> {
     const summary = await inspectGguf(input.path);
     const same = this.#o.repo
       .byPath(input.path)
@@ -55,7 +67,15 @@ export class ModelsService {
     const name = input.name ?? summary.name ?? basename(input.path).replace(/\.gguf$/i, '');
     const job = this.#o.jobs.start<ImportArgs>(
       modelImportJobKind,
-      { path: input.path, name, summary },
+      {
+        path: input.path,
+        name,
+        summary,
+        // Trusted only for the very bytes it was computed over; any change since means hashing again.
+        ...(known && known.sizeBytes === summary.sizeBytes && known.mtimeMs === summary.mtimeMs
+          ? { knownSha256: known.sha256 }
+          : {}),
+      },
       `Import ${basename(input.path)}`,
     );
     return { job };
@@ -158,14 +178,16 @@ export class ModelsService {
     const { path, name, summary } = args;
     const total = summary.sizeBytes;
     const mb = (n: number) => `${(n / 1e6).toFixed(1)} MB`;
-    const sha256 = await sha256File(path, {
-      signal: context.signal,
-      size: total,
-      onProgress: (f) => context.onProgress({ progress: f, message: `Hashing: ${mb(f * total)} of ${mb(total)}` }),
-    }).catch((error: unknown) => {
-      if (context.signal.aborted) throw error;
-      throw new AppError('IO_ERROR', `Could not read ${path} while hashing it.`, { path });
-    });
+    const sha256 =
+      args.knownSha256 ??
+      (await sha256File(path, {
+        signal: context.signal,
+        size: total,
+        onProgress: (f) => context.onProgress({ progress: f, message: `Hashing: ${mb(f * total)} of ${mb(total)}` }),
+      }).catch((error: unknown) => {
+        if (context.signal.aborted) throw error;
+        throw new AppError('IO_ERROR', `Could not read ${path} while hashing it.`, { path });
+      }));
     const existing = this.#o.repo.bySha256(sha256);
     if (existing) throw this.#duplicate(existing);
     const id = randomUUID();
