@@ -3,6 +3,15 @@ import { migration001 } from './001_settings';
 import { migration002 } from './002_jobs';
 import { migration003 } from './003_training';
 import { migration004 } from './004_models_chat';
+import { migration005 } from './005_datasets';
+import { migration006 } from './006_compare';
 
 /** Every migration, in order. Append only. */
-export const migrations: readonly Migration[] = [migration001, migration002, migration003, migration004];
+export const migrations: readonly Migration[] = [
+  migration001,
+  migration002,
+  migration003,
+  migration004,
+  migration005,
+  migration006,
+];
