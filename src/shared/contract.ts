@@ -81,6 +81,13 @@ export const methods = {
       .object({
         theme: z.enum(themes).optional(),
         modelsDir: z.string().min(1).max(4096).optional(),
+        /** A Hugging Face access token (`hf_…`), sent only to the hub; `null` forgets it. */
+        huggingFaceToken: z
+          .string()
+          .trim()
+          .regex(/^hf_[A-Za-z0-9]{20,200}$/, 'must be a Hugging Face access token (hf_ followed by letters and digits)')
+          .nullable()
+          .optional(),
       })
       .strict(),
   ),

@@ -34,6 +34,8 @@ export const settingsSchema = z.object({
   theme: z.enum(themes),
   /** Absolute path of the folder where downloaded models are stored. */
   modelsDir: z.string(),
+  /** Whether a Hugging Face access token is stored (for gated repositories). The token itself never leaves the core. */
+  huggingFaceTokenSet: z.boolean(),
 });
 export type Settings = z.infer<typeof settingsSchema>;
 

@@ -11,7 +11,7 @@ function toast(page: Page, title: string) {
 async function saveModelsFolder(page: Page, path: string) {
   const field = page.getByLabel('Folder path');
   await field.fill(path);
-  await page.getByRole('button', { name: 'Save' }).click();
+  await page.locator('form').filter({ has: field }).getByRole('button', { name: 'Save' }).click();
 }
 
 describe('failures are visible', () => {
@@ -50,6 +50,29 @@ describe('failures are visible', () => {
     await page.getByRole('link', { name: 'Models', exact: true }).click();
     await page.getByTestId('empty-state').getByText(folder).waitFor();
     expect(app.errors).toEqual([]);
+  });
+
+  test('a Hugging Face token is saved write-only, refused when malformed, and removed', async () => {
+    const { page } = app;
+    await page.getByRole('link', { name: 'Settings', exact: true }).click();
+    const field = page.getByLabel('Access token');
+    const form = page.locator('form').filter({ has: field });
+    await page.getByTestId('hf-token-state').getByText('No token stored.').waitFor();
+    await field.fill('sk-not-a-hub-token');
+    await form.getByRole('button', { name: 'Save' }).click();
+    await toast(page, 'INVALID_INPUT').filter({ hasText: 'must be a Hugging Face access token' }).waitFor();
+
+    await field.fill('hf_' + 'E2eTestToken'.repeat(3));
+    await form.getByRole('button', { name: 'Save' }).click();
+    await toast(page, 'Hugging Face token saved').waitFor();
+    await page.getByTestId('hf-token-state').getByText('A token is stored.').waitFor();
+    await expect(field.inputValue()).resolves.toBe('');
+    // The token never comes back to the renderer.
+    await expect(page.content()).resolves.not.toContain('E2eTestToken');
+    await app.screenshot('settings-hf-token');
+
+    await form.getByRole('button', { name: 'Remove' }).click();
+    await page.getByTestId('hf-token-state').getByText('No token stored.').waitFor();
   });
 
   // Last: it stops the server.

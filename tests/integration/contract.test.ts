@@ -93,7 +93,16 @@ const alwaysInvalid: unknown[] = [undefined, null, 0, 'text', true, [], [{}], { 
 const invalidFor: { [M in MethodName]: unknown[] } = {
   'app.info': [{ verbose: true }],
   'settings.get': [{ key: 'theme' }],
-  'settings.update': [{ theme: 'blue' }, { theme: 1 }, { modelsDir: '' }, { modelsDir: 5 }, { other: 1 }],
+  'settings.update': [
+    { theme: 'blue' },
+    { theme: 1 },
+    { modelsDir: '' },
+    { modelsDir: 5 },
+    { other: 1 },
+    { huggingFaceToken: 'sk-123' },
+    { huggingFaceToken: 'hf_short' },
+    { huggingFaceTokenSet: true },
+  ],
   'jobs.list': [
     { states: ['paused'] },
     { limit: 0 },

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Core } from '../../src/main/core/createCore';
-import type { Job, ModelDownloadResult, ModelInfo } from '../../src/shared/domain';
+import type { Job, ModelDownloadResult, ModelInfo, Settings } from '../../src/shared/domain';
 import { writeRandomLlama } from '../helpers/gguf/randomLlama';
 import { tempDir } from '../helpers/tempDir';
 import { testCore } from '../helpers/testCore';
@@ -34,6 +34,9 @@ const behaviour = new Map<string, Behaviour>();
 const ranges = new Map<string, string[]>();
 /** Listing the fake hub answers for `user/repo` (lfs oid overrides, to test a wrong checksum). */
 const listingOid = new Map<string, string>();
+const gatedToken = 'hf_' + 'LatheGatedTestToken0123456789';
+/** Authorization headers the CDN stand-in (another origin) received: must stay empty. */
+const cdnAuthorization: (string | undefined)[] = [];
 
 function addModel(name: string, seed: number): Served {
   const path = join(dir.path, 'src', name);
@@ -129,6 +132,19 @@ function handle(req: IncomingMessage, res: ServerResponse): void {
       lfs: { oid: listingOid.get(`${repo}/${name}`) ?? f.sha256, size: f.bytes.length },
     }));
     res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify([...listing, { path: 'README.md' }]));
+    return;
+  }
+  if ((m = /^\/cdn\/(.+\.gguf)$/.exec(path))) {
+    cdnAuthorization.push(req.headers.authorization);
+    return serveFile(m[1] as string, req, res);
+  }
+  // A gated repository: the hub wants the token, then redirects to its CDN on another origin.
+  if ((m = /^\/lathe-gated\/[\w.-]+\/resolve\/main\/(.+)$/.exec(path))) {
+    if (req.headers.authorization !== `Bearer ${gatedToken}`) {
+      res.writeHead(401, { 'content-type': 'application/json' }).end('{"error":"Access to model is restricted."}');
+      return;
+    }
+    res.writeHead(302, { location: `${base.replace('127.0.0.1', 'localhost')}/cdn/${m[1]}` }).end();
     return;
   }
   if ((m = /^\/([\w.-]+\/[\w.-]+)\/resolve\/main\/(.+)$/.exec(path))) {
@@ -369,6 +385,31 @@ describe('models.download', () => {
     expect(bad.error).toMatchObject({ code: 'IO_ERROR', details: { reason: 'checksum-mismatch' } });
     expect(partials()).toEqual([]);
     expect(existsSync(join(modelsDir(), 'Bad-Q4_K_M.gguf'))).toBe(false);
+  });
+
+  it('sends the stored Hugging Face token to the hub only, and says what to do when a gated repo refuses', async () => {
+    const served = addModel('Gated-Q8_0.gguf', 21);
+    const denied = await download('hf:lathe-gated/model-GGUF/Gated-Q8_0.gguf');
+    expect(denied.error).toMatchObject({ code: 'IO_ERROR', details: { reason: 'http-status', status: 401 } });
+    expect(denied.error?.message).toMatch(/gated.*add an access token under Settings/);
+
+    const wrong = await call<Settings>('settings.update', { huggingFaceToken: 'hf_' + 'x'.repeat(30) });
+    expect(wrong.huggingFaceTokenSet).toBe(true);
+    expect(JSON.stringify(wrong)).not.toContain('hf_');
+    const refused = await download('hf:lathe-gated/model-GGUF/Gated-Q8_0.gguf');
+    expect(refused.error?.message).toMatch(/token was sent: accept the model’s license/);
+
+    await call('settings.update', { huggingFaceToken: gatedToken });
+    cdnAuthorization.length = 0;
+    const job = await download('hf:lathe-gated/model-GGUF/Gated-Q8_0.gguf');
+    expect(job.state, JSON.stringify(job.error)).toBe('succeeded');
+    expect((job.result as ModelDownloadResult).sha256).toBe(served.sha256);
+    expect(cdnAuthorization.length).toBeGreaterThan(0);
+    expect(cdnAuthorization.every((h) => h === undefined)).toBe(true);
+
+    const cleared = await call<Settings>('settings.update', { huggingFaceToken: null });
+    expect(cleared.huggingFaceTokenSet).toBe(false);
+    expect((await core.dispatch('settings.update', { huggingFaceToken: 'not a token' })).ok).toBe(false);
   });
 
   it('refuses a second download of a model already in the library', async () => {

@@ -123,6 +123,7 @@ export function createCore(config: CoreConfig): Core {
     jobs,
     models,
     modelsDir: () => settings.modelsDir(),
+    huggingFaceToken: () => settings.huggingFaceToken(),
     logger,
   });
   const hardware = new HardwareService({

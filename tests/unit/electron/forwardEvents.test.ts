@@ -21,7 +21,7 @@ class FakeContents implements WebContentsLike {
   }
 }
 
-const settings = { theme: 'dark', modelsDir: '/models' } as const;
+const settings = { theme: 'dark', modelsDir: '/models', huggingFaceTokenSet: false } as const;
 
 describe('forwardEvents', () => {
   it('sends each event as (name, payload) to every live window, skipping destroyed ones', () => {

@@ -46,6 +46,8 @@ export interface DownloadServiceOptions {
   models: ModelsService;
   /** The models folder (created if missing). */
   modelsDir: () => string;
+  /** The user's Hugging Face access token, sent to the hub only (never to the CDN it redirects to). */
+  huggingFaceToken?: () => string | null;
   logger: Logger;
 }
 
@@ -303,7 +305,7 @@ export class DownloadService {
     const response = await this.#request(listUrl, {}, signal);
     if (!response.ok) {
       await response.body?.cancel();
-      throw httpError(response.status, `The repository ${source.repo} could not be listed`);
+      throw httpError(response.status, `The repository ${source.repo} could not be listed`, this.#tokenNote(listUrl));
     }
     const files = (await response.json().catch(() => null)) as unknown;
     if (!Array.isArray(files)) {
@@ -347,6 +349,24 @@ export class DownloadService {
     }
   }
 
+  /**
+   * The hub's Authorization header for a URL on the hub itself. Redirects to another origin (the
+   * hub's CDN uses signed URLs) and plain URLs elsewhere never see the token.
+   */
+  #auth(url: string): Record<string, string> {
+    const token = this.#o.huggingFaceToken?.() ?? null;
+    if (!token || new URL(url).origin !== new URL(this.#endpoint).origin) return {};
+    return { authorization: `Bearer ${token}` };
+  }
+
+  /** What to suggest when the hub denies access: a token, or a license that the token's owner must accept. */
+  #tokenNote(url: string): string {
+    if (new URL(url).origin !== new URL(this.#endpoint).origin) return '';
+    return this.#auth(url).authorization
+      ? ' Your Hugging Face token was sent: accept the model’s license on its Hugging Face page with that account, or check that the token can read this repository.'
+      : ' The repository may be gated: accept its license on its Hugging Face page and add an access token under Settings → Hugging Face.';
+  }
+
   /** GET following redirects by hand, to keep headers the hub puts on the redirect (X-Linked-*). */
   async #request(url: string, headers: Record<string, string>, signal: AbortSignal): Promise<LinkedResponse> {
     const linked = { etag: null as string | null, size: null as number | null };
@@ -355,7 +375,7 @@ export class DownloadService {
       let response: Response;
       try {
         response = await fetch(current, {
-          headers: { 'user-agent': userAgent, 'accept-encoding': 'identity', ...headers },
+          headers: { 'user-agent': userAgent, 'accept-encoding': 'identity', ...this.#auth(current), ...headers },
           redirect: 'manual',
           signal,
         });
@@ -503,7 +523,7 @@ export class DownloadService {
       }
       if (status !== 200 && status !== 206) {
         await response.body?.cancel();
-        throw httpError(status, 'The server refused the download');
+        throw httpError(status, 'The server refused the download', this.#tokenNote(meta.url));
       }
       const type = response.headers.get('content-type') ?? '';
       if (/^text\/html|^application\/json/i.test(type)) {
@@ -622,14 +642,14 @@ function downloadError(
   return new AppError(code, message, { reason, ...details });
 }
 
-function httpError(status: number, what: string): AppError {
+function httpError(status: number, what: string, deniedNote = ''): AppError {
   return downloadError(
     status === 404 || status === 410 ? 'NOT_FOUND' : 'IO_ERROR',
     'http-status',
     status === 404 || status === 410
       ? `${what}: nothing at that address (HTTP ${status}).`
       : status === 401 || status === 403
-        ? `${what}: access denied (HTTP ${status}); the model may need a sign-in or a license agreement.`
+        ? `${what}: access denied (HTTP ${status}).${deniedNote || ' The model may need a sign-in or a license agreement.'}`
         : `${what} (HTTP ${status}).`,
     { status },
   );

@@ -5,7 +5,15 @@ import { AppError } from '../../../shared/errors';
 import type { SettingsRepo } from '../db/repos/SettingsRepo';
 import type { EventBus } from '../EventBus';
 
-/** Application settings with defaults; every change is validated, persisted and broadcast. */
+/** What `settings.update` takes: the visible settings, and the token, which is write-only. */
+export type SettingsPatch = Partial<Omit<Settings, 'huggingFaceTokenSet'>> & { huggingFaceToken?: string | null };
+
+const tokenKey = 'huggingFaceToken';
+
+/**
+ * Application settings with defaults; every change is validated, persisted and broadcast.
+ * The Hugging Face token is stored beside them but only ever reported as set or not.
+ */
 export class SettingsService {
   readonly #defaults: Settings;
 
@@ -14,14 +22,21 @@ export class SettingsService {
     private readonly events: EventBus,
     dataDir: string,
   ) {
-    this.#defaults = { theme: 'system', modelsDir: join(dataDir, 'models') };
+    this.#defaults = { theme: 'system', modelsDir: join(dataDir, 'models'), huggingFaceTokenSet: false };
   }
 
   get(): Settings {
-    const merged = { ...this.#defaults, ...this.repo.all() };
+    const { [tokenKey]: token, ...stored } = this.repo.all();
+    const merged = { ...this.#defaults, ...stored, huggingFaceTokenSet: typeof token === 'string' };
     const parsed = settingsSchema.safeParse(merged);
     // A value written by a different version that no longer validates falls back to the default.
-    return parsed.success ? parsed.data : this.#defaults;
+    return parsed.success ? parsed.data : { ...this.#defaults, huggingFaceTokenSet: typeof token === 'string' };
+  }
+
+  /** The stored Hugging Face token, for the downloader only; null when none. */
+  huggingFaceToken(): string | null {
+    const token = this.repo.all()[tokenKey];
+    return typeof token === 'string' ? token : null;
   }
 
   /** Ensures the models folder exists (the default one is created on first use). */
@@ -31,11 +46,12 @@ export class SettingsService {
     return dir;
   }
 
-  update(patch: Partial<Settings>): Settings {
+  update(patch: SettingsPatch): Settings {
     if (patch.modelsDir !== undefined) checkFolder(patch.modelsDir);
     const now = Date.now();
     for (const [key, value] of Object.entries(patch)) {
-      if (value !== undefined) this.repo.set(key, value, now);
+      if (key === tokenKey && value === null) this.repo.delete(tokenKey);
+      else if (value !== undefined) this.repo.set(key, value, now);
     }
     const settings = this.get();
     this.events.emit('settings.changed', settings);

@@ -4,6 +4,7 @@ import type { Db } from '../openDatabase';
 export class SettingsRepo {
   readonly #all;
   readonly #upsert;
+  readonly #delete;
 
   constructor(db: Db) {
     this.#all = db.prepare('SELECT key, value FROM settings');
@@ -11,6 +12,7 @@ export class SettingsRepo {
       `INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?)
        ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
     );
+    this.#delete = db.prepare('DELETE FROM settings WHERE key = ?');
   }
 
   all(): Record<string, unknown> {
@@ -20,5 +22,9 @@ export class SettingsRepo {
 
   set(key: string, value: unknown, now = Date.now()): void {
     this.#upsert.run(key, JSON.stringify(value), now);
+  }
+
+  delete(key: string): void {
+    this.#delete.run(key);
   }
 }
