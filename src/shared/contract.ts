@@ -34,6 +34,25 @@ import {
   type TrainingRun,
 } from './domain';
 import type { AppErrorData } from './errors';
+import {
+  bulkActionSchema,
+  csvMappingSchema,
+  datasetFormats,
+  datasetNameSchema,
+  exampleFilterSchema,
+  exampleMessagesSchema,
+  exampleSorts,
+  exampleSplits,
+  hygieneKinds,
+  importErrorPolicies,
+  tagsSchema,
+  type DatasetExample,
+  type DatasetInfo,
+  type ExampleSummary,
+  type HygieneReport,
+  type SniffResult,
+  type TokenStats,
+} from './datasets';
 
 /**
  * Declares a method: a zod schema for its input and, as a phantom type, its output.
@@ -303,9 +322,192 @@ export const methods = {
   /**
    * "Add to dataset": stores the conversation up to this assistant answer (system prompt, turns of
    * its branch, the answer — replaced by `editedContent` when given) as a kept example linked to
-   * the message. Keeping the same answer again replaces the earlier example.
+   * the message. Keeping the same answer again replaces the earlier example. The example goes to
+   * `datasetId`, or to the dataset "Kept from chat" (created on demand).
    */
-  'chat.keep': method<KeptExample>()(z.object({ messageId: id, editedContent: messageContent.optional() }).strict()),
+  'chat.keep': method<KeptExample>()(
+    z.object({ messageId: id, editedContent: messageContent.optional(), datasetId: id.optional() }).strict(),
+  ),
+
+  /** Every dataset with its counts (per split, per source, trash, flagged) and token stats. */
+  'datasets.list': method<DatasetInfo[]>()(empty),
+  'datasets.get': method<DatasetInfo>()(z.object({ id }).strict()),
+  /** Names are unique, ignoring case (CONFLICT otherwise). */
+  'datasets.create': method<DatasetInfo>()(
+    z
+      .object({
+        name: datasetNameSchema,
+        description: z.string().max(10_000).optional(),
+        tags: tagsSchema.optional(),
+        /** Token budget examples should fit, e.g. the training max length. */
+        defaultMaxLength: z.number().int().min(1).max(1_048_576).nullable().optional(),
+      })
+      .strict(),
+  ),
+  'datasets.update': method<DatasetInfo>()(
+    z
+      .object({
+        id,
+        name: datasetNameSchema.optional(),
+        description: z.string().max(10_000).optional(),
+        tags: tagsSchema.optional(),
+        defaultMaxLength: z.number().int().min(1).max(1_048_576).nullable().optional(),
+      })
+      .strict(),
+  ),
+  /** Deletes the dataset and all its examples for good (the UI confirms first). */
+  'datasets.delete': method<{ deleted: boolean }>()(z.object({ id }).strict()),
+  /**
+   * One page of example summaries (for a virtualized list) and the total that match. `trash: true`
+   * lists the trash instead. Sorted by `sort` (default `created`, i.e. insertion order), then by
+   * insertion order.
+   */
+  'datasets.examples.list': method<{ total: number; offset: number; items: ExampleSummary[] }>()(
+    z
+      .object({
+        datasetId: id,
+        filter: exampleFilterSchema.optional(),
+        sort: z.enum(exampleSorts).optional(),
+        order: z.enum(['asc', 'desc']).optional(),
+        offset: z.number().int().min(0).optional(),
+        /** Default 100. */
+        limit: z.number().int().min(1).max(1000).optional(),
+        trash: z.boolean().optional(),
+      })
+      .strict(),
+  ),
+  /** Every id that matches the filter, in insertion order (to select all for a bulk action). */
+  'datasets.examples.ids': method<{ ids: string[] }>()(
+    z.object({ datasetId: id, filter: exampleFilterSchema.optional(), trash: z.boolean().optional() }).strict(),
+  ),
+  'datasets.examples.get': method<DatasetExample>()(z.object({ id }).strict()),
+  /** A manual example (source `manual`). */
+  'datasets.examples.create': method<DatasetExample>()(
+    z
+      .object({
+        datasetId: id,
+        messages: exampleMessagesSchema,
+        rejected: z.string().max(2_000_000).nullable().optional(),
+        tags: tagsSchema.optional(),
+        split: z.enum(exampleSplits).optional(),
+        note: z.string().max(10_000).optional(),
+      })
+      .strict(),
+  ),
+  /** Edits an example; the previous version is kept for `datasets.examples.undo` (newest 20). */
+  'datasets.examples.update': method<DatasetExample>()(
+    z
+      .object({
+        id,
+        messages: exampleMessagesSchema.optional(),
+        rejected: z.string().max(2_000_000).nullable().optional(),
+        tags: tagsSchema.optional(),
+        split: z.enum(exampleSplits).optional(),
+        note: z.string().max(10_000).optional(),
+      })
+      .strict(),
+  ),
+  /** Restores the example's previous version (any change: edit, tags, split, move, delete, fix). */
+  'datasets.examples.undo': method<DatasetExample>()(z.object({ id }).strict()),
+  /** One change to many examples in one transaction; each change can be undone per example. */
+  'datasets.examples.bulk': method<{ changed: number }>()(
+    z.object({ ids: z.array(id).min(1).max(500_000), action: bulkActionSchema }).strict(),
+  ),
+  /** Brings examples back from the trash. */
+  'datasets.trash.restore': method<{ restored: number }>()(z.object({ ids: z.array(id).min(1).max(500_000) }).strict()),
+  /** Deletes trashed examples for good: all of the dataset's, or only `ids`. */
+  'datasets.trash.empty': method<{ removed: number }>()(
+    z.object({ datasetId: id, ids: z.array(id).min(1).max(500_000).optional() }).strict(),
+  ),
+  /** Reads the start of a file: detected format, a preview of parsed examples, CSV columns. */
+  'datasets.sniff': method<SniffResult>()(z.object({ path: absolutePath }).strict()),
+  /**
+   * Imports a file as a job (result: ImportResult) into `datasetId` or a new dataset `name`. One
+   * transaction in effect: nothing is visible until the end; `onErrors: 'abort'` imports nothing when
+   * any line is bad (the job fails with INVALID_INPUT and the per-line errors), `'skip'` imports the
+   * valid lines and reports the bad ones (first 100, and the total).
+   */
+  'datasets.import': method<Job>()(
+    z
+      .object({
+        path: absolutePath,
+        datasetId: id.optional(),
+        name: datasetNameSchema.optional(),
+        format: z.enum(datasetFormats),
+        csvMapping: csvMappingSchema.optional(),
+        onErrors: z.enum(importErrorPolicies),
+        split: z.enum(exampleSplits).optional(),
+        tags: tagsSchema.optional(),
+      })
+      .strict()
+      .refine((v) => (v.datasetId === undefined) !== (v.name === undefined), {
+        message: 'give either datasetId or name',
+      })
+      .refine((v) => v.format !== 'csv' || v.csvMapping !== undefined, {
+        message: 'csv needs csvMapping',
+        path: ['csvMapping'],
+      }),
+  ),
+  /**
+   * Exports as a job (result: ExportResult) to `path` (a file; with `splits: 'separate'`,
+   * `<name>.train.<ext>` and `<name>.eval.<ext>` beside it). `openai` is the format Lathe's trainer
+   * reads.
+   */
+  'datasets.export': method<Job>()(
+    z
+      .object({
+        datasetId: id,
+        format: z.enum(datasetFormats),
+        path: absolutePath,
+        splits: z.enum(['together', 'separate']),
+        includeTrash: z.boolean().optional(),
+        csvMapping: csvMappingSchema.optional(),
+        /** `openai` only: exactly what Lathe's trainer reads (messages and split, no tool turns). */
+        forTrainer: z.boolean().optional(),
+      })
+      .strict()
+      .refine((v) => !v.forTrainer || v.format === 'openai', {
+        message: "Lathe's trainer format is openai",
+        path: ['forTrainer'],
+      }),
+  ),
+  /** Counts tokens of every example with the model's tokenizer and chat template, as a job; cached. */
+  'datasets.tokenize': method<Job>()(z.object({ datasetId: id, modelId: id }).strict()),
+  /** Token-length histogram of the cached counts, and how many exceed `maxLength` (default: the dataset's). */
+  'datasets.stats': method<TokenStats>()(
+    z
+      .object({
+        datasetId: id,
+        modelId: id.optional(),
+        maxLength: z.number().int().min(1).max(1_048_576).optional(),
+        bins: z.number().int().min(1).max(200).optional(),
+      })
+      .strict(),
+  ),
+  /** Runs the hygiene checks as a job (result: HygieneReport, also stored for `datasets.report`). */
+  'datasets.hygiene': method<Job>()(
+    z
+      .object({
+        datasetId: id,
+        /** Jaccard similarity (0.5..1, default 0.85) above which two examples are near-duplicates. */
+        nearDuplicateThreshold: z.number().min(0.5).max(1).optional(),
+        /** Over-length limit in tokens (default: the dataset's max length; needs token counts). */
+        maxTokens: z.number().int().min(1).max(1_048_576).optional(),
+      })
+      .strict(),
+  ),
+  /** The last hygiene report of a dataset, or null. */
+  'datasets.report': method<HygieneReport | null>()(z.object({ datasetId: id }).strict()),
+  /**
+   * Applies the one-click fix for one kind of finding (all groups, or those with `exampleIds`):
+   * duplicates but one, empty answers, over-length and sensitive examples go to the trash; leaked
+   * eval examples move to train. Undoable per example, or by restoring from the trash.
+   */
+  'datasets.fix': method<{ changed: number }>()(
+    z
+      .object({ datasetId: id, kind: z.enum(hygieneKinds), exampleIds: z.array(id).min(1).max(500_000).optional() })
+      .strict(),
+  ),
 } as const;
 
 /** Every push event, named `domain.noun`, with its payload schema. */
@@ -331,6 +533,11 @@ export const events = {
   'chat.message': storedMessageSchema,
   /** A conversation's settings, title or active branch changed. */
   'chat.conversation': conversationSchema,
+  /** A dataset or its examples changed (any write); `datasetId` null when many changed. */
+  'datasets.changed': z.object({
+    datasetId: z.string().nullable(),
+    change: z.enum(['created', 'updated', 'deleted', 'examples']),
+  }),
 } as const;
 
 export type Methods = typeof methods;

@@ -61,3 +61,267 @@ export interface ParsedExample {
   tags?: string[];
   note?: string;
 }
+
+/** Most turns one example may have. */
+export const maxExampleTurns = 1000;
+
+/**
+ * An example's turns as stored: at least one, a system turn only first, and at least one turn that
+ * is not a system turn.
+ */
+export const exampleMessagesSchema = z
+  .array(exampleMessageSchema)
+  .min(1)
+  .max(maxExampleTurns)
+  .superRefine((messages, ctx) => {
+    messages.forEach((m, i) => {
+      if (m.role === 'system' && i > 0)
+        ctx.addIssue({ code: 'custom', path: [i, 'role'], message: 'a system turn may only come first' });
+    });
+    if (messages.every((m) => m.role === 'system'))
+      ctx.addIssue({ code: 'custom', message: 'needs at least one user or assistant turn' });
+  });
+
+/** A tag on an example or dataset: trimmed, 1..64 characters. */
+export const tagSchema = z.string().trim().min(1).max(64);
+export const tagsSchema = z.array(tagSchema).max(100);
+
+/**
+ * Where an example came from: `{conversationId, messageId}` (chat), `{comparisonId}` (compare),
+ * `{file, line}` (import). Every field is optional so older links keep parsing.
+ */
+export const exampleSourceRefSchema = z
+  .object({
+    conversationId: z.string().nullable().optional(),
+    messageId: z.string().nullable().optional(),
+    /** Chat: the answer was edited before it was kept. */
+    edited: z.boolean().optional(),
+    comparisonId: z.string().optional(),
+    file: z.string().optional(),
+    /** 1-based line (JSONL/CSV) or record number (JSON array) in `file`. */
+    line: z.number().int().optional(),
+  })
+  .strict();
+export type ExampleSourceRef = z.infer<typeof exampleSourceRefSchema>;
+
+/** A stored example. Lengths: `charCount` sums the turns' characters; `tokenCount` is for `tokenModel`. */
+export interface DatasetExample {
+  id: string;
+  datasetId: string;
+  messages: ExampleMessage[];
+  rejected: string | null;
+  source: ExampleSource;
+  sourceRef: ExampleSourceRef | null;
+  tags: string[];
+  split: ExampleSplit;
+  note: string;
+  charCount: number;
+  turnCount: number;
+  tokenCount: number | null;
+  /** The model id the cached `tokenCount` was counted with. */
+  tokenModel: string | null;
+  /** When it went to the trash (ms since epoch); null when live. */
+  deletedAt: number | null;
+  createdAt: number;
+  updatedAt: number;
+  /** How many earlier versions `datasets.examples.undo` can go back to (0..20). */
+  undoDepth: number;
+  /** Hygiene issue kinds the last report flagged on this example. */
+  issues: string[];
+}
+
+/** One row of the example list: enough to draw it without the whole example. */
+export interface ExampleSummary {
+  id: string;
+  /** The first user turn, at most 200 characters. */
+  prompt: string;
+  /** The last assistant turn, at most 200 characters. */
+  answer: string;
+  source: ExampleSource;
+  split: ExampleSplit;
+  tags: string[];
+  charCount: number;
+  turnCount: number;
+  tokenCount: number | null;
+  hasRejected: boolean;
+  issues: string[];
+  deletedAt: number | null;
+  updatedAt: number;
+}
+
+/** A dataset with its counts (live examples only, trash counted apart). */
+export interface DatasetInfo {
+  id: string;
+  name: string;
+  description: string;
+  tags: string[];
+  /** Token budget an example should fit (training max length); null = not set. */
+  defaultMaxLength: number | null;
+  createdAt: number;
+  updatedAt: number;
+  counts: {
+    total: number;
+    trash: number;
+    split: Record<ExampleSplit, number>;
+    source: Record<ExampleSource, number>;
+    /** Examples the last hygiene report flagged. */
+    withIssues: number;
+  };
+  tokens: {
+    /** Model the most counts were made with; null when none are counted. */
+    model: string | null;
+    /** Live examples with a count for that model. */
+    counted: number;
+    total: number;
+    max: number | null;
+    mean: number | null;
+  };
+}
+
+export const datasetNameSchema = z.string().trim().min(1).max(200);
+
+/** Filters of the example list; every given filter must match. */
+export const exampleFilterSchema = z
+  .object({
+    /** Full-text search: each word as a prefix ("tok" finds "tokenizer"), all words must match. */
+    search: z.string().max(500).optional(),
+    /** Examples with any of these tags. */
+    tags: z.array(tagSchema).max(50).optional(),
+    sources: z.array(z.enum(exampleSources)).max(exampleSources.length).optional(),
+    splits: z.array(z.enum(exampleSplits)).max(exampleSplits.length).optional(),
+    minChars: z.number().int().min(0).optional(),
+    maxChars: z.number().int().min(0).optional(),
+    /** Token filters match only examples with a cached count. */
+    minTokens: z.number().int().min(0).optional(),
+    maxTokens: z.number().int().min(0).optional(),
+    /** true: flagged by the last hygiene report; false: not flagged. */
+    hasIssues: z.boolean().optional(),
+    /** Only examples flagged with this issue kind. */
+    issueKind: z.string().max(50).optional(),
+  })
+  .strict();
+export type ExampleFilter = z.infer<typeof exampleFilterSchema>;
+
+export const exampleSorts = ['created', 'updated', 'chars', 'tokens'] as const;
+export type ExampleSort = (typeof exampleSorts)[number];
+
+/** A change to many examples at once, in one transaction. */
+export const bulkActionSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('addTags'), tags: tagsSchema.min(1) }).strict(),
+  z.object({ kind: z.literal('removeTags'), tags: tagsSchema.min(1) }).strict(),
+  z.object({ kind: z.literal('setSplit'), split: z.enum(exampleSplits) }).strict(),
+  z.object({ kind: z.literal('move'), datasetId: z.string().min(1).max(200) }).strict(),
+  /** To the trash (restorable until it is emptied). */
+  z.object({ kind: z.literal('delete') }).strict(),
+]);
+export type BulkAction = z.infer<typeof bulkActionSchema>;
+
+/** What to do when some lines of an import are bad. */
+export const importErrorPolicies = ['skip', 'abort'] as const;
+export type ImportErrorPolicy = (typeof importErrorPolicies)[number];
+
+/** One bad line of an import. */
+export interface ImportLineError {
+  /** 1-based line (or record number in a JSON array). */
+  line: number;
+  reason: string;
+}
+
+/** The result of a `datasets.import` job. */
+export interface ImportResult {
+  datasetId: string;
+  imported: number;
+  /** Bad lines, all of them counted. */
+  errorCount: number;
+  /** The first 100 bad lines. */
+  errors: ImportLineError[];
+  bytes: number;
+  seconds: number;
+}
+
+/** The result of a `datasets.export` job. */
+export interface ExportResult {
+  files: { path: string; split: 'train' | 'eval' | 'all'; written: number; skipped: number }[];
+}
+
+/** What `datasets.sniff` found in a file, for the user to confirm before importing. */
+export interface SniffResult {
+  /** The detected format, or null when no sampled record looks like a known one (`reason` says why). */
+  format: DatasetFormat | null;
+  container: 'jsonl' | 'json' | 'csv';
+  /** Share of the sample that looks like `format` (0..1); 1 for CSV. */
+  confidence: number;
+  /** True when the sample mixes records of several formats. */
+  mixed: boolean;
+  /** Why this format, in a sentence for the confirmation dialog. */
+  reason: string;
+  /** Raw sampled records: JSON values, or CSV rows as `{column: cell}`. */
+  sample: unknown[];
+  /** The first sampled records parsed as `format` (at most 5), to preview. */
+  preview: ParsedExample[];
+  /** Problems in the sampled records when read as `format` (line numbers are the file's). */
+  sampleErrors: { line: number; reason: string }[];
+  /** CSV only: the header's columns, the delimiter and a guessed mapping (null when unsure). */
+  csvColumns?: string[];
+  csvDelimiter?: ',' | ';' | '\t';
+  csvMapping?: CsvMapping | null;
+  totalBytes: number;
+  hasBom: boolean;
+  lineEnding: 'lf' | 'crlf' | 'none';
+}
+
+/** Hygiene check kinds, in report order. */
+export const hygieneKinds = [
+  'exact_duplicate',
+  'near_duplicate',
+  'empty_answer',
+  'over_length',
+  'leakage',
+  'sensitive',
+] as const;
+export type HygieneKind = (typeof hygieneKinds)[number];
+
+/** One finding: the examples involved, which one to keep (duplicates) and what the fix would do. */
+export interface HygieneGroup {
+  kind: HygieneKind;
+  exampleIds: string[];
+  /** For duplicates and leakage: the example the fix keeps untouched. */
+  keepId?: string;
+  /** Human explanation ("92% similar", "looks like an email address: a…@…"). */
+  detail: string;
+}
+
+/** The last hygiene report of a dataset (`datasets.hygiene` job result and `datasets.report`). */
+export interface HygieneReport {
+  datasetId: string;
+  createdAt: number;
+  nearDuplicateThreshold: number;
+  maxTokens: number | null;
+  examined: number;
+  counts: Record<HygieneKind, number>;
+  groups: HygieneGroup[];
+  seconds: number;
+}
+
+/** One-click fixes: what `datasets.fix` does for each kind. */
+export const hygieneFixes: Record<HygieneKind, string> = {
+  exact_duplicate: 'Move every copy but one to the trash',
+  near_duplicate: 'Move every near-copy but one to the trash',
+  empty_answer: 'Move examples with empty answers to the trash',
+  over_length: 'Move examples over the max length to the trash',
+  leakage: 'Move the eval examples that leak into train to the train split',
+  sensitive: 'Move flagged examples to the trash (review them first)',
+};
+
+/** Token-length histogram of a dataset for one model. */
+export interface TokenStats {
+  modelId: string | null;
+  maxLength: number | null;
+  counted: number;
+  uncounted: number;
+  overMax: number;
+  min: number | null;
+  max: number | null;
+  mean: number | null;
+  bins: { from: number; to: number; count: number }[];
+}

@@ -400,6 +400,8 @@ export interface ChatTurnStarted {
 /** An answer kept as instruction data ("Add to dataset"). */
 export const keptExampleSchema = z.object({
   id: z.string(),
+  /** The dataset the example is in. */
+  datasetId: z.string(),
   conversationId: z.string().nullable(),
   messageId: z.string().nullable(),
   /** System prompt (if any), the turns up to the answer, and the answer (edited, if it was). */

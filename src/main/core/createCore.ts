@@ -29,6 +29,10 @@ import { downloadHandlers } from './downloads/downloadHandlers';
 import { DownloadService, type DownloadsConfig } from './downloads/DownloadService';
 import { hardwareHandlers } from './hardware/hardwareHandlers';
 import { HardwareService } from './hardware/HardwareService';
+import { DatasetsRepo } from './datasets/DatasetsRepo';
+import { datasetsHandlers } from './datasets/datasetsHandlers';
+import { DatasetsService } from './datasets/DatasetsService';
+import { llamaTokenCounter } from './datasets/tokenizeDataset';
 
 export interface CoreConfig {
   /** Folder for the database, models and adapters. Created if missing. */
@@ -68,6 +72,7 @@ export interface Core {
   readonly chat: ChatService;
   readonly downloads: DownloadService;
   readonly hardware: HardwareService;
+  readonly datasets: DatasetsService;
   readonly db: Db;
   /** Stops running jobs (they become `interrupted`) and closes the database. Idempotent. */
   close(): Promise<void>;
@@ -130,7 +135,15 @@ export function createCore(config: CoreConfig): Core {
     gpu: config.inference?.gpu ?? 'auto',
     resolveModelPath: (id) => library().resolve(id).path,
   });
-  const chat = new ChatService({ repo: new ChatRepo(db), inference, models, events, logger });
+  const datasets = new DatasetsService({
+    repo: new DatasetsRepo(db),
+    jobs,
+    events,
+    logger,
+    models,
+    openTokenCounter: llamaTokenCounter(() => inference.llama()),
+  });
+  const chat = new ChatService({ repo: new ChatRepo(db), inference, models, datasets, events, logger });
   const sqliteVersion = (db.prepare('SELECT sqlite_version() AS v').get() as { v: string }).v;
 
   const info = (): AppInfo => ({
@@ -155,6 +168,7 @@ export function createCore(config: CoreConfig): Core {
       ...chatHandlers(chat),
       ...downloadHandlers(downloads),
       ...hardwareHandlers(hardware),
+      ...datasetsHandlers(datasets),
     },
     logger,
   );
@@ -170,5 +184,19 @@ export function createCore(config: CoreConfig): Core {
     })());
 
   logger.info('core started', { dataDir: config.dataDir, host: config.host });
-  return { dispatch, events, jobs, settings, training, models, inference, chat, downloads, hardware, db, close };
+  return {
+    dispatch,
+    events,
+    jobs,
+    settings,
+    training,
+    models,
+    inference,
+    chat,
+    downloads,
+    hardware,
+    datasets,
+    db,
+    close,
+  };
 }

@@ -1,10 +1,8 @@
 import type { AppErrorData } from '../../../shared/errors';
 import type {
-  ChatMessage,
   Conversation,
   ConversationSummary,
   GenerationStats,
-  KeptExample,
   MessageStatus,
   Sampling,
   StoredMessage,
@@ -75,7 +73,9 @@ const toMessage = (r: MessageRow): StoredMessage => ({
 });
 
 const conversationColumns = `c.*, (SELECT COUNT(*) FROM messages m WHERE m.conversation_id = c.id) AS message_count`;
-const messageColumns = `m.*, (SELECT k.id FROM kept_examples k WHERE k.message_id = m.id) AS kept_id`;
+// The newest example (not in the trash) kept from this message, in any dataset.
+const messageColumns = `m.*, (SELECT e.id FROM dataset_examples e WHERE e.source_message_id = m.id AND e.deleted_at IS NULL
+  ORDER BY e.seq DESC LIMIT 1) AS kept_id`;
 
 /** Persistence of conversations, their message trees and kept examples. */
 export class ChatRepo {
@@ -220,41 +220,6 @@ export class ChatRepo {
         .prepare(`SELECT ${messageColumns} FROM messages m WHERE m.conversation_id = ? ORDER BY m.created_at, m.rowid`)
         .all(conversationId) as MessageRow[]
     ).map(toMessage);
-  }
-
-  /** Stores (or replaces, for the same message) a kept example; answers it. */
-  keep(example: {
-    id: string;
-    conversationId: string;
-    messageId: string;
-    messages: ChatMessage[];
-    edited: boolean;
-    createdAt: number;
-  }): KeptExample {
-    const row = this.db
-      .prepare(
-        `INSERT INTO kept_examples (id, conversation_id, message_id, messages, edited, created_at)
-         VALUES (?, ?, ?, ?, ?, ?)
-         ON CONFLICT (message_id) DO UPDATE SET messages = excluded.messages, edited = excluded.edited,
-           created_at = excluded.created_at
-         RETURNING id`,
-      )
-      .get(
-        example.id,
-        example.conversationId,
-        example.messageId,
-        JSON.stringify(example.messages),
-        example.edited ? 1 : 0,
-        example.createdAt,
-      ) as { id: string };
-    return {
-      id: row.id,
-      conversationId: example.conversationId,
-      messageId: example.messageId,
-      messages: example.messages,
-      edited: example.edited,
-      createdAt: example.createdAt,
-    };
   }
 }
 

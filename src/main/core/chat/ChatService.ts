@@ -12,6 +12,7 @@ import {
   type StoredMessage,
 } from '../../../shared/domain';
 import { AppError, toAppErrorData } from '../../../shared/errors';
+import type { DatasetsService } from '../datasets/DatasetsService';
 import type { EventBus } from '../EventBus';
 import type { InferenceService } from '../inference/InferenceService';
 import type { Logger } from '../logger';
@@ -27,6 +28,8 @@ export interface ChatServiceOptions {
   repo: ChatRepo;
   inference: InferenceService;
   models: ModelsService;
+  /** Where kept answers go ("Add to dataset"). */
+  datasets: DatasetsService;
   events: EventBus;
   logger: Logger;
   /** How often the text of a streaming answer is saved, ms (default 1000); a crash keeps it. */
@@ -204,7 +207,11 @@ export class ChatService {
     return updated;
   }
 
-  keep(messageId: string, editedContent?: string): KeptExample {
+  /**
+   * Keeps the conversation up to this answer as an example in `datasetId` (default: "Kept from
+   * chat"), linked to the message; keeping it again in the same dataset replaces the example.
+   */
+  keep(messageId: string, editedContent?: string, datasetId?: string): KeptExample {
     const answer = this.#message(messageId);
     if (answer.role !== 'assistant') throw new AppError('CONFLICT', 'Only answers can be kept.', { messageId });
     if (answer.status === 'streaming' || answer.status === 'failed') {
@@ -215,16 +222,24 @@ export class ChatService {
     const messages = toChatMessages(conversation.systemPrompt, path.slice(0, -1));
     const content = editedContent ?? answer.content;
     messages.push({ role: 'assistant', content });
-    const kept = this.#o.repo.keep({
-      id: randomUUID(),
+    const edited = editedContent !== undefined && editedContent !== answer.content;
+    const example = this.#o.datasets.keepFromChat({
+      datasetId,
       conversationId: conversation.id,
       messageId,
       messages,
-      edited: editedContent !== undefined && editedContent !== answer.content,
-      createdAt: Date.now(),
+      edited,
     });
     this.#o.events.emit('chat.message', this.#message(messageId));
-    return kept;
+    return {
+      id: example.id,
+      datasetId: example.datasetId,
+      conversationId: conversation.id,
+      messageId,
+      messages,
+      edited,
+      createdAt: example.createdAt,
+    };
   }
 
   /** Stops every answer (stored as `stopped`) and waits for them. */

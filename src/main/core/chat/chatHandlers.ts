@@ -33,6 +33,6 @@ export function chatHandlers(
     'chat.thread': ({ conversationId, leafId }) => chat.thread(conversationId, leafId),
     'chat.export': ({ conversationId, format, leafId }) => chat.export(conversationId, format, leafId),
     'chat.feedback': ({ messageId, rating }) => chat.feedback(messageId, rating),
-    'chat.keep': ({ messageId, editedContent }) => chat.keep(messageId, editedContent),
+    'chat.keep': ({ messageId, editedContent, datasetId }) => chat.keep(messageId, editedContent, datasetId),
   };
 }

@@ -351,6 +351,11 @@ export class InferenceService {
     return next;
   }
 
+  /** The llama.cpp instance this service uses (started on first use), e.g. to load a vocabulary. */
+  llama(): Promise<Llama> {
+    return this.#getLlama();
+  }
+
   #getLlama(): Promise<Llama> {
     this.#llama ??= getLlama({
       gpu: this.#o.config.gpu ?? 'auto',

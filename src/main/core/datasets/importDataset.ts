@@ -1,0 +1,221 @@
+import { randomUUID } from 'node:crypto';
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import type {
+  CsvMapping,
+  DatasetFormat,
+  ExampleSplit,
+  ImportErrorPolicy,
+  ImportLineError,
+  ImportResult,
+} from '../../../shared/datasets';
+import { AppError } from '../../../shared/errors';
+import type { JobContext } from '../jobs/JobRunner';
+import type { DatasetsRepo, NewExample } from './DatasetsRepo';
+import { readDatasetFile } from './formats';
+
+export interface ImportArgs {
+  path: string;
+  /** Import into this dataset… */
+  datasetId?: string | undefined;
+  /** …or into a new dataset with this name. */
+  name?: string | undefined;
+  format: DatasetFormat;
+  csvMapping?: CsvMapping | undefined;
+  onErrors: ImportErrorPolicy;
+  /** Split for examples whose record names none (default `auto`). */
+  split?: ExampleSplit | undefined;
+  /** Tags added to every imported example. */
+  tags?: string[] | undefined;
+}
+
+export interface ImportOptions {
+  /** Rows per insert transaction; the event loop gets a turn between two (default 2000). */
+  batchSize?: number;
+  /** Longest record accepted, bytes (default: the reader's, 16 MiB). */
+  maxLineBytes?: number;
+  now?: () => number;
+}
+
+/** How many bad lines are kept with their reasons (all are counted). */
+export const keptLineErrors = 100;
+
+/**
+ * Streams a dataset file into a dataset, all or nothing.
+ *
+ * Rows go into a hidden staging dataset in batches of prepared inserts, one short transaction per
+ * batch, with a turn of the event loop between batches; at the end one transaction publishes the
+ * staging dataset (new dataset) or moves its rows into the target. Cancelling, failing, or
+ * `onErrors: 'abort'` with a bad line deletes the staging rows, so nothing is ever seen half-imported.
+ * Why not one transaction held open across the whole import: the core has a single SQLite
+ * connection that chat and the job runner write on meanwhile; their writes would join the import's
+ * transaction and vanish with its rollback.
+ *
+ * Throws AppError: NOT_FOUND (file or dataset), CONFLICT (name taken), INVALID_INPUT (empty file, no
+ * valid example, or bad lines with `abort`; `details.errors` has the first 100 as {line, reason}
+ * and `details.errorCount` their number), IO_ERROR, CANCELLED.
+ */
+export async function importDataset(
+  repo: DatasetsRepo,
+  args: ImportArgs,
+  context: Pick<JobContext, 'signal' | 'onProgress' | 'jobId'>,
+  options: ImportOptions = {},
+): Promise<ImportResult> {
+  const { signal, onProgress } = context;
+  const now = options.now ?? Date.now;
+  const batchSize = options.batchSize ?? 2000;
+  const started = now();
+  if (args.datasetId !== undefined && !repo.datasetExists(args.datasetId)) {
+    throw new AppError('NOT_FOUND', `No dataset with id ${args.datasetId}.`, { id: args.datasetId });
+  }
+  const name = args.name?.trim();
+  if (name !== undefined && repo.nameTaken(name)) {
+    throw new AppError('CONFLICT', `A dataset named "${name}" already exists.`, { name, reason: 'name-taken' });
+  }
+
+  const stagingId = randomUUID();
+  repo.insertDataset({
+    id: stagingId,
+    name: `.import-${context.jobId}-${stagingId}`,
+    description: '',
+    tags: [],
+    defaultMaxLength: null,
+    stagingJob: context.jobId,
+    now: started,
+  });
+
+  const insert = repo.exampleInserter();
+  const tags = args.tags ?? [];
+  const errors: ImportLineError[] = [];
+  let errorCount = 0;
+  let imported = 0;
+  let bytes = 0;
+  let totalBytes = 0;
+  let batch: NewExample[] = [];
+  const flush = () => {
+    if (batch.length === 0) return;
+    const rows = batch;
+    batch = [];
+    repo.transaction(() => {
+      for (const row of rows) insert(row);
+    });
+    imported += rows.length;
+  };
+  const report = () => {
+    const seconds = Math.max(0.001, (now() - started) / 1000);
+    const fraction = totalBytes > 0 ? bytes / totalBytes : 0;
+    const rate = (imported + batch.length) / seconds;
+    const eta = fraction > 0 ? (seconds * (1 - fraction)) / fraction : null;
+    onProgress({
+      progress: Math.min(0.99, fraction),
+      message:
+        `${(imported + batch.length).toLocaleString('en-US')} examples · ${Math.round(rate).toLocaleString('en-US')}/s` +
+        (eta !== null ? ` · about ${Math.ceil(eta)} s left` : '') +
+        (errorCount > 0 ? ` · ${errorCount} bad lines` : ''),
+    });
+  };
+
+  try {
+    const reader = readDatasetFile(args.path, {
+      format: args.format,
+      ...(args.csvMapping ? { csvMapping: args.csvMapping } : {}),
+      ...(options.maxLineBytes !== undefined ? { maxLineBytes: options.maxLineBytes } : {}),
+      signal,
+    });
+    let sinceYield = 0;
+    for await (const item of reader) {
+      bytes = item.bytesRead;
+      totalBytes = item.totalBytes;
+      if (item.error !== undefined || !item.example) {
+        errorCount += 1;
+        if (errors.length < keptLineErrors) {
+          errors.push({ line: item.line, reason: stripLinePrefix(item.error ?? 'unreadable record') });
+        }
+        continue;
+      }
+      // With 'abort', one bad line means nothing is imported: stop storing, keep reading to report them all.
+      if (args.onErrors === 'abort' && errorCount > 0) continue;
+      const example = item.example;
+      batch.push({
+        id: randomUUID(),
+        datasetId: stagingId,
+        messages: example.messages,
+        rejected: example.rejected ?? null,
+        source: 'import',
+        sourceRef: { file: args.path, line: item.line },
+        tags: mergeTags(example.tags, tags),
+        split: example.split ?? args.split ?? 'auto',
+        note: example.note ?? '',
+        createdAt: now(),
+      });
+      if (batch.length >= batchSize) {
+        flush();
+        report();
+        sinceYield = 0;
+        await nextTurn();
+        if (signal.aborted) throw new AppError('CANCELLED', 'The import was cancelled.');
+      } else if (++sinceYield >= batchSize) {
+        // Bad lines only: still let the event loop breathe and progress move.
+        sinceYield = 0;
+        report();
+        await nextTurn();
+      }
+    }
+    if (signal.aborted) throw new AppError('CANCELLED', 'The import was cancelled.');
+    if (args.onErrors === 'abort' && errorCount > 0) {
+      throw new AppError(
+        'INVALID_INPUT',
+        `${errorCount} ${errorCount === 1 ? 'line is' : 'lines are'} not valid ${args.format}; nothing was imported (first: line ${errors[0]!.line}: ${errors[0]!.reason}).`,
+        { errors, errorCount },
+      );
+    }
+    flush();
+    if (imported === 0) {
+      throw new AppError(
+        'INVALID_INPUT',
+        errorCount > 0
+          ? `No line is a valid ${args.format} example (${errorCount} bad; first: line ${errors[0]!.line}: ${errors[0]!.reason}).`
+          : `${args.path} holds no examples.`,
+        { errors, errorCount, reason: errorCount > 0 ? 'no-valid-example' : 'empty' },
+      );
+    }
+    const datasetId = repo.transaction(() => {
+      if (signal.aborted) throw new AppError('CANCELLED', 'The import was cancelled.');
+      const at = now();
+      if (name !== undefined) {
+        if (repo.nameTaken(name, stagingId)) {
+          throw new AppError('CONFLICT', `A dataset named "${name}" already exists.`, { name, reason: 'name-taken' });
+        }
+        repo.publishStaging(stagingId, name, at);
+        return stagingId;
+      }
+      const target = args.datasetId!;
+      if (!repo.datasetExists(target)) {
+        throw new AppError('NOT_FOUND', `The dataset ${target} was deleted during the import.`, { id: target });
+      }
+      repo.mergeStaging(stagingId, target);
+      repo.deleteDataset(stagingId);
+      repo.touchDataset(target, at);
+      return target;
+    });
+    return { datasetId, imported, errorCount, errors, bytes: totalBytes, seconds: (now() - started) / 1000 };
+  } catch (error) {
+    await dropStaging(repo, stagingId);
+    throw error;
+  }
+}
+
+/** Deletes a staging dataset in slices, so a big cancelled import does not freeze the app. */
+async function dropStaging(repo: DatasetsRepo, stagingId: string): Promise<void> {
+  while (repo.transaction(() => repo.deleteSomeExamples(stagingId, 5000)) > 0) await nextTurn();
+  repo.deleteDataset(stagingId);
+}
+
+function mergeTags(own: readonly string[] | undefined, extra: readonly string[]): string[] {
+  if (!own || own.length === 0) return [...extra];
+  return [...new Set([...own, ...extra])];
+}
+
+/** The reader says `line N: reason`; the line is reported apart. */
+function stripLinePrefix(reason: string): string {
+  return reason.replace(/^line \d+: /, '');
+}
