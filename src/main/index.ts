@@ -14,6 +14,7 @@ import { installCleanQuit } from './electron/installCleanQuit';
 import { buildMenuTemplate } from './electron/menu';
 import { readAppVersion, resolveAppPaths, resolveDataDir } from './electron/paths';
 import { registerIpc } from './electron/registerIpc';
+import { registerPathPicker } from './electron/registerPathPicker';
 import { utilityTrainerLauncher } from './electron/utilityTrainerLauncher';
 import { findSqliteBinding } from './electron/sqliteBinding';
 import { describeStartupError } from './electron/startupError';
@@ -94,6 +95,25 @@ function start(dataDir: string): void {
     isTrustedSender: (frame) => isAppUrl(frame.url),
     logger,
   });
+  const disposePicker = registerPathPicker(ipcMain, {
+    isTrustedSender: (frame) => isAppUrl(frame.url),
+    logger,
+    show: async (options) => {
+      const parent = BrowserWindow.getFocusedWindow() ?? BrowserWindow.getAllWindows()[0];
+      const common = { ...(options.title ? { title: options.title } : {}), filters: options.filters ?? [] };
+      if (options.mode === 'open') {
+        const picked = parent
+          ? await dialog.showOpenDialog(parent, { ...common, properties: ['openFile'] })
+          : await dialog.showOpenDialog({ ...common, properties: ['openFile'] });
+        return picked.canceled ? null : (picked.filePaths[0] ?? null);
+      }
+      const saveOptions = { ...common, ...(options.defaultName ? { defaultPath: options.defaultName } : {}) };
+      const picked = parent
+        ? await dialog.showSaveDialog(parent, saveOptions)
+        : await dialog.showSaveDialog(saveOptions);
+      return picked.canceled || !picked.filePath ? null : picked.filePath;
+    },
+  });
   const stopEvents = forwardEvents(core.events, () =>
     BrowserWindow.getAllWindows()
       .map((window) => window.webContents)
@@ -104,6 +124,7 @@ function start(dataDir: string): void {
     async () => {
       stopEvents();
       disposeIpc();
+      disposePicker();
       await core.close();
     },
     { logger },

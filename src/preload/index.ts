@@ -1,7 +1,15 @@
 // The whole bridge between the sandboxed renderer and the main process: `window.lathe`, with
-// exactly two functions, each checked against the contract before anything crosses.
-import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
-import { ipcChannels, isEventName, isMethodName, type Envelope, type LatheApi } from '../shared/contract';
+// invoke and on, each checked against the contract before anything crosses, and the desktop's
+// file access (native dialogs, the path of a dropped file).
+import { contextBridge, ipcRenderer, webUtils, type IpcRendererEvent } from 'electron';
+import {
+  ipcChannels,
+  isEventName,
+  isMethodName,
+  pickPathOptionsSchema,
+  type Envelope,
+  type LatheApi,
+} from '../shared/contract';
 
 type Listener = (payload: unknown) => void;
 const listeners = new Map<string, Set<Listener>>();
@@ -32,6 +40,20 @@ const api: LatheApi = {
     const entry: Listener = (payload) => (listener as Listener)(payload);
     set.add(entry);
     return () => void set.delete(entry);
+  },
+  files: {
+    pickPath(options) {
+      const parsed = pickPathOptionsSchema.safeParse(options);
+      if (!parsed.success) return Promise.reject(new TypeError(`Bad dialog options: ${parsed.error.message}`));
+      return ipcRenderer
+        .invoke(ipcChannels.pickPath, parsed.data)
+        .then((path: unknown) => (typeof path === 'string' && path !== '' ? path : null));
+    },
+    pathForFile(file) {
+      if (typeof File === 'undefined' || !(file instanceof File)) return null;
+      // Empty for a File that does not live on disk (made in the page, or from a browser drag).
+      return webUtils.getPathForFile(file) || null;
+    },
   },
 };
 

@@ -563,15 +563,54 @@ export function isEventName(name: unknown): name is EventName {
 /** What every call answers, over every transport. */
 export type Envelope<T> = { ok: true; data: T } | { ok: false; error: AppErrorData };
 
+/** What a native open or save dialog is asked to show. */
+export const pickPathOptionsSchema = z
+  .object({
+    mode: z.enum(['open', 'save']),
+    title: z.string().max(200).optional(),
+    /** File type filters, e.g. `{ name: 'GGUF models', extensions: ['gguf'] }`. */
+    filters: z
+      .array(
+        z
+          .object({
+            name: z.string().min(1).max(100),
+            extensions: z
+              .array(z.string().regex(/^(\*|[A-Za-z0-9]{1,16})$/))
+              .min(1)
+              .max(20),
+          })
+          .strict(),
+      )
+      .max(10)
+      .optional(),
+    /** The file name a save dialog proposes. */
+    defaultName: z.string().min(1).max(255).optional(),
+  })
+  .strict();
+export type PickPathOptions = z.infer<typeof pickPathOptionsSchema>;
+
+/**
+ * Desktop-only file access, which no contract method can offer: the native dialogs and the path
+ * of a file dropped on the window. Absent in browser mode, where paths are typed.
+ */
+export interface DesktopFiles {
+  /** The chosen path, or null when the person cancelled. */
+  pickPath(options: PickPathOptions): Promise<string | null>;
+  /** The path on disk of a `File` from a drop or an `<input type=file>`; null for anything else. */
+  pathForFile(file: unknown): string | null;
+}
+
 /** The client side of the contract, implemented by the IPC bridge and the WebSocket client. */
 export interface LatheApi {
   invoke<M extends MethodName>(method: M, input: MethodInput<M>): Promise<Envelope<MethodOutput<M>>>;
   /** Subscribes to a push event; returns the unsubscribe function. */
   on<E extends EventName>(event: E, listener: (payload: EventPayload<E>) => void): () => void;
+  /** Present in the desktop app only. */
+  readonly files?: DesktopFiles;
 }
 
 /** Channel names used by the Electron IPC transport. */
-export const ipcChannels = { invoke: 'lathe:invoke', event: 'lathe:event' } as const;
+export const ipcChannels = { invoke: 'lathe:invoke', event: 'lathe:event', pickPath: 'lathe:pickPath' } as const;
 
 /**
  * Browser-mode wire protocol (WebSocket at `/ws`):

@@ -72,6 +72,26 @@ describe('the model library', () => {
     expect(app.errors).toEqual([]);
   });
 
+  test('a file dropped in browser mode is explained (no path reaches a page), and no Browse button shows', async () => {
+    const { page } = app;
+    const card = page.getByTestId('import-model');
+    await expect(card.getByRole('button', { name: 'Browse…' }).count()).resolves.toBe(0);
+    const drop = await page.evaluateHandle(() => {
+      const transfer = new DataTransfer();
+      transfer.items.add(new File(['GGUF'], 'dropped.gguf'));
+      return transfer;
+    });
+    await card.dispatchEvent('dragover', { dataTransfer: drop });
+    await expect(card.getAttribute('data-dragging')).resolves.toBe('true');
+    await card.dispatchEvent('drop', { dataTransfer: drop });
+    await card
+      .getByRole('alert')
+      .getByText(/In browser mode a dropped file has no path/)
+      .waitFor();
+    await expect(card.getAttribute('data-dragging')).resolves.toBeNull();
+    await expect.poll(() => page.getByTestId('model-card').count()).toBe(2);
+  });
+
   test('shows a missing-file badge when the file is gone', async () => {
     const { page } = app;
     unlinkSync(second);

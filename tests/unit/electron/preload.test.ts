@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { ipcChannels, type LatheApi } from '../../../src/shared/contract';
+import { ipcChannels, type LatheApi, type PickPathOptions } from '../../../src/shared/contract';
 import type { Job } from '../../../src/shared/domain';
 
 // The preload runs against a fake Electron: what it exposes and what it sends is all there is.
@@ -10,6 +10,7 @@ const electron = vi.hoisted(() => {
     exposed,
     ipcListeners,
     contextBridge: { exposeInMainWorld: (key: string, api: unknown) => exposed.set(key, api) },
+    webUtils: { getPathForFile: vi.fn<(file: File) => string>() },
     ipcRenderer: {
       invoke: vi.fn<(channel: string, ...args: unknown[]) => Promise<unknown>>(),
       on: (channel: string, listener: (...args: unknown[]) => void) => ipcListeners.push({ channel, listener }),
@@ -20,7 +21,11 @@ const electron = vi.hoisted(() => {
     },
   };
 });
-vi.mock('electron', () => ({ contextBridge: electron.contextBridge, ipcRenderer: electron.ipcRenderer }));
+vi.mock('electron', () => ({
+  contextBridge: electron.contextBridge,
+  ipcRenderer: electron.ipcRenderer,
+  webUtils: electron.webUtils,
+}));
 
 await import('../../../src/preload/index');
 const lathe = electron.exposed.get('lathe') as LatheApi;
@@ -43,9 +48,42 @@ beforeEach(() => {
 });
 
 describe('preload bridge', () => {
-  it('exposes exactly invoke and on as window.lathe', () => {
+  it('exposes exactly invoke, on and the desktop file access as window.lathe', () => {
     expect([...electron.exposed.keys()]).toEqual(['lathe']);
-    expect(Object.keys(lathe).sort()).toEqual(['invoke', 'on']);
+    expect(Object.keys(lathe).sort()).toEqual(['files', 'invoke', 'on']);
+    expect(Object.keys(lathe.files ?? {}).sort()).toEqual(['pathForFile', 'pickPath']);
+  });
+
+  it('asks main for a dialog with checked options, and answers null when cancelled', async () => {
+    const files = lathe.files!;
+    electron.ipcRenderer.invoke.mockResolvedValue('/home/me/model.gguf');
+    const options: PickPathOptions = { mode: 'open', filters: [{ name: 'GGUF', extensions: ['gguf'] }] };
+    await expect(files.pickPath(options)).resolves.toBe('/home/me/model.gguf');
+    expect(electron.ipcRenderer.invoke).toHaveBeenCalledWith(ipcChannels.pickPath, options);
+    electron.ipcRenderer.invoke.mockResolvedValue(undefined);
+    await expect(files.pickPath({ mode: 'save', defaultName: 'data.jsonl' })).resolves.toBeNull();
+
+    electron.ipcRenderer.invoke.mockClear();
+    const bad = [
+      { mode: 'delete' },
+      { mode: 'open', filters: [{ name: 'x', extensions: ['../..'] }] },
+      { mode: 'open', x: 1 },
+    ];
+    for (const options of bad) {
+      await expect(files.pickPath(options as never)).rejects.toThrow(/Bad dialog options/);
+    }
+    expect(electron.ipcRenderer.invoke).not.toHaveBeenCalled();
+  });
+
+  it("gives a dropped File's path through webUtils, and null for anything that is not a File on disk", () => {
+    const files = lathe.files!;
+    electron.webUtils.getPathForFile.mockImplementation((file: File) =>
+      file.name === 'on-disk.gguf' ? '/data/on-disk.gguf' : '',
+    );
+    expect(files.pathForFile(new File(['GGUF'], 'on-disk.gguf'))).toBe('/data/on-disk.gguf');
+    expect(files.pathForFile(new File(['made in the page'], 'memory.txt'))).toBeNull();
+    expect(files.pathForFile({ name: 'on-disk.gguf', path: '/etc/passwd' })).toBeNull();
+    expect(files.pathForFile('/etc/passwd')).toBeNull();
   });
 
   it('sends a contract method over the invoke channel and returns the envelope', async () => {

@@ -1,16 +1,18 @@
-import type { Envelope, LatheApi, MethodInput, MethodName, MethodOutput } from '@shared/contract';
+import type { DesktopFiles, Envelope, LatheApi, MethodInput, MethodName, MethodOutput } from '@shared/contract';
 import { ApiError } from './ApiError';
 import { takeBrowserToken } from './browserToken';
 import { alwaysConnected, type ConnectionSource } from './connection';
 import { WsTransport } from './WsTransport';
 
 /** The renderer's single way to reach the Lathe core, whichever host it runs in. */
-export interface ApiClient extends LatheApi {
+export interface ApiClient extends Omit<LatheApi, 'files'> {
   /** Calls a method and returns its data, or throws an `ApiError`: the shape TanStack Query wants. */
   call<M extends MethodName>(method: M, input: MethodInput<M>): Promise<MethodOutput<M>>;
   readonly connection: ConnectionSource;
   /** `ipc` inside Electron (the preload bridge), `websocket` in a browser. */
   readonly transport: 'ipc' | 'websocket';
+  /** Native dialogs and dropped files' paths: the desktop app only; null in a browser. */
+  readonly files: DesktopFiles | null;
 }
 
 /**
@@ -50,6 +52,7 @@ function wrap(api: LatheApi, connection: ConnectionSource, transport: ApiClient[
     call: (method, input) => call(api, method, input),
     connection,
     transport,
+    files: api.files ?? null,
   };
 }
 
@@ -68,5 +71,6 @@ function safeBridge(bridge: LatheApi): LatheApi {
       }
     },
     on: (event, listener) => bridge.on(event, listener),
+    ...(bridge.files ? { files: bridge.files } : {}),
   };
 }

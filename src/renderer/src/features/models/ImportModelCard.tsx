@@ -1,7 +1,7 @@
-import { useId, useRef, useState, type FormEvent } from 'react';
+import { useId, useRef, useState, type DragEvent, type FormEvent } from 'react';
 import { useQueryClient } from '@tanstack/react-query';
 import { toast } from 'sonner';
-import { FileInput, History, LoaderCircle } from 'lucide-react';
+import { FileInput, FolderOpen, History, LoaderCircle } from 'lucide-react';
 import type { Job, ModelImportResult } from '@shared/domain';
 import { Button } from '@renderer/components/ui/Button';
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@renderer/components/ui/Card';
@@ -12,6 +12,8 @@ import { readRecent, rememberRecent } from '@renderer/features/finetune/recentVa
 import { isActive, upsertJob } from '@renderer/features/jobs/upsertJob';
 import { jobsKey, useJobs } from '@renderer/features/jobs/useJobs';
 import type { ApiError } from '@renderer/lib/ApiError';
+import { cn } from '@renderer/lib/cn';
+import { dragHasFiles, droppedPath } from '@renderer/lib/droppedPath';
 import { useApi } from '@renderer/lib/useApi';
 import { useApiEvent } from '@renderer/lib/useApiEvent';
 import { useApiMutation } from '@renderer/lib/useApiMutation';
@@ -80,6 +82,40 @@ export function ImportModelCard({ onImported }: { onImported: (modelId: string) 
   };
   useApiEvent('jobs.updated', announce);
 
+  const [dragging, setDragging] = useState(false);
+  const startImport = (value: string) => {
+    setPath(value);
+    setError(null);
+    importModel.mutate({ path: value });
+  };
+  const browse = async () => {
+    const picked = await api.files?.pickPath({
+      mode: 'open',
+      title: 'Import a GGUF model',
+      filters: [{ name: 'GGUF models', extensions: ['gguf'] }],
+    });
+    if (picked) startImport(picked);
+  };
+  const dropZone = {
+    onDragOver: (event: DragEvent) => {
+      if (!dragHasFiles(event.dataTransfer)) return;
+      event.preventDefault();
+      event.dataTransfer.dropEffect = 'copy';
+      setDragging(true);
+    },
+    onDragLeave: (event: DragEvent) => {
+      if (!event.currentTarget.contains(event.relatedTarget as Node | null)) setDragging(false);
+    },
+    onDrop: (event: DragEvent) => {
+      if (!dragHasFiles(event.dataTransfer)) return;
+      event.preventDefault();
+      setDragging(false);
+      const dropped = droppedPath(api.files, event.dataTransfer);
+      if ('path' in dropped) startImport(dropped.path);
+      else setError({ code: 'UNSUPPORTED', message: dropped.error, hint: null });
+    },
+  };
+
   const submit = (event: FormEvent) => {
     event.preventDefault();
     const value = path.trim();
@@ -94,11 +130,19 @@ export function ImportModelCard({ onImported }: { onImported: (modelId: string) 
   const errorId = `${id}-error`;
 
   return (
-    <Card aria-labelledby={`${id}-title`} data-testid="import-model">
+    <Card
+      aria-labelledby={`${id}-title`}
+      data-testid="import-model"
+      data-dragging={dragging || undefined}
+      className={cn(dragging && 'border-primary bg-primary/5 ring-[3px] ring-primary/20')}
+      {...dropZone}
+    >
       <CardHeader>
         <CardTitle id={`${id}-title`}>Import a model</CardTitle>
         <CardDescription>
-          A GGUF file on {where}. Lathe keeps a reference to it; the file stays where it is.
+          A GGUF file on {where}
+          {api.files ? ': browse, drop it here, or paste its path' : ' (type its path)'}. Lathe keeps a reference to it;
+          the file stays where it is.
         </CardDescription>
       </CardHeader>
       <CardContent className="flex flex-col gap-3">
@@ -130,6 +174,12 @@ export function ImportModelCard({ onImported }: { onImported: (modelId: string) 
               </datalist>
             )}
           </div>
+          {api.files && (
+            <Button type="button" variant="outline" onClick={() => void browse()} disabled={importModel.isPending}>
+              <FolderOpen />
+              Browse…
+            </Button>
+          )}
           <Button type="submit" disabled={importModel.isPending}>
             {importModel.isPending ? <LoaderCircle className="animate-spin" /> : <FileInput />}
             Import
