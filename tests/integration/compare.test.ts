@@ -1,0 +1,474 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Core } from '../../src/main/core/createCore';
+import type { EventName } from '../../src/shared/contract';
+import type {
+  ChatPreference,
+  CompareBatch,
+  CompareResults,
+  Comparison,
+  ContenderInput,
+  PreferenceSummary,
+} from '../../src/shared/compare';
+import type { ChatTurnStarted, Conversation, Job, ModelInfo, StoredMessage } from '../../src/shared/domain';
+import { writeLoraAdapter, writeTinyChatModel } from '../helpers/models/testModels';
+import { tempDir } from '../helpers/tempDir';
+import { testCore } from '../helpers/testCore';
+import { assertLlamaFactory, assertTrl } from '../unit/compare/formatRules';
+
+const inference = { gpu: false, threads: 2, contextSize: 256, sequences: 2 } as const;
+let dir: ReturnType<typeof tempDir>;
+let dataDir: string;
+let core: Core;
+let baseId: string;
+let otherId: string;
+let seen: { event: EventName; payload: unknown }[] = [];
+
+const greedy = { temperature: 0, topP: 1, topK: 0, minP: 0, repeatPenalty: 1, maxTokens: 12, seed: 1 };
+const base = (): ContenderInput => ({ modelId: baseId, adapters: [], sampling: greedy });
+const tuned = (): ContenderInput => ({
+  modelId: baseId,
+  adapters: [{ adapterId: 'strong', scale: 1 }],
+  sampling: greedy,
+});
+
+beforeAll(async () => {
+  dir = tempDir();
+  dataDir = join(dir.path, 'data');
+  writeTinyChatModel(join(dir.path, 'tiny.gguf'), 1);
+  writeTinyChatModel(join(dir.path, 'other.gguf'), 2);
+  core = start();
+  baseId = await importModel(join(dir.path, 'tiny.gguf'));
+  otherId = await importModel(join(dir.path, 'other.gguf'));
+  await call('models.rename', { id: baseId, name: 'tiny' });
+  await call('models.rename', { id: otherId, name: 'other' });
+  const sha256 = (await call<ModelInfo>('models.get', { id: baseId })).sha256;
+  writeLoraAdapter(join(dir.path, 'strong.gguf'), { gain: 3, seed: 11 });
+  const insert = core.db.prepare(
+    `INSERT INTO adapters (id, name, path, base_model_path, base_model_sha256, run_id, rank, alpha, targets, size_bytes, created_at)
+     VALUES (?, ?, ?, ?, ?, NULL, 4, 4, '["q","v"]', 1, ?)`,
+  );
+  insert.run('strong', 'Strong', join(dir.path, 'strong.gguf'), join(dir.path, 'tiny.gguf'), sha256, 1);
+  insert.run('gone', 'Gone', join(dir.path, 'gone.gguf'), join(dir.path, 'tiny.gguf'), sha256, 2);
+});
+afterAll(async () => {
+  await core.close();
+  dir.remove();
+});
+
+function start(): Core {
+  const c = testCore(dataDir, { inference });
+  c.events.subscribe((event, payload) => seen.push({ event, payload }));
+  return c;
+}
+async function call<T>(method: string, input: unknown): Promise<T> {
+  const result = await core.dispatch(method, input);
+  if (!result.ok) throw Object.assign(new Error(`${method}: ${result.error.message}`), { data: result.error });
+  return result.data as T;
+}
+async function failure(method: string, input: unknown) {
+  const result = await core.dispatch(method, input);
+  expect(result.ok, JSON.stringify(result)).toBe(false);
+  return (result as { ok: false; error: { code: string; message: string; details?: { reason?: string } } }).error;
+}
+async function importModel(path: string): Promise<string> {
+  const { job } = await call<{ job: { id: string } }>('models.import', { path });
+  const done = await core.jobs.wait(job.id);
+  return (done.result as { modelId: string }).modelId;
+}
+const busy = (s: string) => s === 'pending' || s === 'streaming';
+async function settled(id: string): Promise<Comparison> {
+  for (;;) {
+    const c = await call<Comparison>('compare.get', { id });
+    if (!busy(c.a.status) && !busy(c.b.status)) return c;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+const tokens = (id: string, side: 'a' | 'b') =>
+  seen
+    .filter((e) => e.event === 'compare.token')
+    .map((e) => e.payload as { comparisonId: string; side: string; delta: string })
+    .filter((p) => p.comparisonId === id && p.side === side)
+    .map((p) => p.delta);
+const updates = (id: string) =>
+  seen
+    .filter((e) => e.event === 'compare.updated' && (e.payload as Comparison).id === id)
+    .map((e) => e.payload as Comparison);
+
+describe('side-by-side comparisons on real models', () => {
+  let first: Comparison;
+
+  it('streams both answers at once when the contenders share a base model (base vs fine-tune)', async () => {
+    const started = await call<Comparison>('compare.start', {
+      messages: [
+        { role: 'system', content: 'Be brief.' },
+        { role: 'user', content: 'Name a colour' },
+      ],
+      contenders: [base(), tuned()],
+    });
+    expect(started).toMatchObject({ mode: 'parallel', modeReason: null, blind: false, vote: null });
+    expect(started.a.contender!.label).toBe('tiny · T0');
+    expect(started.b.contender!.label).toBe('tiny + Strong · T0');
+    first = await settled(started.id);
+    for (const side of ['a', 'b'] as const) {
+      expect(first[side].status).toBe('done');
+      expect(first[side].content.length).toBeGreaterThan(0);
+      expect(tokens(first.id, side).join('')).toBe(first[side].content);
+      expect(first[side].stats!.completionTokens).toBeGreaterThan(0);
+      expect(first[side].stats!.timeToFirstTokenMs).not.toBeNull();
+    }
+    // The LoRA changes the answer, and both sides were writing at the same time.
+    expect(first.a.content).not.toBe(first.b.content);
+    expect(updates(first.id).some((u) => u.a.status === 'streaming' && u.b.status === 'streaming')).toBe(true);
+  });
+
+  it('runs contenders on different base models one after the other, and says so', async () => {
+    const loads = core.inference.counters.modelLoads;
+    const started = await call<Comparison>('compare.start', {
+      messages: [{ role: 'user', content: 'Hello' }],
+      contenders: [base(), { modelId: otherId, sampling: greedy }],
+    });
+    expect(started).toMatchObject({ mode: 'sequential', modeReason: 'different base models' });
+    const done = await settled(started.id);
+    expect([done.a.status, done.b.status]).toEqual(['done', 'done']);
+    expect(tokens(done.id, 'b').join('')).toBe(done.b.content);
+    expect(updates(done.id).some((u) => u.a.status === 'streaming' && u.b.status === 'streaming')).toBe(false);
+    const aDone = updates(done.id).findIndex((u) => u.a.status === 'done');
+    const bStarted = updates(done.id).findIndex((u) => u.b.status === 'streaming');
+    expect(aDone).toBeLessThan(bStarted);
+    expect(core.inference.counters.modelLoads).toBeGreaterThan(loads);
+  });
+
+  it('fails only the side whose adapter or model is gone', async () => {
+    const started = await call<Comparison>('compare.start', {
+      messages: [{ role: 'user', content: 'Hi' }],
+      contenders: [base(), { modelId: baseId, adapters: [{ adapterId: 'gone' }], sampling: greedy }],
+    });
+    const done = await settled(started.id);
+    expect(done.a.status).toBe('done');
+    expect(done.b).toMatchObject({ status: 'failed', error: { code: 'NOT_FOUND', details: { reason: 'missing' } } });
+    expect(done.b.error!.message).toMatch(/adapter "Gone" is gone/);
+
+    const ghost = await settled(
+      (
+        await call<Comparison>('compare.start', {
+          messages: [{ role: 'user', content: 'Hi' }],
+          contenders: [{ modelId: 'no-such-model', sampling: greedy }, base()],
+        })
+      ).id,
+    );
+    expect(ghost.a).toMatchObject({ status: 'failed', error: { code: 'NOT_FOUND' } });
+    expect(ghost.a.contender!.label).toMatch(/^Missing model/);
+    expect(ghost.b.status).toBe('done');
+    // A one-sided answer can still be voted on.
+    expect((await call<Comparison>('compare.vote', { id: ghost.id, vote: 'b' })).vote).toBe('b');
+  });
+
+  it('stops one side and leaves the other to finish; refuses a vote while writing', async () => {
+    const long = { ...greedy, temperature: 1, seed: 3, maxTokens: 4000 };
+    const started = await call<Comparison>('compare.start', {
+      messages: [{ role: 'user', content: 'Tell me a long story' }],
+      contenders: [
+        { ...base(), sampling: long },
+        { ...base(), sampling: { ...greedy, maxTokens: 40 } },
+      ],
+    });
+    while (tokens(started.id, 'a').length === 0) await new Promise((r) => setTimeout(r, 2));
+    expect(await failure('compare.vote', { id: started.id, vote: 'a' })).toMatchObject({
+      code: 'CONFLICT',
+      details: { reason: 'still-generating' },
+    });
+    await call('compare.stop', { id: started.id, side: 'a' });
+    const done = await settled(started.id);
+    expect(done.a.status).toBe('stopped');
+    expect(done.a.content).toBe(tokens(done.id, 'a').join(''));
+    expect(done.b.status).toBe('done');
+    expect(done.b.content.length).toBeGreaterThan(0);
+  });
+
+  it('blind mode hides who is where until the vote, and then reveals it', async () => {
+    const before = seen.length;
+    const started = await call<Comparison>('compare.start', {
+      messages: [{ role: 'user', content: 'Blind question' }],
+      contenders: [base(), tuned()],
+      blind: true,
+    });
+    const done = await settled(started.id);
+    for (const view of [started, done]) {
+      expect(view.a.contender).toBeNull();
+      expect(view.b.contender).toBeNull();
+      expect(view.a.stats).toBeNull();
+    }
+    // Nothing Compare pushed before the vote names a contender.
+    const pushed = JSON.stringify(seen.slice(before).filter((e) => e.event.startsWith('compare.')));
+    expect(pushed).not.toContain('strong');
+    expect(pushed).not.toContain(baseId);
+    const voted = await call<Comparison>('compare.vote', { id: done.id, vote: 'a', reason: 'more direct' });
+    expect([voted.a.contender!.label, voted.b.contender!.label].sort()).toEqual(['tiny + Strong · T0', 'tiny · T0']);
+    expect(voted.a.stats).not.toBeNull();
+    expect(voted.reason).toBe('more direct');
+  });
+
+  it('blind mode draws the sides with a fair coin (2000 comparisons within 4.5 σ of half)', async () => {
+    // Contenders on two models that are not in the library fail at once, so this measures the draw alone.
+    const ghost = (n: number): ContenderInput => ({ modelId: `ghost-${n}`, sampling: greedy });
+    const ids: string[] = [];
+    for (let i = 0; i < 2000; i++) {
+      ids.push(
+        (
+          await call<Comparison>('compare.start', {
+            messages: [{ role: 'user', content: 'q' }],
+            contenders: [ghost(1), ghost(2)],
+            blind: true,
+          })
+        ).id,
+      );
+    }
+    let firstOnLeft = 0;
+    for (const id of ids) {
+      await settled(id);
+      const voted = await call<Comparison>('compare.vote', { id, vote: 'tie' });
+      if (voted.a.contender!.modelId === 'ghost-1') firstOnLeft++;
+    }
+    // Binomial(2000, 0.5): σ = √500 ≈ 22.4; 4.5 σ ≈ 100 (a false alarm about once in 150 000 runs).
+    expect(Math.abs(firstOnLeft - 1000)).toBeLessThan(100);
+    // Not blind: the first contender is always on the left.
+    const open = await call<Comparison>('compare.start', {
+      messages: [{ role: 'user', content: 'q' }],
+      contenders: [ghost(1), ghost(2)],
+    });
+    expect(open.a.contender!.modelId).toBe('ghost-1');
+    await settled(open.id);
+    for (const id of ids) await call('compare.delete', { id });
+    await call('compare.delete', { id: open.id });
+  }, 120_000);
+
+  it('keeps votes, reasons and ideal answers across a restart', async () => {
+    await call('compare.vote', { id: first.id, vote: 'b', reason: 'first try', idealAnswer: null });
+    const voted = await call<Comparison>('compare.vote', {
+      id: first.id,
+      vote: 'a',
+      reason: '  clearer  ',
+      idealAnswer: 'Blue.',
+    });
+    expect(voted).toMatchObject({ vote: 'a', reason: 'clearer', idealAnswer: 'Blue.' });
+    await core.close();
+    seen = [];
+    core = start();
+    const again = await call<Comparison>('compare.get', { id: first.id });
+    expect(again).toMatchObject({ vote: 'a', reason: 'clearer', idealAnswer: 'Blue.', votedAt: voted.votedAt });
+    expect(again.a.content).toBe(first.a.content);
+    expect(again.b.stats).toEqual(first.b.stats);
+    expect(await failure('compare.vote', { id: first.id, vote: 'left' })).toMatchObject({ code: 'INVALID_INPUT' });
+    expect(await failure('compare.get', { id: 'nope' })).toMatchObject({ code: 'NOT_FOUND' });
+  });
+});
+
+describe('feedback from chat lands in the same preference pairs', () => {
+  it('records a pick between regenerated answers and thumbs on siblings', async () => {
+    const c = await call<Conversation>('chat.conversations.create', {
+      modelId: baseId,
+      sampling: { ...greedy, temperature: 1, seed: null },
+    });
+    const finished = async (id: string) => {
+      for (;;) {
+        const m = seen.find(
+          (e) =>
+            e.event === 'chat.message' &&
+            (e.payload as StoredMessage).id === id &&
+            (e.payload as StoredMessage).status !== 'streaming',
+        );
+        if (m) return m.payload as StoredMessage;
+        await new Promise((r) => setTimeout(r, 5));
+      }
+    };
+    const turn = await call<ChatTurnStarted>('chat.send', { conversationId: c.id, content: 'Pick one' });
+    const one = await finished(turn.assistantMessageId);
+    const two = await finished(
+      (await call<ChatTurnStarted>('chat.regenerate', { messageId: one.id })).assistantMessageId,
+    );
+    const three = await finished(
+      (await call<ChatTurnStarted>('chat.regenerate', { messageId: one.id })).assistantMessageId,
+    );
+    expect(new Set([one.content, two.content, three.content]).size).toBe(3);
+    const pick = await call<ChatPreference>('chat.preferAlternative', {
+      chosenMessageId: two.id,
+      rejectedMessageId: one.id,
+      reason: 'warmer',
+    });
+    expect(pick).toMatchObject({
+      conversationId: c.id,
+      chosenMessageId: two.id,
+      rejectedMessageId: one.id,
+      reason: 'warmer',
+    });
+    // Picking the same two the other way round replaces the pick.
+    const flipped = await call<ChatPreference>('chat.preferAlternative', {
+      chosenMessageId: one.id,
+      rejectedMessageId: two.id,
+    });
+    expect(flipped).toMatchObject({ chosenMessageId: one.id, rejectedMessageId: two.id, reason: null });
+    await call('chat.feedback', { messageId: three.id, rating: 'up' });
+    await call('chat.feedback', { messageId: two.id, rating: 'down' });
+
+    const summary = await call<PreferenceSummary>('feedback.pairs', { sources: ['chat-pick', 'chat-rating'] });
+    expect(summary.bySource).toMatchObject({ 'chat-pick': 1, 'chat-rating': 1 });
+    const texts = summary.pairs.map((p) => [p.source, p.chosen, p.rejected]);
+    expect(texts).toEqual(
+      expect.arrayContaining([
+        ['chat-pick', one.content, two.content],
+        ['chat-rating', three.content, two.content],
+      ]),
+    );
+    expect(summary.pairs[0]!.prompt).toEqual([{ role: 'user', content: 'Pick one' }]);
+
+    // Clearing the thumbs removes the pair.
+    await call('chat.feedback', { messageId: three.id, rating: null });
+    expect((await call<PreferenceSummary>('feedback.pairs', {})).bySource['chat-rating']).toBe(0);
+    await call('chat.feedback', { messageId: three.id, rating: 'up' });
+
+    const turn2 = await call<ChatTurnStarted>('chat.send', { conversationId: c.id, content: 'Another' });
+    await finished(turn2.assistantMessageId);
+    expect(
+      await failure('chat.preferAlternative', { chosenMessageId: turn2.assistantMessageId, rejectedMessageId: one.id }),
+    ).toMatchObject({
+      code: 'CONFLICT',
+      details: { reason: 'not-siblings' },
+    });
+    expect(
+      await failure('chat.preferAlternative', { chosenMessageId: turn2.userMessageId, rejectedMessageId: one.id }),
+    ).toMatchObject({
+      code: 'CONFLICT',
+      details: { reason: 'not-an-answer' },
+    });
+    expect(
+      await failure('chat.preferAlternative', { chosenMessageId: one.id, rejectedMessageId: one.id }),
+    ).toMatchObject({
+      code: 'INVALID_INPUT',
+    });
+    expect(
+      await failure('chat.preferAlternative', { chosenMessageId: 'nope', rejectedMessageId: one.id }),
+    ).toMatchObject({ code: 'NOT_FOUND' });
+  });
+
+  it('exports every pair in TRL and LLaMA-Factory formats that validate', async () => {
+    const summary = await call<PreferenceSummary>('feedback.pairs', {});
+    expect(summary.bySource.comparison).toBeGreaterThanOrEqual(2);
+    for (const format of ['trl', 'trl-conversational', 'llama-factory'] as const) {
+      const path = join(dir.path, `prefs-${format}.jsonl`);
+      const result = await call<{ count: number; bySource: Record<string, number> }>('feedback.export', {
+        path,
+        format,
+      });
+      expect(result.count).toBe(summary.total);
+      const lines = readFileSync(path, 'utf8').trimEnd().split('\n');
+      expect(lines).toHaveLength(summary.total);
+      for (const line of lines) {
+        const record = JSON.parse(line) as unknown;
+        if (format === 'llama-factory') assertLlamaFactory(record);
+        else assertTrl(record);
+      }
+      if (format === 'trl-conversational') {
+        const records = lines.map((l) => JSON.parse(l) as { chosen: { content: string }[] });
+        // The edited ideal answer of the first comparison is a chosen answer.
+        expect(records.some((r) => r.chosen[0]!.content === 'Blue.')).toBe(true);
+      }
+    }
+    const path = join(dir.path, 'prefs-trl.jsonl');
+    expect(await failure('feedback.export', { path, format: 'trl' })).toMatchObject({
+      code: 'CONFLICT',
+      details: { reason: 'exists' },
+    });
+    writeFileSync(path, 'old');
+    expect((await call<{ count: number }>('feedback.export', { path, format: 'trl', overwrite: true })).count).toBe(
+      summary.total,
+    );
+    expect(readFileSync(path, 'utf8')).not.toContain('old');
+    expect(
+      await failure('feedback.export', { path: join(dir.path, 'no', 'such', 'x.jsonl'), format: 'trl' }),
+    ).toMatchObject({ code: 'NOT_FOUND' });
+    expect(await failure('feedback.export', { path: 'relative.jsonl', format: 'trl' })).toMatchObject({
+      code: 'INVALID_INPUT',
+    });
+    expect(
+      await failure('feedback.export', { path: join(dir.path, 'none.jsonl'), format: 'trl', since: Date.now() + 1e9 }),
+    ).toMatchObject({ code: 'INVALID_INPUT', details: { reason: 'empty' } });
+  });
+});
+
+describe('batch review', () => {
+  it('generates every prompt in a job with progress, then votes feed the results', async () => {
+    const batch = await call<CompareBatch>('compare.batch.start', {
+      prompts: ['One?', '  ', 'Two?', 'Three?'],
+      systemPrompt: 'Be brief.',
+      contenders: [base(), tuned()],
+      blind: true,
+    });
+    expect(batch).toMatchObject({ total: 3, state: 'generating', blind: true, name: 'Batch review of 3 prompts' });
+    const job = await core.jobs.wait(batch.jobId!);
+    expect(job.state).toBe('succeeded');
+    const progress = seen
+      .filter((e) => e.event === 'jobs.progress' && (e.payload as Job).id === job.id)
+      .map((e) => (e.payload as Job).message);
+    expect(progress.some((m) => /of 3 · .* s each/.test(m))).toBe(true);
+    expect(await call<CompareBatch>('compare.batch.get', { id: batch.id })).toMatchObject({
+      state: 'ready',
+      generated: 3,
+      voted: 0,
+    });
+    const items = await call<Comparison[]>('compare.list', { batchId: batch.id });
+    expect(items.map((c) => c.messages.at(-1)!.content)).toEqual(['One?', 'Two?', 'Three?']);
+    expect(items.every((c) => c.a.status === 'done' && c.b.status === 'done' && c.a.contender === null)).toBe(true);
+    // Vote for the fine-tune twice and the base once, whatever side each was on.
+    const revealed: Comparison[] = [];
+    for (const [i, c] of items.entries()) {
+      const peek = core.compare.record(c.id);
+      const tunedSide = peek.contenders.a.adapters.length > 0 ? 'a' : 'b';
+      const baseSide = tunedSide === 'a' ? 'b' : 'a';
+      revealed.push(await call<Comparison>('compare.vote', { id: c.id, vote: i < 2 ? tunedSide : baseSide }));
+    }
+    expect((await call<CompareBatch>('compare.batch.get', { id: batch.id })).voted).toBe(3);
+    const results = await call<CompareResults>('compare.results', { batchId: batch.id });
+    expect(results.votes).toBe(3);
+    const pair = results.pairs[0]!;
+    const tunedIsA = pair.aLabel.includes('Strong');
+    expect(tunedIsA ? [pair.aWins, pair.bWins] : [pair.bWins, pair.aWins]).toEqual([2, 1]);
+    expect(pair.winRate).toBeCloseTo(tunedIsA ? 2 / 3 : 1 / 3, 10);
+    expect(results.leaderboard[0]!.label).toBe('tiny + Strong · T0');
+    expect(results.leaderboard[0]!.rating).toBeGreaterThan(results.leaderboard[1]!.rating);
+    // Filters: nothing in the future, nothing from an unknown dataset.
+    expect((await call<CompareResults>('compare.results', { since: Date.now() + 60_000 })).votes).toBe(0);
+    expect((await call<CompareResults>('compare.results', { datasetId: 'none' })).votes).toBe(0);
+  });
+
+  it('cancels a batch: what was generated stays, the rest is stopped', async () => {
+    const batch = await call<CompareBatch>('compare.batch.start', {
+      prompts: Array.from({ length: 12 }, (_, i) => `Prompt ${i}`),
+      contenders: [
+        { ...base(), sampling: { ...greedy, maxTokens: 60 } },
+        { ...tuned(), sampling: { ...greedy, maxTokens: 60 } },
+      ],
+      blind: false,
+    });
+    for (;;) {
+      if ((await call<CompareBatch>('compare.batch.get', { id: batch.id })).generated >= 1) break;
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    const cancelled = await call<CompareBatch>('compare.batch.cancel', { id: batch.id });
+    expect(cancelled.state).toBe('cancelled');
+    expect((await core.jobs.wait(batch.jobId!)).state).toBe('cancelled');
+    const items = await call<Comparison[]>('compare.list', { batchId: batch.id });
+    expect(items.some((c) => c.a.status === 'done')).toBe(true);
+    expect(items.every((c) => !busy(c.a.status) && !busy(c.b.status))).toBe(true);
+    expect(items.filter((c) => c.a.status === 'stopped').length).toBeGreaterThan(0);
+    expect(await failure('compare.batch.cancel', { id: batch.id })).toMatchObject({ code: 'CONFLICT' });
+    expect(await failure('compare.batch.start', { prompts: [' '], contenders: [base(), tuned()] })).toMatchObject({
+      code: 'INVALID_INPUT',
+    });
+    await call('compare.batch.delete', { id: batch.id });
+    expect(await call<Comparison[]>('compare.list', { batchId: undefined })).not.toContainEqual(
+      expect.objectContaining({ batchId: batch.id }),
+    );
+  });
+});
