@@ -6,20 +6,48 @@
 //   LATHE_GPU=cuda|vulkan|metal node ...     with that GPU backend
 //   LATHE_BUILD_FORCE=1                      build even if the stamp says up to date
 //   LATHE_BUILD_JOBS=N                       parallel compile jobs (default: CPU count)
+//   --build-dir DIR | LATHE_BUILD_DIR=DIR    build into DIR (default native/build) with its own
+//                                            llama.cpp tree (native/.llama-<name of DIR>), so a
+//                                            GPU build never disturbs the CPU build beside it
+//   LATHE_CUDA_ARCH=90;89                    CUDA architectures (default: the local GPUs', else 90)
+//   LATHE_CUBLAS_SHIM=1                      CUDA only: compile against native/cuda-shim when the
+//                                            toolkit has no cuBLAS (the binary then needs the real
+//                                            libcublas.so.13 at run time; see cuda-shim/README.md)
 //
 // Exit code 0 on success or when already up to date; 1 with a message naming what is missing.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync, rmSync, statSync, utimesSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  realpathSync,
+  writeFileSync,
+  rmSync,
+  statSync,
+  utimesSync,
+} from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { createRequire } from 'node:module';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const nativeDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const rootDir = resolve(nativeDir, '..');
-const llamaDir = join(nativeDir, '.llama', 'src');
-const buildDir = join(nativeDir, 'build');
+/** `--build-dir DIR` (or LATHE_BUILD_DIR): where cmake-js builds; relative paths are from the cwd. */
+function buildDirArg() {
+  const i = process.argv.indexOf('--build-dir');
+  const fromArg = i >= 0 ? process.argv[i + 1] : process.argv.find((a) => a.startsWith('--build-dir='))?.slice(12);
+  const dir = fromArg ?? process.env.LATHE_BUILD_DIR;
+  return dir ? resolve(dir) : join(nativeDir, 'build');
+}
+const buildDir = buildDirArg();
+const defaultBuild = buildDir === join(nativeDir, 'build');
+// Each build folder gets its own llama.cpp tree: re-applying patches for one build must never
+// rewrite sources under another build that is compiling at the same time.
+const llamaRoot = defaultBuild ? join(nativeDir, '.llama') : join(nativeDir, `.llama-${basename(buildDir)}`);
+const llamaDir = join(llamaRoot, 'src');
 const patchesDir = join(nativeDir, 'patches');
 const output = join(buildDir, 'Release', 'lathe_trainer.node');
 const require = createRequire(join(rootDir, 'package.json'));
@@ -108,7 +136,7 @@ function prepareSource() {
         .sort()
     : [];
   const patchHash = sha(bundleHead, ...patches.flatMap((p) => [p, readFileSync(join(patchesDir, p))]));
-  const stampFile = join(nativeDir, '.llama', 'source.stamp');
+  const stampFile = join(llamaRoot, 'source.stamp');
   const stamp = existsSync(stampFile) ? readFileSync(stampFile, 'utf8').trim() : '';
 
   if (stamp === patchHash && existsSync(join(llamaDir, 'CMakeLists.txt'))) return patchHash;
@@ -119,8 +147,8 @@ function prepareSource() {
     : null;
   if (!currentHead?.ok || currentHead.out.trim() !== bundleHead) {
     log(`unpacking llama.cpp ${bundleHead.slice(0, 10)} from node-llama-cpp's bundle`);
-    rmSync(join(nativeDir, '.llama'), { recursive: true, force: true });
-    mkdirSync(join(nativeDir, '.llama'), { recursive: true });
+    rmSync(llamaRoot, { recursive: true, force: true });
+    mkdirSync(llamaRoot, { recursive: true });
     const clone = run('git', ['clone', '--quiet', bundle, llamaDir], { capture: true });
     if (!clone.ok) fail(`git clone of the llama.cpp bundle failed:\n${clone.out}`);
     run('git', ['-C', llamaDir, 'checkout', '--quiet', '--detach', bundleHead], { capture: true });
@@ -149,6 +177,79 @@ function prepareSource() {
   return patchHash;
 }
 
+/** The CUDA toolkit's root (the folder above nvcc's bin/), or null. */
+function cudaRoot() {
+  const res = run(process.platform === 'win32' ? 'where' : 'which', ['nvcc'], { capture: true });
+  if (!res.ok) return null;
+  const nvcc = realpathSync(res.out.trim().split('\n')[0] ?? '');
+  return resolve(dirname(nvcc), '..');
+}
+
+/** CUDA architectures: LATHE_CUDA_ARCH, else the local GPUs' (nvidia-smi), else 90 (Hopper). */
+function cudaArchitectures() {
+  if (process.env.LATHE_CUDA_ARCH) return process.env.LATHE_CUDA_ARCH;
+  const smi = run('nvidia-smi', ['--query-gpu=compute_cap', '--format=csv,noheader'], { capture: true });
+  const caps = smi.ok
+    ? [
+        ...new Set(
+          smi.out
+            .split('\n')
+            .map((l) => l.trim().replace('.', ''))
+            .filter((c) => /^\d+$/.test(c)),
+        ),
+      ]
+    : [];
+  if (caps.length) return caps.join(';');
+  log('no GPU found to detect the CUDA architecture: building for 90 (H100/H200); set LATHE_CUDA_ARCH to change');
+  return '90';
+}
+
+/**
+ * CMake options of a CUDA build. cuBLAS comes with the full toolkit; where only nvcc and the
+ * runtime are installed (this project's dev machine), LATHE_CUBLAS_SHIM=1 compiles against our
+ * declarations of the few cuBLAS functions ggml calls and links a stub that only carries the
+ * soname, so the real libcublas.so.13 is what loads at run time.
+ */
+function cudaOptions() {
+  const root = cudaRoot();
+  if (!root) fail('nvcc not found');
+  const inRoot = (...p) =>
+    [join(root, ...p), join(root, 'targets', `${process.arch === 'arm64' ? 'sbsa' : 'x86_64'}-linux`, ...p)].find((f) =>
+      existsSync(f),
+    );
+  const opts = [`--CDCMAKE_CUDA_ARCHITECTURES=${cudaArchitectures()}`];
+  if (!inRoot('include', 'cublas_v2.h')) {
+    if (process.env.LATHE_CUBLAS_SHIM !== '1') {
+      fail(
+        `cuBLAS is missing from the CUDA toolkit at ${root} (no include/cublas_v2.h): install the toolkit's ` +
+          "cuBLAS development files (e.g. apt install libcublas-dev-13-0 from NVIDIA's repository), or set " +
+          'LATHE_CUBLAS_SHIM=1 to build against a link stub and use the real libcublas.so.13 at run time',
+      );
+    }
+    const shimDir = join(buildDir, 'cublas-shim');
+    mkdirSync(shimDir, { recursive: true });
+    const lib = join(shimDir, 'libcublas.so');
+    const cc = run(
+      process.env.CC || 'cc',
+      ['-shared', '-fPIC', '-Wl,-soname,libcublas.so.13', '-o', lib, join(nativeDir, 'cuda-shim', 'cublas_stub.c')],
+      { capture: true },
+    );
+    if (!cc.ok) fail(`cannot build the cuBLAS link stub:\n${cc.out}`);
+    log('cuBLAS not in the toolkit: compiling against native/cuda-shim (real libcublas.so.13 needed at run time)');
+    opts.push(
+      `--CDCUDA_cublas_LIBRARY=${lib}`,
+      `--CDCUDA_cublasLt_LIBRARY=${lib}`,
+      `--CDLATHE_CUBLAS_SHIM_INCLUDE=${join(nativeDir, 'cuda-shim', 'include')}`,
+    );
+  }
+  // Without the driver's link stub ggml cannot use virtual memory pools (it then uses its legacy
+  // pool); a binary that does not link libcuda.so also loads on machines without a driver.
+  if (!inRoot('lib64', 'stubs', 'libcuda.so') && !inRoot('lib', 'stubs', 'libcuda.so')) {
+    opts.push('--CDGGML_CUDA_NO_VMM=ON');
+  }
+  return opts;
+}
+
 function hashTree(dir) {
   const parts = [];
   for (const f of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
@@ -162,10 +263,17 @@ function hashTree(dir) {
 function main() {
   checkTools();
   const sourceHash = prepareSource();
+  const extra = gpu === 'cuda' ? cudaOptions() : [];
+  // LATHE_CPU_NATIVE=0: portable CPU code (AVX2/FMA/F16C) instead of -march=native, for a binary
+  // that runs on another machine (the GPU check carries one to the device machine).
+  const cpuNative = process.env.LATHE_CPU_NATIVE !== '0';
+  extra.push(`--CDLATHE_CPU_NATIVE=${cpuNative ? 'ON' : 'OFF'}`);
   const buildHash = sha(
     sourceHash,
     gpu,
+    ...extra,
     hashTree(join(nativeDir, 'src')),
+    existsSync(join(nativeDir, 'cuda-shim')) ? hashTree(join(nativeDir, 'cuda-shim')) : '',
     readFileSync(join(nativeDir, 'CMakeLists.txt')),
     readFileSync(fileURLToPath(import.meta.url)),
     process.version.split('.')[0] ?? '',
@@ -192,6 +300,7 @@ function main() {
     String(jobs),
     `--CDLATHE_GPU=${gpu}`,
     `--CDLATHE_LLAMA_DIR=${llamaDir}`,
+    ...extra,
   ];
   if (process.platform !== 'win32' && has('ninja')) args.push('--generator', 'Ninja');
   const t0 = Date.now();
