@@ -1,5 +1,19 @@
 import { z } from 'zod';
 import {
+  compareBatchSchema,
+  compareSides,
+  compareVotes,
+  comparisonSchema,
+  contenderSchema,
+  preferenceFormats,
+  preferenceSources,
+  type ChatPreference,
+  type CompareBatch,
+  type CompareResults,
+  type Comparison,
+  type PreferenceSummary,
+} from './compare';
+import {
   adapterRefSchema,
   conversationSchema,
   exportFormats,
@@ -89,6 +103,20 @@ const downloadSource = z
     /^(hf:[\w.-]+\/[\w.-]+(:[\w.-]+|\/[^\s#?]+\.gguf)(#[\w./-]+)?|https?:\/\/[^\s]+)$/i,
     'must be hf:<user>/<repo>/<file.gguf>, hf:<user>/<repo>:<quant> or an http(s) URL',
   );
+
+/** A turn of a comparison's context. */
+const compareMessage = z
+  .object({ role: z.enum(['system', 'user', 'assistant']), content: z.string().min(1).max(200_000) })
+  .strict();
+/** Which votes the results and exports count: a time window on the vote, a dataset or a batch. */
+const resultsFilter = z
+  .object({
+    datasetId: id.optional(),
+    batchId: id.optional(),
+    since: z.number().int().min(0).optional(),
+    until: z.number().int().min(0).optional(),
+  })
+  .strict();
 
 /** Every method the renderer (or any client) may call, named `domain.verb`. */
 export const methods = {
@@ -329,6 +357,111 @@ export const methods = {
     z.object({ messageId: id, editedContent: messageContent.optional(), datasetId: id.optional() }).strict(),
   ),
 
+  // ─── Compare and preferences ──────────────────────────────────────────────
+  /**
+   * Sends a context (optional system turn first, last a user turn) to two contenders and answers at
+   * once with both sides `pending`; the answers stream as `compare.token` events and every status
+   * change comes as `compare.updated`. Contenders on one base model answer at once; on different
+   * base models one after the other (`mode: 'sequential'`, `modeReason`). `blind` (default false)
+   * draws the sides server-side and hides which contender is where (and their stats) until the vote.
+   * A contender whose model or adapter is gone fails on its side only (NOT_FOUND, `details.reason`).
+   */
+  'compare.start': method<Comparison>()(
+    z
+      .object({
+        messages: z.array(compareMessage).min(1).max(200),
+        contenders: z.tuple([contenderSchema, contenderSchema]),
+        blind: z.boolean().default(false),
+      })
+      .strict(),
+  ),
+  'compare.get': method<Comparison>()(z.object({ id }).strict()),
+  /** Single comparisons newest first, or a batch's in batch order. `limit` default 200. */
+  'compare.list': method<Comparison[]>()(
+    z.object({ batchId: id.optional(), limit: z.number().int().min(1).max(10_000).optional() }).strict(),
+  ),
+  /** Stops one side (`side`) or both; a stopped side keeps its partial answer. */
+  'compare.stop': method<Comparison>()(z.object({ id, side: z.enum(compareSides).optional() }).strict()),
+  /**
+   * Votes `a`, `b`, `tie` or `both_bad` (replacing an earlier vote), with an optional reason and the
+   * ideal answer the user edited; reveals a blind comparison's contenders. CONFLICT
+   * (`still-generating`) while an answer is being written.
+   */
+  'compare.vote': method<Comparison>()(
+    z
+      .object({
+        id,
+        vote: z.enum(compareVotes),
+        reason: z.string().max(5000).nullable().optional(),
+        idealAnswer: z.string().max(200_000).nullable().optional(),
+      })
+      .strict(),
+  ),
+  'compare.delete': method<{ deleted: true }>()(z.object({ id }).strict()),
+  /**
+   * A batch review: one comparison per prompt (1–1000 non-empty lines) generated in a `compare.batch`
+   * job with progress and cancel; answered at once. Each comparison of a blind batch draws its own sides.
+   */
+  'compare.batch.start': method<CompareBatch>()(
+    z
+      .object({
+        name: z.string().max(200).optional(),
+        prompts: z.array(z.string().max(100_000)).min(1).max(1000),
+        systemPrompt: systemPrompt.optional(),
+        contenders: z.tuple([contenderSchema, contenderSchema]),
+        blind: z.boolean().default(true),
+      })
+      .strict(),
+  ),
+  'compare.batch.list': method<CompareBatch[]>()(empty),
+  'compare.batch.get': method<CompareBatch>()(z.object({ id }).strict()),
+  /** Cancels a generating batch; what was generated stays votable. CONFLICT when it is not generating. */
+  'compare.batch.cancel': method<CompareBatch>()(z.object({ id }).strict()),
+  /** Deletes a batch and its comparisons (cancelling its generation first). */
+  'compare.batch.delete': method<{ deleted: true }>()(z.object({ id }).strict()),
+  /**
+   * Win rate of each pair of contenders that met (95 % Wilson interval over decisive votes; ties and
+   * both-bad apart) and a Bradley-Terry leaderboard on the Elo scale, over votes in [since, until]
+   * (ms since the epoch) and optionally only those of prompts from `datasetId` or of `batchId`.
+   */
+  'compare.results': method<CompareResults>()(resultsFilter),
+  /**
+   * "Regenerate, then pick the better" in chat: `chosenMessageId` is better than its sibling answer
+   * `rejectedMessageId`. Lands in the same preference pairs as Compare votes and thumbs.
+   */
+  'chat.preferAlternative': method<ChatPreference>()(
+    z
+      .object({
+        chosenMessageId: id,
+        rejectedMessageId: id,
+        reason: z.string().max(5000).nullable().optional(),
+      })
+      .strict(),
+  ),
+  /**
+   * Preference pairs from every source (Compare votes, chat picks, thumbs up over thumbs down on
+   * sibling answers): the count per source and the newest `limit` (default 20) pairs.
+   */
+  'feedback.pairs': method<PreferenceSummary>()(
+    resultsFilter.extend({
+      sources: z.array(z.enum(preferenceSources)).min(1).max(preferenceSources.length).optional(),
+      limit: z.number().int().min(0).max(1000).optional(),
+    }),
+  ),
+  /**
+   * Writes the preference pairs as DPO JSONL to `path` on the machine running Lathe: `trl`
+   * (prompt/chosen/rejected strings), `trl-conversational` (message lists) or `llama-factory`
+   * (ShareGPT with `chosen`/`rejected` turns). CONFLICT if the file exists without `overwrite`.
+   */
+  'feedback.export': method<{ path: string; count: number; bySource: Record<string, number> }>()(
+    resultsFilter.extend({
+      path: absolutePath,
+      format: z.enum(preferenceFormats),
+      overwrite: z.boolean().optional(),
+      sources: z.array(z.enum(preferenceSources)).min(1).max(preferenceSources.length).optional(),
+    }),
+  ),
+
   /** Every dataset with its counts (per split, per source, trash, flagged) and token stats. */
   'datasets.list': method<DatasetInfo[]>()(empty),
   'datasets.get': method<DatasetInfo>()(z.object({ id }).strict()),
@@ -538,6 +671,12 @@ export const events = {
     datasetId: z.string().nullable(),
     change: z.enum(['created', 'updated', 'deleted', 'examples']),
   }),
+  /** Text of one side of a comparison, in order; concatenated, equal to that side's final content. */
+  'compare.token': z.object({ comparisonId: z.string(), side: z.enum(compareSides), delta: z.string() }),
+  /** A comparison changed: a side started, finished, failed or was stopped, or a vote was recorded. */
+  'compare.updated': comparisonSchema,
+  /** A batch review progressed or finished. */
+  'compare.batch': compareBatchSchema,
 } as const;
 
 export type Methods = typeof methods;

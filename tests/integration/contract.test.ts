@@ -23,6 +23,12 @@ afterAll(async () => {
   dir.remove();
 });
 
+/** A contender on a model that is not in the library. */
+const ghostContender = {
+  modelId: 'no-such-model',
+  sampling: { temperature: 0, topP: 1, topK: 0, minP: 0, repeatPenalty: 1, maxTokens: 4, seed: null },
+};
+
 /**
  * One valid input per method and what it answers: proves each method gets past validation, so a
  * rejection below is about the input. A code means the call reached the service and was refused there.
@@ -84,6 +90,24 @@ const valid: { [M in MethodName]: () => [input: unknown, answer: 'ok' | string] 
   'chat.export': () => [{ conversationId: 'no-such-conversation', format: 'markdown' }, 'NOT_FOUND'],
   'chat.feedback': () => [{ messageId: 'no-such-message', rating: null }, 'NOT_FOUND'],
   'chat.keep': () => [{ messageId: 'no-such-message', editedContent: 'better' }, 'NOT_FOUND'],
+  'compare.start': () => [
+    { messages: [{ role: 'user', content: 'hi' }], contenders: [ghostContender, ghostContender], blind: true },
+    'ok', // both sides then fail on their own with NOT_FOUND
+  ],
+  'compare.get': () => [{ id: 'no-such-comparison' }, 'NOT_FOUND'],
+  'compare.list': () => [{ limit: 5 }, 'ok'],
+  'compare.stop': () => [{ id: 'no-such-comparison', side: 'a' }, 'NOT_FOUND'],
+  'compare.vote': () => [{ id: 'no-such-comparison', vote: 'both_bad', reason: 'x', idealAnswer: null }, 'NOT_FOUND'],
+  'compare.delete': () => [{ id: 'no-such-comparison' }, 'NOT_FOUND'],
+  'compare.batch.start': () => [{ prompts: ['  '], contenders: [ghostContender, ghostContender] }, 'INVALID_INPUT'],
+  'compare.batch.list': () => [{}, 'ok'],
+  'compare.batch.get': () => [{ id: 'no-such-batch' }, 'NOT_FOUND'],
+  'compare.batch.cancel': () => [{ id: 'no-such-batch' }, 'NOT_FOUND'],
+  'compare.batch.delete': () => [{ id: 'no-such-batch' }, 'NOT_FOUND'],
+  'compare.results': () => [{ since: 0, datasetId: 'd' }, 'ok'],
+  'chat.preferAlternative': () => [{ chosenMessageId: 'm1', rejectedMessageId: 'm2', reason: null }, 'NOT_FOUND'],
+  'feedback.pairs': () => [{ limit: 5, sources: ['comparison', 'chat-rating'] }, 'ok'],
+  'feedback.export': () => [{ path: `${dir.path}/pairs.jsonl`, format: 'llama-factory' }, 'INVALID_INPUT'], // nothing voted
   'datasets.list': () => [{}, 'ok'],
   'datasets.get': () => [{ id: 'no-such-dataset' }, 'NOT_FOUND'],
   'datasets.create': () => [{ name: `Contract ${Date.now()}`, tags: ['a'], defaultMaxLength: 2048 }, 'ok'],
@@ -227,6 +251,33 @@ const invalidFor: { [M in MethodName]: unknown[] } = {
   'chat.export': [{ conversationId: 'c' }, { conversationId: 'c', format: 'pdf' }],
   'chat.feedback': [{ messageId: 'm' }, { messageId: 'm', rating: 'meh' }],
   'chat.keep': [{}, { messageId: 'm', editedContent: '' }, { messageId: 'm', datasetId: '' }],
+  'compare.start': [
+    {},
+    { messages: [], contenders: [ghostContender, ghostContender] },
+    { messages: [{ role: 'user', content: 'x' }], contenders: [ghostContender] },
+    { messages: [{ role: 'robot', content: 'x' }], contenders: [ghostContender, ghostContender] },
+    { messages: [{ role: 'user', content: '' }], contenders: [ghostContender, ghostContender] },
+    { messages: [{ role: 'user', content: 'x' }], contenders: [{ modelId: 'm' }, ghostContender] },
+    { messages: [{ role: 'user', content: 'x' }], contenders: [ghostContender, ghostContender], blind: 'yes' },
+  ],
+  'compare.get': [{}],
+  'compare.list': [{ limit: 0 }, { batchId: '' }],
+  'compare.stop': [{ id: 'c', side: 'c' }],
+  'compare.vote': [{ id: 'c' }, { id: 'c', vote: 'left' }, { id: 'c', vote: 'a', reason: 3 }],
+  'compare.delete': [{}],
+  'compare.batch.start': [{ prompts: [], contenders: [ghostContender, ghostContender] }, { prompts: ['x'] }],
+  'compare.batch.list': [{ all: true }],
+  'compare.batch.get': [{}],
+  'compare.batch.cancel': [{}],
+  'compare.batch.delete': [{}],
+  'compare.results': [{ since: -1 }, { other: 1 }],
+  'chat.preferAlternative': [{ chosenMessageId: 'm' }, { chosenMessageId: 'm', rejectedMessageId: '' }],
+  'feedback.pairs': [{ sources: ['web'] }, { limit: -1 }],
+  'feedback.export': [
+    { path: 'relative.jsonl', format: 'trl' },
+    { path: '/tmp/pairs.jsonl', format: 'csv' },
+    { path: '/tmp/pairs.jsonl' },
+  ],
   'datasets.list': [{ all: true }],
   'datasets.get': [{}, { id: '' }],
   'datasets.create': [

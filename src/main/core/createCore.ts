@@ -33,6 +33,10 @@ import { DatasetsRepo } from './datasets/DatasetsRepo';
 import { datasetsHandlers } from './datasets/datasetsHandlers';
 import { DatasetsService } from './datasets/DatasetsService';
 import { llamaTokenCounter } from './datasets/tokenizeDataset';
+import { CompareRepo } from './compare/CompareRepo';
+import { compareHandlers } from './compare/compareHandlers';
+import { CompareService } from './compare/CompareService';
+import { PreferenceService } from './compare/PreferenceService';
 
 export interface CoreConfig {
   /** Folder for the database, models and adapters. Created if missing. */
@@ -73,6 +77,8 @@ export interface Core {
   readonly downloads: DownloadService;
   readonly hardware: HardwareService;
   readonly datasets: DatasetsService;
+  readonly compare: CompareService;
+  readonly preferences: PreferenceService;
   readonly db: Db;
   /** Stops running jobs (they become `interrupted`) and closes the database. Idempotent. */
   close(): Promise<void>;
@@ -135,6 +141,7 @@ export function createCore(config: CoreConfig): Core {
     gpu: config.inference?.gpu ?? 'auto',
     resolveModelPath: (id) => library().resolve(id).path,
   });
+  const chatRepo = new ChatRepo(db);
   const datasets = new DatasetsService({
     repo: new DatasetsRepo(db),
     jobs,
@@ -143,7 +150,18 @@ export function createCore(config: CoreConfig): Core {
     models,
     openTokenCounter: llamaTokenCounter(() => inference.llama()),
   });
-  const chat = new ChatService({ repo: new ChatRepo(db), inference, models, datasets, events, logger });
+  const chat = new ChatService({ repo: chatRepo, inference, models, datasets, events, logger });
+  const compareRepo = new CompareRepo(db);
+  const compare = new CompareService({
+    repo: compareRepo,
+    inference,
+    models,
+    jobs,
+    events,
+    logger,
+    sequences: config.inference?.sequences ?? 2,
+  });
+  const preferences = new PreferenceService({ repo: compareRepo, chat: chatRepo });
   const sqliteVersion = (db.prepare('SELECT sqlite_version() AS v').get() as { v: string }).v;
 
   const info = (): AppInfo => ({
@@ -169,6 +187,7 @@ export function createCore(config: CoreConfig): Core {
       ...downloadHandlers(downloads),
       ...hardwareHandlers(hardware),
       ...datasetsHandlers(datasets),
+      ...compareHandlers(compare, preferences),
     },
     logger,
   );
@@ -177,6 +196,7 @@ export function createCore(config: CoreConfig): Core {
   const close = () =>
     (closing ??= (async () => {
       await chat.close();
+      await compare.close();
       await inference.close();
       await jobs.close();
       db.close();
@@ -195,6 +215,8 @@ export function createCore(config: CoreConfig): Core {
     chat,
     downloads,
     hardware,
+    compare,
+    preferences,
     datasets,
     db,
     close,
