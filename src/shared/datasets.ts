@@ -287,8 +287,20 @@ export interface HygieneGroup {
   exampleIds: string[];
   /** For duplicates and leakage: the example the fix keeps untouched. */
   keepId?: string;
-  /** Human explanation ("92% similar", "looks like an email address: a…@…"). */
+  /** Human explanation ("92% similar", "4,210 tokens, over 4,096"). */
   detail: string;
+  /**
+   * The suggested fix: trash all but `keepId`, trash the examples, move the eval ones to train, or
+   * `review` (likely secrets and personal data: `datasets.fix` trashes them only when given their ids).
+   */
+  fix: 'delete_duplicates' | 'delete' | 'move_to_train' | 'review';
+  /** Duplicates and leakage: estimated Jaccard similarity (0..1). */
+  similarity?: number;
+  /** Over-length: the token count, and whether it was estimated from characters. */
+  tokens?: number;
+  estimated?: boolean;
+  /** Sensitive: each match, masked, e.g. `key: sk-p••••7Q`. */
+  sensitive?: { kind: string; label: string; turn: number; excerpt: string }[];
 }
 
 /** The last hygiene report of a dataset (`datasets.hygiene` job result and `datasets.report`). */

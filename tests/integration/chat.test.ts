@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Core } from '../../src/main/core/createCore';
 import type { EventName } from '../../src/shared/contract';
+import type { DatasetExample, DatasetInfo } from '../../src/shared/datasets';
 import type {
   ChatThread,
   ChatTurnStarted,
@@ -270,6 +271,42 @@ describe('chat on a tiny model', () => {
       search: 'tell me MORE',
     });
     expect(byText).toEqual([expect.objectContaining({ id: conversation.id, snippet: 'Tell me more' })]);
+  });
+
+  it('keeps answers in "Kept from chat" (created on demand) or a chosen dataset, linked to the message', async () => {
+    const thread = await call<ChatThread>('chat.thread', { conversationId: conversation.id });
+    const answer = thread.messages.at(-1)!;
+    const kept = await call<KeptExample>('chat.keep', { messageId: answer.id });
+    const sets = await call<DatasetInfo[]>('datasets.list', {});
+    const keptSet = sets.find((d) => d.name === 'Kept from chat')!;
+    expect(kept.datasetId).toBe(keptSet.id);
+    const example = await call<DatasetExample>('datasets.examples.get', { id: kept.id });
+    expect(example).toMatchObject({
+      source: 'chat',
+      sourceRef: { conversationId: conversation.id, messageId: answer.id, edited: false },
+      messages: kept.messages,
+    });
+    expect(seen).toContainEqual({ event: 'datasets.changed', payload: { datasetId: keptSet.id, change: 'examples' } });
+
+    const mine = await call<DatasetInfo>('datasets.create', { name: 'Best answers' });
+    const second = await call<KeptExample>('chat.keep', {
+      messageId: answer.id,
+      datasetId: mine.id,
+      editedContent: 'Edited.',
+    });
+    expect(second).toMatchObject({ datasetId: mine.id, edited: true });
+    expect(second.id).not.toBe(kept.id);
+    // The message points at the newest example kept from it; trashing it falls back to the older one.
+    expect((await call<ChatThread>('chat.thread', { conversationId: conversation.id })).messages.at(-1)).toMatchObject({
+      keptExampleId: second.id,
+    });
+    await call('datasets.examples.bulk', { ids: [second.id], action: { kind: 'delete' } });
+    expect((await call<ChatThread>('chat.thread', { conversationId: conversation.id })).messages.at(-1)).toMatchObject({
+      keptExampleId: kept.id,
+    });
+    expect(await failure('chat.keep', { messageId: answer.id, datasetId: 'no-such-dataset' })).toMatchObject({
+      code: 'NOT_FOUND',
+    });
   });
 
   it('keeps everything across a restart of the core', async () => {

@@ -433,6 +433,13 @@ export class DatasetsService {
         reason: 'no-report',
       });
     }
+    if (input.kind === 'sensitive' && !input.exampleIds) {
+      throw new AppError(
+        'INVALID_INPUT',
+        'Likely secrets and personal data are for review: pass the ids of the examples to move to the trash.',
+        { reason: 'review-first' },
+      );
+    }
     const only = input.exampleIds ? new Set(input.exampleIds) : null;
     const targets: string[] = [];
     for (const group of report.groups) {
