@@ -402,16 +402,33 @@ export const methods = {
    * A batch review: one comparison per prompt (1–1000 non-empty lines) generated in a `compare.batch`
    * job with progress and cancel; answered at once. Each comparison of a blind batch draws its own sides.
    */
+  /**
+   * Adds the chosen answer to an instruction dataset (source `comparison`, linked back by
+   * `sourceRef.comparisonId`): `answer` `ideal` (the edited answer), `a` or `b`; by default the ideal
+   * answer, else the voted winner. The losing answer goes into `rejected`. Adding the same comparison
+   * to the same dataset again updates its example. CONFLICT (`no-chosen-answer`) without a vote or ideal answer.
+   */
+  'compare.toDataset': method<DatasetExample>()(
+    z.object({ id, datasetId: id, answer: z.enum(['ideal', ...compareSides]).optional() }).strict(),
+  ),
+  /**
+   * A batch review: one comparison per prompt, either pasted (`prompts`, 1–1000, blank lines skipped)
+   * or the eval split of `datasetId` (each example up to its last user turn), generated in a
+   * `compare.batch` job with progress and cancel; answered at once. Each comparison of a blind batch
+   * draws its own sides. `systemPrompt` replaces the examples' own.
+   */
   'compare.batch.start': method<CompareBatch>()(
     z
       .object({
         name: z.string().max(200).optional(),
-        prompts: z.array(z.string().max(100_000)).min(1).max(1000),
+        prompts: z.array(z.string().max(100_000)).min(1).max(1000).optional(),
+        datasetId: id.optional(),
         systemPrompt: systemPrompt.optional(),
         contenders: z.tuple([contenderSchema, contenderSchema]),
         blind: z.boolean().default(true),
       })
-      .strict(),
+      .strict()
+      .refine((v) => (v.prompts === undefined) !== (v.datasetId === undefined), 'give either prompts or datasetId'),
   ),
   'compare.batch.list': method<CompareBatch[]>()(empty),
   'compare.batch.get': method<CompareBatch>()(z.object({ id }).strict()),

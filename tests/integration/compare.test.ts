@@ -11,6 +11,7 @@ import type {
   ContenderInput,
   PreferenceSummary,
 } from '../../src/shared/compare';
+import type { DatasetExample, DatasetInfo } from '../../src/shared/datasets';
 import type { ChatTurnStarted, Conversation, Job, ModelInfo, StoredMessage } from '../../src/shared/domain';
 import { writeLoraAdapter, writeTinyChatModel } from '../helpers/models/testModels';
 import { tempDir } from '../helpers/tempDir';
@@ -470,5 +471,97 @@ describe('batch review', () => {
     expect(await call<Comparison[]>('compare.list', { batchId: undefined })).not.toContainEqual(
       expect.objectContaining({ batchId: batch.id }),
     );
+  });
+});
+
+describe('comparisons into datasets', () => {
+  it('adds the ideal or winning answer to a dataset, linked back, and updates it when added again', async () => {
+    const dataset = await call<DatasetInfo>('datasets.create', { name: 'Compare picks' });
+    const short = { ...greedy, maxTokens: 6 };
+    const c = await settled(
+      (
+        await call<Comparison>('compare.start', {
+          messages: [
+            { role: 'system', content: 'Be brief.' },
+            { role: 'user', content: 'Name a fruit' },
+          ],
+          contenders: [
+            { ...base(), sampling: short },
+            { ...tuned(), sampling: short },
+          ],
+          blind: true,
+        })
+      ).id,
+    );
+    expect(await failure('compare.toDataset', { id: c.id, datasetId: dataset.id })).toMatchObject({
+      code: 'CONFLICT',
+      details: { reason: 'no-chosen-answer' },
+    });
+    await call('compare.vote', { id: c.id, vote: 'b' });
+    const example = await call<DatasetExample>('compare.toDataset', { id: c.id, datasetId: dataset.id });
+    expect(example).toMatchObject({
+      datasetId: dataset.id,
+      source: 'comparison',
+      sourceRef: { comparisonId: c.id },
+      messages: [
+        { role: 'system', content: 'Be brief.' },
+        { role: 'user', content: 'Name a fruit' },
+        { role: 'assistant', content: c.b.content },
+      ],
+      rejected: c.a.content,
+    });
+    expect((await call<Comparison>('compare.get', { id: c.id })).datasetExampleIds).toEqual([example.id]);
+    // Edited into the ideal answer and added again: the same example, with its old version in history.
+    await call('compare.vote', { id: c.id, vote: 'b', idealAnswer: 'An apple.' });
+    const again = await call<DatasetExample>('compare.toDataset', { id: c.id, datasetId: dataset.id });
+    expect(again).toMatchObject({ id: example.id, undoDepth: 1, rejected: c.a.content });
+    expect(again.messages.at(-1)).toEqual({ role: 'assistant', content: 'An apple.' });
+    const sideA = await call<DatasetExample>('compare.toDataset', { id: c.id, datasetId: dataset.id, answer: 'a' });
+    expect(sideA).toMatchObject({ id: example.id, rejected: null });
+    expect(sideA.messages.at(-1)!.content).toBe(c.a.content);
+    expect((await call<DatasetInfo>('datasets.get', { id: dataset.id })).counts.source.comparison).toBe(1);
+    expect(await failure('compare.toDataset', { id: c.id, datasetId: 'no-such-dataset' })).toMatchObject({
+      code: 'NOT_FOUND',
+    });
+  });
+
+  it("reviews a dataset's eval split as a batch, and filters the results by that dataset", async () => {
+    const dataset = await call<DatasetInfo>('datasets.create', { name: 'Eval prompts' });
+    const add = (content: string, split: 'eval' | 'train') =>
+      call('datasets.examples.create', {
+        datasetId: dataset.id,
+        split,
+        messages: [
+          { role: 'user', content },
+          { role: 'assistant', content: 'reference answer' },
+        ],
+      });
+    await add('Eval one?', 'eval');
+    await add('Train only', 'train');
+    await add('Eval two?', 'eval');
+    const short = { ...greedy, maxTokens: 4 };
+    const batch = await call<CompareBatch>('compare.batch.start', {
+      datasetId: dataset.id,
+      contenders: [
+        { ...base(), sampling: short },
+        { ...tuned(), sampling: short },
+      ],
+    });
+    expect(batch).toMatchObject({ total: 2, sourceDatasetId: dataset.id, blind: true });
+    expect((await core.jobs.wait(batch.jobId!)).state).toBe('succeeded');
+    const items = await call<Comparison[]>('compare.list', { batchId: batch.id });
+    expect(items.map((c) => c.messages)).toEqual([
+      [{ role: 'user', content: 'Eval one?' }],
+      [{ role: 'user', content: 'Eval two?' }],
+    ]);
+    for (const c of items) await call('compare.vote', { id: c.id, vote: 'tie' });
+    const results = await call<CompareResults>('compare.results', { datasetId: dataset.id });
+    expect(results.votes).toBe(2);
+    expect(results.pairs[0]).toMatchObject({ ties: 2, aWins: 0, bWins: 0, winRate: null });
+    const empty = await call<DatasetInfo>('datasets.create', { name: 'No eval' });
+    expect(await failure('compare.batch.start', { datasetId: empty.id, contenders: [base(), tuned()] })).toMatchObject({
+      code: 'INVALID_INPUT',
+      details: { reason: 'no-eval-examples' },
+    });
   });
 });

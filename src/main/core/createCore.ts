@@ -36,6 +36,7 @@ import { llamaTokenCounter } from './datasets/tokenizeDataset';
 import { CompareRepo } from './compare/CompareRepo';
 import { compareHandlers } from './compare/compareHandlers';
 import { CompareService } from './compare/CompareService';
+import { ComparisonDatasets } from './compare/ComparisonDatasets';
 import { PreferenceService } from './compare/PreferenceService';
 
 export interface CoreConfig {
@@ -155,6 +156,7 @@ export function createCore(config: CoreConfig): Core {
   const compare = new CompareService({
     repo: compareRepo,
     inference,
+  const comparisonDatasets = new ComparisonDatasets({ db, service: datasets, repo: new DatasetsRepo(db) });
     models,
     jobs,
     events,
@@ -163,6 +165,7 @@ export function createCore(config: CoreConfig): Core {
   });
   const preferences = new PreferenceService({ repo: compareRepo, chat: chatRepo });
   const sqliteVersion = (db.prepare('SELECT sqlite_version() AS v').get() as { v: string }).v;
+    datasets: comparisonDatasets,
 
   const info = (): AppInfo => ({
     name: 'Lathe',

@@ -10,6 +10,7 @@ import type {
   LeaderboardRow,
   StoredContender,
 } from '../../../shared/compare';
+import type { DatasetExample } from '../../../shared/datasets';
 import type { ChatMessage, ModelInfo } from '../../../shared/domain';
 import { AppError, toAppErrorData } from '../../../shared/errors';
 import { DeltaBatcher } from '../chat/DeltaBatcher';
@@ -19,6 +20,7 @@ import type { JobContext, JobRunner } from '../jobs/JobRunner';
 import type { Logger } from '../logger';
 import type { ModelsService } from '../models/ModelsService';
 import type { BatchRecord, CompareRepo, ComparisonRecord, VotedFilter } from './CompareRepo';
+import type { ComparisonDatasets, ToDatasetInput } from './ComparisonDatasets';
 import { describeContender } from './describeContender';
 import { bradleyTerry, eloScale, wilsonInterval, type Game } from './ratings';
 
@@ -38,6 +40,8 @@ export interface CompareServiceOptions {
   flip?: () => boolean;
   /** ms between saving partial answers (default 1000). */
   saveEveryMs?: number;
+  /** Datasets: where chosen answers go, and where batch prompts come from. */
+  datasets?: ComparisonDatasets;
 }
 
 export interface StartInput {
@@ -48,12 +52,12 @@ export interface StartInput {
 
 export interface BatchInput {
   name?: string | undefined;
-  prompts: string[];
+  /** Pasted prompts (blank ones skipped), or `datasetId` for the eval split of a dataset. */
+  prompts?: string[] | undefined;
+  datasetId?: string | undefined;
   systemPrompt?: string | undefined;
   contenders: [Contender, Contender];
   blind: boolean;
-  sourceDatasetId?: string | null | undefined;
-  sourceExampleIds?: (string | null)[] | undefined;
 }
 
 interface BatchArgs {
@@ -146,36 +150,66 @@ export class CompareService {
   }
 
   /**
+   * Adds the chosen answer (the ideal one, the winner, or the side named) to a dataset, linked back to
+   * this comparison; see {@link ComparisonDatasets.add}. CONFLICT while an answer is being written.
+   */
+  toDataset(id: string, input: ToDatasetInput): DatasetExample {
+    const record = this.#record(id);
+    if (!this.#o.datasets) throw new AppError('UNSUPPORTED', 'Datasets are not available.');
+    if (sides.some((s) => ['pending', 'streaming'].includes(record.answers[s].status))) {
+      throw new AppError('CONFLICT', 'Wait until both answers are written.', { reason: 'still-generating' });
+    }
+    const example = this.#o.datasets.add(record, input);
+    this.#changed(id);
+    return example;
+  }
+
+  /**
    * Creates a batch review: one comparison per prompt, generated in a `compare.batch` job (each
    * comparison's two sides at once where they share a base model), answered at once.
    */
   startBatch(input: BatchInput): CompareBatch {
-    const prompts = input.prompts.map((p) => p.trim()).filter((p) => p.length > 0);
-    if (prompts.length === 0)
-      throw new AppError('INVALID_INPUT', 'Give at least one prompt.', { reason: 'no-prompts' });
+    const system: ChatMessage[] = input.systemPrompt?.trim() ? [{ role: 'system', content: input.systemPrompt }] : [];
+    let items: { messages: ChatMessage[]; exampleId: string | null }[];
+    if (input.datasetId !== undefined) {
+      if (!this.#o.datasets) throw new AppError('UNSUPPORTED', 'Datasets are not available.');
+      items = this.#o.datasets.evalPrompts(input.datasetId).map((p) => ({
+        // A system prompt given here replaces the example's own.
+        messages: system.length > 0 ? [...system, ...p.messages.filter((m) => m.role !== 'system')] : p.messages,
+        exampleId: p.exampleId,
+      }));
+      if (items.length === 0) {
+        throw new AppError(
+          'INVALID_INPUT',
+          'This dataset has no eval examples with a user turn: mark some as eval first.',
+          {
+            reason: 'no-eval-examples',
+          },
+        );
+      }
+    } else {
+      items = (input.prompts ?? [])
+        .map((p) => p.trim())
+        .filter((p) => p.length > 0)
+        .map((p) => ({ messages: [...system, { role: 'user' as const, content: p }], exampleId: null }));
+      if (items.length === 0) {
+        throw new AppError('INVALID_INPUT', 'Give at least one prompt.', { reason: 'no-prompts' });
+      }
+    }
     const now = Date.now();
+    const sourceDatasetId = input.datasetId ?? null;
     const batch: BatchRecord = {
       id: randomUUID(),
-      name: input.name?.trim() || `Batch review of ${prompts.length} prompt${prompts.length === 1 ? '' : 's'}`,
+      name: input.name?.trim() || `Batch review of ${items.length} prompt${items.length === 1 ? '' : 's'}`,
       jobId: null,
       blind: input.blind,
       contenders: input.contenders.map((c) => describeContender(c, this.#model(c.modelId))),
-      sourceDatasetId: input.sourceDatasetId ?? null,
+      sourceDatasetId,
       state: 'generating',
       createdAt: now,
     };
-    const system: ChatMessage[] = input.systemPrompt?.trim() ? [{ role: 'system', content: input.systemPrompt }] : [];
-    const records = prompts.map((prompt, i) =>
-      this.#newRecord(
-        [...system, { role: 'user', content: prompt }],
-        input.contenders,
-        input.blind,
-        batch.id,
-        i,
-        batch.sourceDatasetId,
-        input.sourceExampleIds?.[i] ?? null,
-        now,
-      ),
+    const records = items.map((item, i) =>
+      this.#newRecord(item.messages, input.contenders, input.blind, batch.id, i, sourceDatasetId, item.exampleId, now),
     );
     this.#o.repo.insertBatch(batch);
     this.#o.repo.insert(records);
@@ -568,7 +602,7 @@ export class CompareService {
       reason: r.reason,
       idealAnswer: r.idealAnswer,
       sourceDatasetId: r.sourceDatasetId,
-      datasetExampleIds: [],
+      datasetExampleIds: this.#o.datasets?.examplesOf(r.id) ?? [],
       createdAt: r.createdAt,
       votedAt: r.votedAt,
     };

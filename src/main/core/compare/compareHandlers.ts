@@ -12,6 +12,7 @@ export function compareHandlers(
   | 'compare.stop'
   | 'compare.vote'
   | 'compare.delete'
+  | 'compare.toDataset'
   | 'compare.batch.start'
   | 'compare.batch.list'
   | 'compare.batch.get'
@@ -29,6 +30,7 @@ export function compareHandlers(
     'compare.stop': ({ id, side }) => compare.stop(id, side),
     'compare.vote': (input) => compare.vote(input),
     'compare.delete': ({ id }) => compare.delete(id),
+    'compare.toDataset': ({ id, ...input }) => compare.toDataset(id, input),
     'compare.batch.start': (input) => compare.startBatch(input),
     'compare.batch.list': () => compare.batches(),
     'compare.batch.get': ({ id }) => compare.batch(id),

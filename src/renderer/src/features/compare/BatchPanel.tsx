@@ -2,6 +2,7 @@ import { useCallback, useEffect, useMemo, useState } from 'react';
 import { useQueryClient } from '@tanstack/react-query';
 import { ChevronLeft, ChevronRight, EyeOff, ListChecks, LoaderCircle, Play, Trash2, X } from 'lucide-react';
 import type { CompareBatch, CompareVote, Comparison, ContenderInput } from '@shared/compare';
+import type { DatasetInfo } from '@shared/datasets';
 import type { ModelInfo } from '@shared/domain';
 import { Badge } from '@renderer/components/ui/Badge';
 import { Button } from '@renderer/components/ui/Button';
@@ -9,6 +10,7 @@ import { Checkbox } from '@renderer/components/ui/Checkbox';
 import { Input } from '@renderer/components/ui/Input';
 import { Kbd } from '@renderer/components/ui/Kbd';
 import { Progress } from '@renderer/components/ui/Progress';
+import { Select, SelectContent, SelectItem, SelectTrigger, SelectValue } from '@renderer/components/ui/Select';
 import { Textarea } from '@renderer/components/ui/Textarea';
 import { useJobs } from '@renderer/features/jobs/useJobs';
 import { useApiEvent } from '@renderer/lib/useApiEvent';
@@ -24,6 +26,7 @@ export interface BatchPanelProps {
   onContenders: (contenders: [ContenderInput, ContenderInput]) => void;
   blind: boolean;
   onBlind: (blind: boolean) => void;
+  datasets: DatasetInfo[];
 }
 
 /** Batch review: many prompts through two contenders in the background, then voting through them by keyboard. */
@@ -66,12 +69,15 @@ function NewBatch({
   onContenders,
   blind,
   onBlind,
+  datasets,
   onStarted,
 }: BatchPanelProps & { onStarted: (b: CompareBatch) => void }) {
   const [prompts, setPrompts] = useState('');
   const [name, setName] = useState('');
   const [system, setSystem] = useState('');
-  const lines = prompts.split('\n').filter((l) => l.trim()).length;
+  const [source, setSource] = useState('pasted');
+  const fromDataset = datasets.find((d) => d.id === source) ?? null;
+  const lines = fromDataset ? fromDataset.counts.split.eval : prompts.split('\n').filter((l) => l.trim()).length;
   const start = useApiMutation('compare.batch.start', {
     onSuccess: (b) => {
       setPrompts('');
@@ -104,13 +110,28 @@ function NewBatch({
         <EyeOff className="size-3.5 text-muted-foreground" />
         Blind (sides drawn per prompt)
       </label>
-      <Textarea
-        aria-label="Prompts, one per line"
-        placeholder={'One prompt per line, e.g.\nExplain LoRA in two sentences.\nWrite a haiku about rain.'}
-        className="min-h-28 font-mono text-[13px]"
-        value={prompts}
-        onChange={(e) => setPrompts(e.currentTarget.value)}
-      />
+      <Select value={fromDataset ? source : 'pasted'} onValueChange={setSource}>
+        <SelectTrigger aria-label="Prompts from" className="w-72">
+          <SelectValue />
+        </SelectTrigger>
+        <SelectContent>
+          <SelectItem value="pasted">Pasted prompts</SelectItem>
+          {datasets.map((d) => (
+            <SelectItem key={d.id} value={d.id} disabled={d.counts.split.eval === 0}>
+              Eval split of {d.name} ({d.counts.split.eval})
+            </SelectItem>
+          ))}
+        </SelectContent>
+      </Select>
+      {!fromDataset && (
+        <Textarea
+          aria-label="Prompts, one per line"
+          placeholder={'One prompt per line, e.g.\nExplain LoRA in two sentences.\nWrite a haiku about rain.'}
+          className="min-h-28 font-mono text-[13px]"
+          value={prompts}
+          onChange={(e) => setPrompts(e.currentTarget.value)}
+        />
+      )}
       <div className="flex flex-wrap items-center gap-2">
         <Input
           aria-label="Batch name"
@@ -130,7 +151,7 @@ function NewBatch({
           disabled={lines === 0 || !contenders.every((c) => c.modelId) || start.isPending}
           onClick={() =>
             start.mutate({
-              prompts: prompts.split('\n'),
+              ...(fromDataset ? { datasetId: fromDataset.id } : { prompts: prompts.split('\n') }),
               contenders,
               blind,
               ...(name.trim() ? { name } : {}),

@@ -168,7 +168,7 @@ export function ComparePanel({ models, contenders, onContenders, blind, onBlind 
                 value={reason}
                 onChange={(e) => setReason(e.currentTarget.value)}
               />
-              <AddToDatasetButton comparison={comparison} ideal={ideal} text={text} />
+              <AddToDatasetButton comparison={comparison} onAdded={put} />
             </div>
             {comparison.vote && (
               <p className="text-[13px] text-muted-foreground" role="status" data-testid="vote-saved">

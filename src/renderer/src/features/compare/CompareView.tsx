@@ -19,6 +19,7 @@ type Tab = keyof typeof tabs;
 /** The Compare page: A/B answers side by side, batch reviews, and the results of every vote. */
 export function CompareView() {
   const models = useApiQuery('models.list', {});
+  const datasets = useApiQuery('datasets.list', {});
   const [tab, setTab] = useState<Tab>('compare');
   const [blind, setBlind] = useState(true);
   const [contenders, setContenders] = useState<[ContenderInput, ContenderInput] | null>(null);
@@ -74,8 +75,8 @@ export function CompareView() {
       }
     >
       {tab === 'compare' && <ComparePanel {...shared} />}
-      {tab === 'batch' && <BatchPanel {...shared} />}
-      {tab === 'results' && <ResultsPanel datasets={[]} />}
+      {tab === 'batch' && <BatchPanel {...shared} datasets={datasets.data ?? []} />}
+      {tab === 'results' && <ResultsPanel datasets={datasets.data ?? []} />}
     </Page>
   );
 }
