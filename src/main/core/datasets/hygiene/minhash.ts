@@ -19,7 +19,8 @@
  *   the threshold. Everything is seeded by constants, so results are deterministic.
  */
 
-const EMPTY = 0xffffffff;
+/** An empty bin (as a signed 32-bit value); a real hash equal to it is merely treated as empty. */
+const EMPTY = 0x7fffffff;
 
 /** murmur3's 32-bit finaliser: spreads every input bit over the output. */
 export function fmix32(h: number): number {
@@ -138,10 +139,12 @@ export class MinHashSignatures {
   readonly numPerm: number;
   readonly shingleSize: number;
   /** n × numPerm values; a document without words keeps `hasSignature[i] = 0`. */
-  readonly values: Uint32Array;
+  readonly values: Int32Array;
   readonly hasSignature: Uint8Array;
   private words: Uint32Array = new Uint32Array(1024);
-  private readonly row: Uint32Array;
+  private readonly row: Int32Array;
+  /** 32 - log2(numPerm) when numPerm is a power of two, else -1. */
+  private readonly binShift: number;
 
   constructor(
     readonly n: number,
@@ -149,9 +152,11 @@ export class MinHashSignatures {
   ) {
     this.numPerm = opts.numPerm ?? 128;
     this.shingleSize = Math.max(1, opts.shingleSize ?? 5);
-    this.values = new Uint32Array(n * this.numPerm);
+    this.values = new Int32Array(n * this.numPerm);
     this.hasSignature = new Uint8Array(n);
-    this.row = new Uint32Array(this.numPerm);
+    this.row = new Int32Array(this.numPerm);
+    const bits = Math.log2(this.numPerm);
+    this.binShift = Number.isInteger(bits) && bits > 0 ? 32 - bits : -1;
   }
 
   /** Computes document `i`'s signature from its text. */
@@ -163,26 +168,22 @@ export class MinHashSignatures {
     if (count === 0) return;
     const row = this.row;
     row.fill(EMPTY);
-    const add = (h: number) => {
+    // Values are kept as signed 32-bit integers (any fixed order works for a minimum), which
+    // V8 keeps unboxed; a bin is the hash's top bits when numPerm is a power of two.
+    const shift = this.binShift;
+    const scale = K / 4294967296;
+    let h = 0;
+    let top = 1; // ROLL^(k-1), for the rolling hash H = Σ w[j]·ROLL^(k-1-j) (mod 2^32)
+    for (let j = 1; j < k; j++) top = Math.imul(top, ROLL);
+    const first = Math.min(count, k);
+    for (let j = 0; j < first; j++) h = (Math.imul(h, ROLL) + words[j]!) | 0;
+    for (let j = first; ; j++) {
       const x = fmix32(h);
-      const bin = Math.floor((x * K) / 4294967296);
-      if (x < row[bin]!) row[bin] = x;
-    };
-    if (count <= k) {
-      let h = 0;
-      for (let j = 0; j < count; j++) h = (Math.imul(h, ROLL) + words[j]!) | 0;
-      add(h);
-    } else {
-      // Rolling hash over k words: H = Σ w[j]·ROLL^(k-1-j) (mod 2^32).
-      let top = 1; // ROLL^(k-1)
-      for (let j = 1; j < k; j++) top = Math.imul(top, ROLL);
-      let h = 0;
-      for (let j = 0; j < k; j++) h = (Math.imul(h, ROLL) + words[j]!) | 0;
-      add(h);
-      for (let j = k; j < count; j++) {
-        h = (Math.imul((h - Math.imul(words[j - k]!, top)) | 0, ROLL) + words[j]!) | 0;
-        add(h);
-      }
+      const bin = shift >= 0 ? x >>> shift : Math.floor(x * scale);
+      const v = x | 0;
+      if (v < row[bin]!) row[bin] = v;
+      if (j >= count) break;
+      h = (Math.imul((h - Math.imul(words[j - k]!, top)) | 0, ROLL) + words[j]!) | 0;
     }
     const base = i * K;
     const out = this.values;
@@ -216,7 +217,8 @@ export class MinHashSignatures {
     const start = i * this.numPerm + band * rows;
     let h = Math.imul(band + 1, 0x27d4eb2f);
     for (let j = 0; j < rows; j++) h = Math.imul(h ^ v[start + j]!, 0x01000193) ^ (h >>> 15);
-    return fmix32(h);
+    // 30 bits: small integers stay unboxed as Map keys; a rare collision only adds a candidate.
+    return fmix32(h) & 0x3fffffff;
   }
 }
 

@@ -24,7 +24,8 @@ export interface RunHygieneOptions {
 const phases = { basic: 0.05, sensitive: 0.15, sign: 0.45, leakage: 0.1, near: 0.25 } as const;
 
 const pct = (s: number) => `${Math.round(s * 100)}% similar`;
-const count = (n: number) => n.toLocaleString('en-US');
+const numberFormat = new Intl.NumberFormat('en-US');
+const count = (n: number) => numberFormat.format(n);
 
 /**
  * Runs every hygiene check over a dataset's examples and returns the findings with a suggested

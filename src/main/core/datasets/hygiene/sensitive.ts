@@ -1,12 +1,18 @@
 import type { HygieneExample, SensitiveFinding, SensitiveKind } from './types';
 
+/** Facts about a text that several detectors' hints share, computed once per text. */
+interface TextFeatures {
+  digit: boolean;
+  lower: string;
+}
+
 interface Detector {
   kind: SensitiveKind;
   label: string;
   /** Global regex; the match (or group 1 when present) is what gets masked. */
   pattern: RegExp;
   /** A cheap test on the whole text before the regex runs (most texts hold no candidates). */
-  hint?: (text: string) => boolean;
+  hint?: (text: string, features: TextFeatures) => boolean;
   /** A second look at a match, to keep false positives low. */
   accept?: (match: string, text: string, index: number) => boolean;
 }
@@ -108,14 +114,14 @@ const detectors: Detector[] = [
     kind: 'api_key',
     label: 'GitHub token',
     pattern: /\b(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{60,})\b/g,
-    hint: (t) => t.includes('gh') || t.includes('github_pat_'),
+    hint: (t) => /gh[pousr]_|github_pat_/.test(t),
     accept: keyWithBody(4),
   },
   {
     kind: 'api_key',
     label: 'AWS access key ID',
     pattern: /\b(?:AKIA|ASIA|AGPA|AIDA|AROA)[0-9A-Z]{16}\b/g,
-    hint: (t) => /A(?:KIA|SIA|GPA|IDA|ROA)/.test(t),
+    hint: (t, f) => f.digit && /A(?:KIA|SIA|GPA|IDA|ROA)/.test(t),
     accept: (m) => !placeholder.test(m) && /[0-9]/.test(m.slice(4)) && entropy(m.slice(4)) >= 3,
   },
   {
@@ -157,7 +163,8 @@ const detectors: Detector[] = [
     // `api_key = "…"`, `token: …`, `"password": "…"`: group 1 is the value.
     pattern:
       /(?<![A-Za-z])(?:api[_-]?key|apikey|secret(?:[_-]?key)?|access[_-]?key|auth[_-]?token|access[_-]?token|token|password|passwd|client[_-]?secret)["']?\s*[:=]\s*["']?([A-Za-z0-9_\-+/=.]{16,})/gi,
-    hint: (t) => /key|secret|token|pass/i.test(t),
+    hint: (_, f) =>
+      f.lower.includes('key') || f.lower.includes('secret') || f.lower.includes('token') || f.lower.includes('pass'),
     accept: (m) => looksRandom(m, 16),
   },
   {
@@ -178,6 +185,7 @@ const detectors: Detector[] = [
     label: 'payment card number',
     // 13–19 digits, bare or in groups split by single spaces or dashes.
     pattern: /(?<![\d.,-])\d(?:[ -]?\d){12,18}(?![\d.,]?\d)/g,
+    hint: (_, f) => f.digit,
     accept: (m) => {
       const digits = m.replace(/[ -]/g, '');
       if (digits.length < 13 || digits.length > 19 || !cardPrefix.test(digits) || !luhn(digits)) return false;
@@ -192,7 +200,7 @@ const detectors: Detector[] = [
     // International (+ country code) or North American (NXX) NXX-XXXX with separators.
     pattern:
       /(?<![\w+.\-/])(?:\+[1-9]\d{0,2}[ .-]?(?:\(\d{1,4}\)[ .-]?)?\d{1,4}(?:[ .-]?\d{2,4}){1,4}|(?:\([2-9]\d{2}\)\s?|[2-9]\d{2}[-. ])[2-9]\d{2}[-. ]\d{4})(?![\w.\-/]?\d)/g,
-    hint: (t) => /\d/.test(t),
+    hint: (_, f) => f.digit,
     accept: (m) => {
       const digits = m.replace(/\D/g, '').length;
       if (m.startsWith('+')) return digits >= 8 && digits <= 15;
@@ -205,7 +213,7 @@ const detectors: Detector[] = [
     kind: 'ip_address',
     label: 'public IP address',
     pattern: /(?<![\w.])(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}(?![\w]|\.\d)/g,
-    hint: (t) => t.includes('.'),
+    hint: (t, f) => f.digit && t.includes('.'),
     accept: (m, text, index) => publicIpv4(m) && !/v(?:ersion)?\s*$/i.test(text.slice(Math.max(0, index - 8), index)),
   },
 ];
@@ -242,8 +250,9 @@ function excerpt(text: string, spans: readonly { start: number; end: number }[],
 export function scanText(text: string): { kind: SensitiveKind; label: string; start: number; end: number }[] {
   const found: { kind: SensitiveKind; label: string; start: number; end: number }[] = [];
   const taken = (start: number, end: number) => found.some((f) => start < f.end && end > f.start);
+  const features: TextFeatures = { digit: /\d/.test(text), lower: text.toLowerCase() };
   for (const d of detectors) {
-    if (d.hint && !d.hint(text)) continue;
+    if (d.hint && !d.hint(text, features)) continue;
     d.pattern.lastIndex = 0;
     for (let m = d.pattern.exec(text); m !== null; m = d.pattern.exec(text)) {
       const value = m[1] ?? m[0];
