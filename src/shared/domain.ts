@@ -111,6 +111,11 @@ export type HyperparamsInput = z.input<typeof hyperparamsSchema>;
 export const trainingDataSourceSchema = z.discriminatedUnion('kind', [
   /** A JSONL/JSON file of chat examples (OpenAI `messages`), by absolute path on the machine running Lathe. */
   z.object({ kind: z.literal('file'), path: z.string().min(1).max(4096) }).strict(),
+  /**
+   * A Lathe dataset: its live examples are snapshotted when the run starts (split train/eval kept,
+   * `auto` left to the trainer's own eval share; examples with tool turns are left out).
+   */
+  z.object({ kind: z.literal('dataset'), datasetId: z.string().min(1).max(200) }).strict(),
 ]);
 export type TrainingDataSource = z.infer<typeof trainingDataSourceSchema>;
 

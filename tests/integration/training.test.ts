@@ -1,4 +1,4 @@
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Core } from '../../src/main/core/createCore';
@@ -187,6 +187,55 @@ describe('fine-tuning through the core, in its own process', () => {
     await expect(
       call('training.start', { baseModelPath: 'relative.gguf', data: { kind: 'file', path: dataPath } }),
     ).rejects.toMatchObject({ code: 'INVALID_INPUT', message: /absolute path/ });
+  });
+
+  it('trains on a Lathe dataset from a snapshot of its live examples, splits kept', async () => {
+    const dataset = await call<{ id: string }>('datasets.create', { name: 'Train me' });
+    const ids: string[] = [];
+    for (let i = 0; i < 12; i++) {
+      const example = await call<{ id: string }>('datasets.examples.create', {
+        datasetId: dataset.id,
+        messages: [
+          { role: 'user', content: `question number ${i}` },
+          { role: 'assistant', content: 'the answer is always lathe' },
+        ],
+        split: i < 2 ? 'eval' : 'auto',
+      });
+      ids.push(example.id);
+    }
+    await call('datasets.examples.bulk', { ids: [ids[11]], action: { kind: 'delete' } });
+    await call('datasets.examples.create', {
+      datasetId: dataset.id,
+      messages: [
+        { role: 'user', content: 'use the tool' },
+        { role: 'tool', content: '{}' },
+        { role: 'assistant', content: 'done' },
+      ],
+    });
+    const run = await call<TrainingRun>('training.start', {
+      baseModelPath: modelPath,
+      data: { kind: 'dataset', datasetId: dataset.id },
+      hyperparams: { ...small, epochs: 1 },
+    });
+    expect(run).toMatchObject({ dataSource: { kind: 'dataset', datasetId: dataset.id }, name: 'tiny · Train me' });
+    const snapshot = readFileSync(join(dir.path, 'data', 'runs', run.id, 'examples.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { id: string; split?: string });
+    expect(snapshot.map((e) => e.id)).toEqual(ids.slice(0, 11));
+    expect(snapshot.filter((e) => e.split === 'eval').map((e) => e.id)).toEqual(ids.slice(0, 2));
+    // Edits after the start do not change the run's data.
+    await call('datasets.examples.bulk', { ids: ids.slice(0, 5), action: { kind: 'delete' } });
+    const job = await waitForJob(run.jobId!);
+    expect(job.state, JSON.stringify(job.error)).toBe('succeeded');
+
+    const empty = await call<{ id: string }>('datasets.create', { name: 'Nothing here' });
+    await expect(
+      call('training.start', { baseModelPath: modelPath, data: { kind: 'dataset', datasetId: empty.id } }),
+    ).rejects.toMatchObject({ code: 'INVALID_INPUT', message: /no examples to train on/ });
+    await expect(
+      call('training.start', { baseModelPath: modelPath, data: { kind: 'dataset', datasetId: 'nope' } }),
+    ).rejects.toMatchObject({ code: 'NOT_FOUND' });
   });
 
   it('fails a dataset with nothing to learn (no assistant answers) with a clear message', async () => {

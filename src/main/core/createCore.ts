@@ -110,6 +110,9 @@ export function createCore(config: CoreConfig): Core {
     dataDir: config.dataDir,
     ...(config.trainerAddonPath ? { addonPath: config.trainerAddonPath } : {}),
     ...(config.checkpointEverySeconds !== undefined ? { checkpointEverySeconds: config.checkpointEverySeconds } : {}),
+    // Late bound: datasets are built after training (they need the model library).
+    datasetSnapshot: (datasetId): ReturnType<DatasetsService['trainingSnapshot']> =>
+      datasets.trainingSnapshot(datasetId),
   });
   // Inference resolves models through the library, and the library frees a model through inference
   // before deleting it; the late binding breaks the cycle.

@@ -138,7 +138,7 @@ const sortColumns: Record<ExampleSort, string> = {
   created: 'e.seq',
   updated: 'e.updated_at',
   chars: 'e.char_count',
-  tokens: 'coalesce(e.token_count, -1)',
+  tokens: 'e.token_count',
 };
 
 /** Persistence of datasets, their examples, history, trash, search and hygiene reports. */
@@ -440,14 +440,23 @@ export class DatasetsRepo {
       }
     ).n;
     const dir = q.order === 'desc' ? 'DESC' : 'ASC';
-    const rows = this.db
-      .prepare(
-        `SELECT e.*, (SELECT group_concat(i.kind) FROM example_issues i WHERE i.example_id = e.id) AS issues
-         FROM dataset_examples e WHERE ${where.sql}
-         ORDER BY ${sortColumns[q.sort]} ${dir}, e.seq ${dir} LIMIT ? OFFSET ?`,
-      )
-      .all(...where.params, q.limit, q.offset) as (ExampleRow & { issues: string | null })[];
-    return { total, items: rows.map(toSummary) };
+    // Page through the index first, then read only the page's rows: OFFSET over whole rows would
+    // read every skipped example.
+    const seqs = (
+      this.db
+        .prepare(
+          `SELECT e.seq FROM dataset_examples e WHERE ${where.sql}
+           ORDER BY ${sortColumns[q.sort]} ${dir}, e.seq ${dir} LIMIT ? OFFSET ?`,
+        )
+        .all(...where.params, q.limit, q.offset) as { seq: number }[]
+    ).map((r) => r.seq);
+    if (seqs.length === 0) return { total, items: [] };
+    const select = this.db.prepare(
+      `SELECT e.*, (SELECT group_concat(i.kind) FROM example_issues i WHERE i.example_id = e.id) AS issues
+       FROM dataset_examples e WHERE e.seq = ?`,
+    );
+    const items = seqs.map((seq) => toSummary(select.get(seq) as ExampleRow & { issues: string | null }));
+    return { total, items };
   }
 
   /** Every matching id, in list order (for "select all" with filters). */

@@ -18,7 +18,7 @@ import type {
   TokenStats,
 } from '../../../shared/datasets';
 import { exampleMessagesSchema } from '../../../shared/datasets';
-import type { Job } from '../../../shared/domain';
+import type { ChatMessage, Job } from '../../../shared/domain';
 import { AppError } from '../../../shared/errors';
 import type { EventBus } from '../EventBus';
 import type { JobRunner } from '../jobs/JobRunner';
@@ -132,7 +132,7 @@ export class DatasetsService {
 
   update(id: string, patch: DatasetPatch): DatasetInfo {
     this.#o.repo.transaction(() => {
-      this.get(id);
+      this.#assertDataset(id);
       const name = patch.name?.trim();
       if (name !== undefined) this.#assertNameFree(name, id);
       this.#o.repo.updateDataset(
@@ -152,10 +152,14 @@ export class DatasetsService {
 
   /** Deletes a dataset with all its examples (not through the trash: the UI confirms first). */
   delete(id: string): { deleted: boolean } {
-    this.get(id);
+    this.#assertDataset(id);
     this.#o.repo.deleteDataset(id);
     this.changed(id, 'deleted');
     return { deleted: true };
+  }
+
+  #assertDataset(id: string): void {
+    if (!this.#o.repo.datasetExists(id)) throw new AppError('NOT_FOUND', `No dataset with id ${id}.`, { id });
   }
 
   #assertNameFree(name: string, exceptId?: string): void {
@@ -175,7 +179,7 @@ export class DatasetsService {
     limit?: number | undefined;
     trash?: boolean | undefined;
   }): { total: number; offset: number; items: ExampleSummary[] } {
-    this.get(q.datasetId);
+    this.#assertDataset(q.datasetId);
     const offset = q.offset ?? 0;
     const page = this.#o.repo.listExamples({
       datasetId: q.datasetId,
@@ -192,7 +196,7 @@ export class DatasetsService {
   exampleIds(q: { datasetId: string; filter?: ExampleFilter | undefined; trash?: boolean | undefined }): {
     ids: string[];
   } {
-    this.get(q.datasetId);
+    this.#assertDataset(q.datasetId);
     return { ids: this.#o.repo.exampleIds(q.datasetId, q.filter ?? {}, q.trash ?? false) };
   }
 
@@ -213,7 +217,7 @@ export class DatasetsService {
     const messages = this.#validMessages(input.messages);
     const id = randomUUID();
     this.#o.repo.transaction(() => {
-      this.get(input.datasetId);
+      this.#assertDataset(input.datasetId);
       const now = Date.now();
       this.#o.repo.exampleInserter()({
         id,
@@ -336,7 +340,7 @@ export class DatasetsService {
 
   /** Deletes trashed examples for good: all of a dataset's, or only `ids`. */
   emptyTrash(datasetId: string, ids?: readonly string[]): { removed: number } {
-    this.get(datasetId);
+    this.#assertDataset(datasetId);
     const removed = this.#o.repo.transaction(() => this.#o.repo.emptyTrash(datasetId, ids));
     this.changed(datasetId, 'examples');
     return { removed };
@@ -354,7 +358,7 @@ export class DatasetsService {
     const { id, datasetId } = this.#o.repo.transaction(() => {
       const now = Date.now();
       let datasetId = input.datasetId;
-      if (datasetId !== undefined) this.get(datasetId);
+      if (datasetId !== undefined) this.#assertDataset(datasetId);
       else {
         datasetId = this.#o.repo.datasetIdByName(keptFromChatName) ?? randomUUID();
         if (!this.#o.repo.datasetExists(datasetId)) {
@@ -398,6 +402,51 @@ export class DatasetsService {
     return this.example(id);
   }
 
+  // ---- training -------------------------------------------------------------------------------
+
+  /**
+   * A dataset's live examples as the trainer takes them, read now (the run keeps this snapshot):
+   * split train/eval kept, `auto` left to the trainer, examples with tool turns left out (the trainer
+   * has no tool role). Throws NOT_FOUND, or INVALID_INPUT when nothing is left to train on.
+   */
+  trainingSnapshot(datasetId: string): {
+    name: string;
+    examples: { id: string; messages: ChatMessage[]; split?: 'train' | 'eval' }[];
+  } {
+    const dataset = this.get(datasetId);
+    const examples: { id: string; messages: ChatMessage[]; split?: 'train' | 'eval' }[] = [];
+    let withTools = 0;
+    let after = 0;
+    for (;;) {
+      const page = this.#o.repo.examplesPage(datasetId, after, 5000);
+      if (page.length === 0) break;
+      after = page.at(-1)!.seq;
+      for (const e of page) {
+        if (e.messages.some((m) => m.role === 'tool')) {
+          withTools += 1;
+          continue;
+        }
+        examples.push({
+          id: e.id,
+          messages: e.messages.map((m) => ({ role: m.role as ChatMessage['role'], content: m.content })),
+          ...(e.split !== 'auto' ? { split: e.split } : {}),
+        });
+      }
+    }
+    if (examples.length === 0) {
+      throw new AppError(
+        'INVALID_INPUT',
+        withTools > 0
+          ? `The dataset "${dataset.name}" has only examples with tool turns, which the trainer cannot use.`
+          : `The dataset "${dataset.name}" has no examples to train on.`,
+        { datasetId, reason: 'no-examples' },
+      );
+    }
+    if (withTools > 0)
+      this.#o.logger.warn('examples with tool turns left out of training', { datasetId, count: withTools });
+    return { name: dataset.name, examples };
+  }
+
   // ---- tokens and hygiene ---------------------------------------------------------------------
 
   /** Token-length histogram of the cached counts (see `datasets.tokenize`). */
@@ -415,7 +464,7 @@ export class DatasetsService {
   }
 
   report(datasetId: string): HygieneReport | null {
-    this.get(datasetId);
+    this.#assertDataset(datasetId);
     return this.#o.repo.report(datasetId);
   }
 
@@ -494,7 +543,7 @@ export class DatasetsService {
 
   /** Starts an import job (see importDataset); answers the job at once. */
   startImport(args: ImportArgs): Job {
-    if (args.datasetId !== undefined) this.get(args.datasetId);
+    if (args.datasetId !== undefined) this.#assertDataset(args.datasetId);
     if (args.name !== undefined) this.#assertNameFree(args.name.trim());
     return this.#o.jobs.start('datasets.import', args, `Import ${basename(args.path)}`);
   }

@@ -19,6 +19,7 @@ import type { EventBus } from '../EventBus';
 import { sha256File } from '../fileHash';
 import type { JobContext, JobRunner } from '../jobs/JobRunner';
 import type { Logger } from '../logger';
+import type { SourceExample } from './prepareExamples';
 import { readExamplesFile } from './readExamplesFile';
 import type { TrainerLauncher } from './TrainerLauncher';
 import type { FromTrainer, TrainerSpec } from './trainerProtocol';
@@ -37,6 +38,8 @@ export interface TrainingServiceOptions {
   addonPath?: string;
   /** Checkpoint at least this often, seconds (default 300). */
   checkpointEverySeconds?: number;
+  /** The examples of a dataset to train on, read at start (`data.kind === 'dataset'`). */
+  datasetSnapshot?: (datasetId: string) => { name: string; examples: SourceExample[] };
 }
 
 interface RunArgs {
@@ -83,7 +86,7 @@ export class TrainingService {
     const hyperparams = hyperparamsSchema.parse(input.hyperparams ?? {});
     checkBaseModel(input.baseModelPath);
     await checkTrainableArchitecture(input.baseModelPath);
-    const examples = readExamplesFile(checkAbsolute(input.data.path, 'data file'));
+    const { examples, label } = this.#examples(input.data);
     const id = randomUUID();
     const runDir = this.#runDir(id);
     mkdirSync(runDir, { recursive: true });
@@ -91,8 +94,7 @@ export class TrainingService {
     writeFileSync(join(runDir, 'examples.jsonl'), snapshot);
     this.#o.repo.insertRun({
       id,
-      name:
-        input.name?.trim() || `${basename(input.baseModelPath).replace(/\.gguf$/i, '')} · ${basename(input.data.path)}`,
+      name: input.name?.trim() || `${basename(input.baseModelPath).replace(/\.gguf$/i, '')} · ${label}`,
       baseModelPath: input.baseModelPath,
       dataSource: input.data,
       dataSha256: createHash('sha256').update(snapshot).digest('hex'),
@@ -101,6 +103,15 @@ export class TrainingService {
       now: Date.now(),
     });
     return this.#launch(id, false);
+  }
+
+  #examples(data: TrainingDataSource): { examples: SourceExample[]; label: string } {
+    if (data.kind === 'file') {
+      return { examples: readExamplesFile(checkAbsolute(data.path, 'data file')), label: basename(data.path) };
+    }
+    if (!this.#o.datasetSnapshot) throw new AppError('UNSUPPORTED', 'Datasets are not available in this host.');
+    const { name, examples } = this.#o.datasetSnapshot(data.datasetId);
+    return { examples, label: name };
   }
 
   resume(runId: string): TrainingRun {

@@ -15,7 +15,9 @@ import type { Migration } from '../migrate';
  *   The table is contentless (`contentless_delete=1`): the text lives once, in `messages`, and the
  *   triggers below index the turns' content and the rejected answer.
  * - `char_count` and `turn_count` are stored at write time so length filters and sorting need no
- *   JSON parsing; `token_count` caches a count for the model named in `token_model`.
+ *   JSON parsing; `token_count` caches a count for the model named in `token_model`. The list, each
+ *   sort order and the per-split/source/token counts have their own small index, so a page or the
+ *   counts of a 100k-example dataset never read the (large) rows themselves.
  * - `source_message_id` (generated from `source_ref`) lets chat find the example kept from a message.
  * - `example_history` keeps the previous state of an example before each change, the newest 20 per
  *   example (the trigger trims older ones).
@@ -62,6 +64,10 @@ export const migration005: Migration = {
       updated_at INTEGER NOT NULL
     ) STRICT;
     CREATE INDEX dataset_examples_list ON dataset_examples (dataset_id, deleted_at, seq);
+    CREATE INDEX dataset_examples_by_chars ON dataset_examples (dataset_id, deleted_at, char_count);
+    CREATE INDEX dataset_examples_by_tokens ON dataset_examples (dataset_id, deleted_at, token_count);
+    CREATE INDEX dataset_examples_by_updated ON dataset_examples (dataset_id, deleted_at, updated_at);
+    CREATE INDEX dataset_examples_counts ON dataset_examples (dataset_id, deleted_at, split, source, token_model, token_count);
     CREATE INDEX dataset_examples_message ON dataset_examples (source_message_id) WHERE source_message_id IS NOT NULL;
 
     CREATE VIRTUAL TABLE dataset_examples_fts USING fts5 (

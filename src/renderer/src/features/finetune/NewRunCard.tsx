@@ -80,7 +80,7 @@ export function NewRunCard({ preset, busy, onStarted }: NewRunCardProps) {
   const start = useApiMutation('training.start', {
     onSuccess: (run, input) => {
       rememberRecent(recentKeys.baseModel, input.baseModelPath);
-      rememberRecent(recentKeys.dataFile, input.data.path);
+      if (input.data.kind === 'file') rememberRecent(recentKeys.dataFile, input.data.path);
       setRecentModels(readRecent(recentKeys.baseModel));
       setRecentData(readRecent(recentKeys.dataFile));
       queryClient.setQueryData<TrainingRun[]>(runsKey, (runs) => [run, ...(runs ?? []).filter((r) => r.id !== run.id)]);
@@ -88,7 +88,10 @@ export function NewRunCard({ preset, busy, onStarted }: NewRunCardProps) {
       onStarted(run);
     },
     onError: (error, input) => {
-      const next = fieldErrorsOf(error, { baseModelPath: input.baseModelPath, dataPath: input.data.path });
+      const next = fieldErrorsOf(error, {
+        baseModelPath: input.baseModelPath,
+        dataPath: input.data.kind === 'file' ? input.data.path : '',
+      });
       setErrors(next);
       focusFirst(next);
     },

@@ -82,11 +82,14 @@ export function RunPanel({ run: listed, onReuse }: RunPanelProps) {
             <span className="max-w-full truncate" title={run.baseModelPath}>
               {fileName(run.baseModelPath)}
             </span>
-            <span className="max-w-full truncate" title={run.dataSource.path}>
+            <span
+              className="max-w-full truncate"
+              title={run.dataSource.kind === 'file' ? run.dataSource.path : `Dataset ${run.dataSource.datasetId}`}
+            >
               <span aria-hidden className="mr-1.5">
                 ·
               </span>
-              {fileName(run.dataSource.path)}
+              {run.dataSource.kind === 'file' ? fileName(run.dataSource.path) : 'dataset'}
             </span>
             <span className="whitespace-nowrap">
               <span aria-hidden className="mr-1.5">
@@ -105,7 +108,7 @@ export function RunPanel({ run: listed, onReuse }: RunPanelProps) {
                 onReuse({
                   name: '',
                   baseModelPath: run.baseModelPath,
-                  dataPath: run.dataSource.path,
+                  dataPath: run.dataSource.kind === 'file' ? run.dataSource.path : '',
                   hyperparams: run.hyperparams,
                 })
               }
