@@ -149,6 +149,94 @@ describe('round trip: write then read gives the same examples', () => {
   });
 });
 
+describe('round trip from files in the wild: import, export, import gives the same examples', () => {
+  const files: [DatasetFormat, string, string][] = [
+    [
+      'openai',
+      'jsonl',
+      [
+        {
+          messages: [
+            { role: 'developer', content: 'd' },
+            { role: 'user', content: [{ type: 'text', text: 'q' }] },
+            { role: 'assistant', content: 'a' },
+          ],
+        },
+        {
+          messages: [
+            { role: 'user', content: 'q' },
+            { role: 'assistant', content: null },
+            { role: 'function', name: 'f', content: '1' },
+            { role: 'assistant', content: 'a' },
+          ],
+          split: 'auto',
+        },
+      ]
+        .map((r) => JSON.stringify(r))
+        .join('\r\n'),
+    ],
+    [
+      'sharegpt',
+      'json',
+      JSON.stringify([
+        {
+          system: 's',
+          conversations: [
+            { from: 'user', value: 'q' },
+            { from: 'function_call', value: '{}' },
+            { from: 'observation', value: 'r' },
+            { from: 'chatgpt', value: 'a' },
+          ],
+        },
+      ]),
+    ],
+    [
+      'alpaca',
+      'json',
+      JSON.stringify([
+        { instruction: 'Translate', input: 'chat', output: 'cat', history: [['hi', 'hello']], system: 's' },
+        { instruction: '', input: 'only input', output: 'o' },
+      ]),
+    ],
+    [
+      'preference',
+      'jsonl',
+      [
+        {
+          chosen: [
+            { role: 'user', content: 'q' },
+            { role: 'assistant', content: 'good' },
+          ],
+          rejected: [
+            { role: 'user', content: 'q' },
+            { role: 'assistant', content: 'bad' },
+          ],
+        },
+        {
+          conversations: [{ from: 'human', value: 'q' }],
+          chosen: { from: 'gpt', value: 'good' },
+          rejected: { from: 'gpt', value: 'bad' },
+        },
+        { system: 's', prompt: 'q', chosen: 'good', rejected: 'bad' },
+      ]
+        .map((r) => JSON.stringify(r))
+        .join('\n'),
+    ],
+    ['csv', 'csv', '\uFEFFQuestion;Answer;Extra\r\n"a; b";"say ""x""";1\r\nq2;"multi\r\nline";2\r\n'],
+  ];
+
+  it.each(files)('%s', async (format, ext, text) => {
+    const source = nextPath(ext);
+    writeFileSync(source, text);
+    const opts: ReadDatasetOptions = format === 'csv' ? { format, csvDelimiter: ';' } : { format };
+    const first = await readAll(source, opts);
+    expect(first.length).toBeGreaterThan(0);
+    const exported = nextPath(format === 'csv' ? 'csv' : 'jsonl');
+    await writeDatasetFile(exported, first, format);
+    expect(await readAll(exported, { format })).toEqual(first);
+  });
+});
+
 describe('writeDatasetFile', () => {
   const chat = (n: number): ParsedExample => ({
     messages: [
