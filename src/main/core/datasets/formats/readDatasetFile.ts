@@ -3,7 +3,7 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { CsvMapping, DatasetFormat, ParsedExample } from '../../../../shared/datasets';
 import { AppError } from '../../../../shared/errors';
-import { csvRowObject, resolveCsvHeader } from './csv';
+import { csvRowObject, detectDelimiter, resolveCsvHeader } from './csv';
 import { parseRecord } from './parseRecord';
 import { CsvParser, JsonArraySplitter, LineSplitter, notUtf8, tooLong, type RawRecord } from './splitters';
 
@@ -20,7 +20,7 @@ export interface ReadDatasetOptions {
   format: DatasetFormat;
   /** For `csv`: which columns hold which turn. Guessed from the header (see `guessCsvMapping`) when absent. */
   csvMapping?: CsvMapping;
-  /** For `csv`: the field separator; `,` unless the file is `.tsv` (tab). */
+  /** For `csv`: the field separator; when absent, tab for `.tsv` files, else detected from the header line. */
   csvDelimiter?: CsvDelimiter;
   /** For JSON formats: JSON Lines or one JSON array; detected from the first character when absent. */
   container?: 'jsonl' | 'json';
@@ -96,6 +96,14 @@ export function decodeJson(raw: RawRecord, maxBytes: number): { value: unknown }
   } catch (error) {
     return { reason: jsonError(error) };
   }
+}
+
+/** A CSV file's delimiter when none is given: tab for `.tsv`, else the most frequent of , ; tab in the header line. */
+function csvDelimiterOf(path: string, head: Uint8Array): CsvDelimiter {
+  if (/\.tsv$/i.test(path)) return '\t';
+  const buf = Buffer.from(head.buffer, head.byteOffset, head.length);
+  const nl = buf.indexOf(10);
+  return detectDelimiter(buf.subarray(0, nl === -1 ? Math.min(buf.length, 65536) : nl).toString('utf8'));
 }
 
 /**
@@ -180,7 +188,7 @@ export async function* readDatasetFile(path: string, opts: ReadDatasetOptions): 
         skipped = checkBom(chunk, path);
         chunk = chunk.subarray(skipped);
         if (format === 'csv') {
-          splitter = new CsvParser(maxBytes, opts.csvDelimiter ?? (/\.tsv$/i.test(path) ? '\t' : ','));
+          splitter = new CsvParser(maxBytes, opts.csvDelimiter ?? csvDelimiterOf(path, chunk));
         } else {
           const container = opts.container ?? (firstNonSpace(chunk) === 91 ? 'json' : 'jsonl');
           splitter = container === 'json' ? new JsonArraySplitter(maxBytes) : new LineSplitter(maxBytes);
