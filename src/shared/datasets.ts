@@ -237,6 +237,8 @@ export interface ImportResult {
   errors: ImportLineError[];
   bytes: number;
   seconds: number;
+  /** How long the final transaction that made the rows visible took, ms (the one step that is not sliced). */
+  publishMs: number;
 }
 
 /** The result of a `datasets.export` job. */

@@ -190,6 +190,7 @@ export async function importDataset(
         { errors, errorCount, reason: errorCount > 0 ? 'no-valid-example' : 'empty' },
       );
     }
+    const publishStarted = performance.now();
     const datasetId = repo.transaction(() => {
       if (signal.aborted) throw new AppError('CANCELLED', 'The import was cancelled.');
       const at = now();
@@ -209,7 +210,8 @@ export async function importDataset(
       repo.touchDataset(target, at);
       return target;
     });
-    return { datasetId, imported, errorCount, errors, bytes: totalBytes, seconds: (now() - started) / 1000 };
+    const publishMs = performance.now() - publishStarted;
+    return { datasetId, imported, errorCount, errors, bytes: totalBytes, seconds: (now() - started) / 1000, publishMs };
   } catch (error) {
     await dropStaging(repo, stagingId);
     throw error;
