@@ -239,6 +239,9 @@ describe('datasets', () => {
     expect(await call('datasets.trash.empty', { datasetId: a.id })).toEqual({ removed: 1 });
     expect(await failure('datasets.examples.get', { id: ids[4] })).toMatchObject({ code: 'NOT_FOUND' });
     expect((await call<DatasetInfo>('datasets.get', { id: a.id })).counts).toMatchObject({ total: 3, trash: 0 });
+    // Tags, splits, moves and the trash leave the search index as it was.
+    expect((await list(a.id, { filter: { search: 'Q0' } })).items.map((x) => x.id)).toEqual([ids[0]]);
+    expect((await list(a.id, { filter: { search: 'A3' } })).items.map((x) => x.id)).toEqual([ids[3]]);
     expect(seen.filter((e) => e.event === 'datasets.changed').length).toBeGreaterThan(5);
   });
 });

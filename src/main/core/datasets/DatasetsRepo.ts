@@ -495,15 +495,32 @@ export class DatasetsRepo {
     return out;
   }
 
-  /** Writes a whole state; clears the cached token count when the text changed. */
+  /** Writes a whole state; when the text changed, also re-indexes it and clears the cached token count. */
   writeState(id: string, state: ExampleState, textChanged: boolean, now: number): void {
+    if (!textChanged) {
+      // Leaves `messages` and `rejected` out of the SET: the search index is re-written only when the text changes.
+      this.db
+        .prepare(
+          `UPDATE dataset_examples SET dataset_id = @datasetId, tags = @tags, split = @split, note = @note,
+             deleted_at = @deletedAt, updated_at = @now
+           WHERE id = @id`,
+        )
+        .run({
+          id,
+          datasetId: state.datasetId,
+          tags: JSON.stringify(state.tags),
+          split: state.split,
+          note: state.note,
+          deletedAt: state.deletedAt,
+          now,
+        });
+      return;
+    }
     this.db
       .prepare(
         `UPDATE dataset_examples SET dataset_id = @datasetId, messages = @messages, rejected = @rejected, tags = @tags,
            split = @split, note = @note, deleted_at = @deletedAt, char_count = @chars, turn_count = @turns,
-           token_count = CASE WHEN @textChanged THEN NULL ELSE token_count END,
-           token_model = CASE WHEN @textChanged THEN NULL ELSE token_model END,
-           updated_at = @now
+           token_count = NULL, token_model = NULL, updated_at = @now
          WHERE id = @id`,
       )
       .run({
@@ -517,7 +534,6 @@ export class DatasetsRepo {
         deletedAt: state.deletedAt,
         chars: charCount(state.messages),
         turns: state.messages.length,
-        textChanged: textChanged ? 1 : 0,
         now,
       });
   }
