@@ -136,7 +136,7 @@ describe('readDatasetFile: JSON Lines', () => {
   it('honours a smaller maxLineBytes', async () => {
     const path = file('a.jsonl', `${openaiLine('x'.repeat(2000))}\n${openaiLine('b')}\n`);
     expect(summary(await read(path, { format: 'openai', maxLineBytes: 1000 }))).toEqual([
-      'line 1: the record is 0.0 MiB, more than the 0.0 MiB a record may have',
+      'line 1: the record is 2.0 KiB, more than the 1000 bytes a record may have',
       '2: ok',
     ]);
   });
@@ -229,6 +229,19 @@ describe('readDatasetFile: JSON array', () => {
     expect(summary(await read(file('x.json', `[${good}]\n{"more": 1}`), { format: 'openai' }))).toEqual([
       '1: ok',
       'line 2: unexpected text after the end of the JSON array',
+    ]);
+  });
+
+  it('skips an element or a CSV row over maxLineBytes and reads on', async () => {
+    const big = openaiLine('x'.repeat(5000));
+    const small = openaiLine('b');
+    expect(
+      summary(await read(file('big.json', `[${small},\n${big},\n${small}]`), { format: 'openai', maxLineBytes: 1000 })),
+    ).toEqual(['1: ok', 'line 2: the record is 5.0 KiB, more than the 1000 bytes a record may have', '3: ok']);
+    const csv = `user,assistant\nq,"${'y\n'.repeat(3000)}"\nq2,a2\n`;
+    expect(summary(await read(file('big.csv', csv), { format: 'csv', maxLineBytes: 1000 }))).toEqual([
+      'line 2: the record is 5.9 KiB, more than the 1000 bytes a record may have',
+      '3003: ok',
     ]);
   });
 

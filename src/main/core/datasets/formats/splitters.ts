@@ -353,6 +353,7 @@ export const notUtf8 =
   'not valid UTF-8 text (was the file saved in another encoding, such as Latin-1 or Windows-1252?)';
 
 export function tooLong(size: number, max: number): string {
-  const mib = (n: number) => `${(n / 1048576).toFixed(1)} MiB`;
-  return `the record is ${mib(size)}, more than the ${mib(max)} a record may have`;
+  const bytes = (n: number) =>
+    n >= 1048576 ? `${(n / 1048576).toFixed(1)} MiB` : n >= 1024 ? `${(n / 1024).toFixed(1)} KiB` : `${n} bytes`;
+  return `the record is ${bytes(size)}, more than the ${bytes(max)} a record may have`;
 }
