@@ -101,9 +101,15 @@ describe('datasets', () => {
     expect((await call<DatasetInfo[]>('datasets.list', {})).map((x) => x.name)).toContain('Support');
     expect(await call('datasets.delete', { id: d.id })).toEqual({ deleted: true });
     expect(await failure('datasets.get', { id: d.id })).toMatchObject({ code: 'NOT_FOUND' });
+    // Gone from lists at once and its name is free again; the rows follow in slices.
+    expect((await call<DatasetInfo[]>('datasets.list', {})).map((x) => x.id)).not.toContain(d.id);
+    const again = await call<DatasetInfo>('datasets.create', { name: 'Support' });
+    await core.datasets.settled();
     expect(
       core.db.prepare('SELECT COUNT(*) AS n FROM dataset_examples WHERE dataset_id = ?').get(d.id) as { n: number },
     ).toEqual({ n: 0 });
+    expect(core.db.prepare('SELECT COUNT(*) AS n FROM datasets WHERE id = ?').get(d.id)).toEqual({ n: 0 });
+    await call('datasets.delete', { id: again.id });
   });
 
   it('edits an example, undoes each change in order, and keeps the newest 20 versions', async () => {

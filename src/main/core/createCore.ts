@@ -205,6 +205,7 @@ export function createCore(config: CoreConfig): Core {
       await compare.close();
       await inference.close();
       await jobs.close();
+      await datasets.close();
       db.close();
       logger.info('core closed');
     })());

@@ -294,6 +294,11 @@ export class DatasetsRepo {
     );
   }
 
+  /** Hides a dataset (as if staging) under a name no one types, e.g. while its rows are deleted. */
+  hideDataset(id: string, hiddenName: string): void {
+    this.db.prepare("UPDATE datasets SET staging_job = 'delete', name = ? WHERE id = ?").run(hiddenName, id);
+  }
+
   /** Makes a staging dataset a visible one named `name`. */
   publishStaging(id: string, name: string, now: number): void {
     this.db

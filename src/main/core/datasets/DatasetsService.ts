@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { basename } from 'node:path';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type {
   BulkAction,
   DatasetExample,
@@ -79,6 +80,8 @@ const dedupe = (tags: readonly string[]) => [...new Set(tags.map((t) => t.trim()
  */
 export class DatasetsService {
   readonly #o: DatasetsServiceOptions;
+  #deleting: Promise<void> = Promise.resolve();
+  #closed = false;
 
   constructor(options: DatasetsServiceOptions) {
     this.#o = options;
@@ -150,12 +153,39 @@ export class DatasetsService {
     return this.get(id);
   }
 
-  /** Deletes a dataset with all its examples (not through the trash: the UI confirms first). */
+  /**
+   * Deletes a dataset with all its examples (not through the trash: the UI confirms first). The
+   * dataset disappears at once (hidden, its name freed); its rows are removed in slices after, so a
+   * 100k-example dataset does not freeze the app; what a crash leaves is removed at the next start.
+   */
   delete(id: string): { deleted: boolean } {
     this.#assertDataset(id);
-    this.#o.repo.deleteDataset(id);
+    this.#o.repo.hideDataset(id, `.deleting-${id}`);
     this.changed(id, 'deleted');
+    this.#deleting = this.#deleting
+      .then(() => this.#drop(id))
+      .catch((error: unknown) => {
+        this.#o.logger.error('could not remove a deleted dataset', { id, error });
+      });
     return { deleted: true };
+  }
+
+  /** Resolves once every deleted dataset's rows are gone. */
+  settled(): Promise<void> {
+    return this.#deleting;
+  }
+
+  /** Stops removing deleted datasets (the next start finishes it); resolves when the current slice is done. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    await this.#deleting;
+  }
+
+  async #drop(id: string): Promise<void> {
+    while (!this.#closed && this.#o.repo.transaction(() => this.#o.repo.deleteSomeExamples(id, 2000)) > 0) {
+      await nextTurn();
+    }
+    if (!this.#closed) this.#o.repo.deleteDataset(id);
   }
 
   #assertDataset(id: string): void {
@@ -625,7 +655,8 @@ export class DatasetsService {
   #cleanStaging(): void {
     const leftovers = this.#o.repo.stagingDatasets();
     for (const id of leftovers) this.#o.repo.deleteDataset(id);
-    if (leftovers.length > 0) this.#o.logger.warn('removed unfinished imports', { count: leftovers.length });
+    if (leftovers.length > 0)
+      this.#o.logger.warn('removed unfinished imports and deletions', { count: leftovers.length });
   }
 }
 

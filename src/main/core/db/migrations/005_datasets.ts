@@ -24,6 +24,7 @@ import type { Migration } from '../migrate';
  * - `datasets.staging_job` marks a hidden dataset that an import job fills batch by batch; the import
  *   becomes visible in one short transaction at the end (or the staging dataset is deleted), so a
  *   long import never holds a transaction open while chat and jobs write on the same connection.
+ *   A deleted dataset is hidden the same way while its rows are removed in slices.
  * - `example_issues` holds which examples the last hygiene report flagged, for the "has issues" filter.
  */
 export const migration005: Migration = {
