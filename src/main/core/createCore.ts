@@ -142,7 +142,7 @@ export function createCore(config: CoreConfig): Core {
     logger,
   });
   const hardware = new HardwareService({
-    gpu: config.inference?.gpu ?? 'auto',
+    llama: () => inference.llama(),
     resolveModelPath: (id) => library().resolve(id).path,
   });
   const chatRepo = new ChatRepo(db);
@@ -156,19 +156,19 @@ export function createCore(config: CoreConfig): Core {
   });
   const chat = new ChatService({ repo: chatRepo, inference, models, datasets, events, logger });
   const compareRepo = new CompareRepo(db);
+  const comparisonDatasets = new ComparisonDatasets({ db, service: datasets, repo: new DatasetsRepo(db) });
   const compare = new CompareService({
     repo: compareRepo,
     inference,
-  const comparisonDatasets = new ComparisonDatasets({ db, service: datasets, repo: new DatasetsRepo(db) });
     models,
     jobs,
     events,
     logger,
     sequences: config.inference?.sequences ?? 2,
+    datasets: comparisonDatasets,
   });
   const preferences = new PreferenceService({ repo: compareRepo, chat: chatRepo });
   const sqliteVersion = (db.prepare('SELECT sqlite_version() AS v').get() as { v: string }).v;
-    datasets: comparisonDatasets,
 
   const info = (): AppInfo => ({
     name: 'Lathe',

@@ -1,5 +1,5 @@
 import { cpus, freemem, totalmem, arch } from 'node:os';
-import { getLlama, GgufInsights, LlamaLogLevel, readGgufFileInfo, type Llama } from 'node-llama-cpp';
+import { GgufInsights, readGgufFileInfo, type Llama } from 'node-llama-cpp';
 import type { GpuType, HardwareInfo, ModelFit } from '../../../shared/domain';
 import { AppError } from '../../../shared/errors';
 import { inspectGguf } from '../models/inspectGguf';
@@ -7,8 +7,11 @@ import { formatBytes } from '../downloads/downloadProgress';
 import { estimateTokensPerSecond } from './estimateSpeed';
 
 export interface HardwareServiceOptions {
-  /** Same as the inference engine's setting: `false` forces the CPU. Default `'auto'`. */
-  gpu?: false | 'auto';
+  /**
+   * The llama.cpp instance the inference engine uses: one probe of the GPU and one set of
+   * backends per process, so the fit estimate sees exactly what chat will run on.
+   */
+  llama: () => Promise<Llama>;
   /** The path of a library model (NOT_FOUND when unknown or missing). */
   resolveModelPath: (modelId: string) => string;
 }
@@ -19,7 +22,6 @@ export interface HardwareServiceOptions {
  */
 export class HardwareService {
   readonly #o: HardwareServiceOptions;
-  #llama: Promise<Llama> | null = null;
 
   constructor(options: HardwareServiceOptions) {
     this.#o = options;
@@ -92,19 +94,7 @@ export class HardwareService {
   }
 
   #getLlama(): Promise<Llama> {
-    this.#llama ??= getLlama({
-      gpu: this.#o.gpu ?? 'auto',
-      build: 'never',
-      logLevel: LlamaLogLevel.error,
-      logger: () => undefined,
-    }).catch((error: unknown) => {
-      this.#llama = null;
-      throw new AppError(
-        'UNSUPPORTED',
-        `llama.cpp could not start on this machine: ${error instanceof Error ? error.message : String(error)}`,
-      );
-    });
-    return this.#llama;
+    return this.#o.llama();
   }
 }
 
