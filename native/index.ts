@@ -30,8 +30,13 @@ export type TargetModule = 'q' | 'k' | 'v' | 'o' | 'gate' | 'up' | 'down';
 export const allTargetModules: readonly TargetModule[] = ['q', 'k', 'v', 'o', 'gate', 'up', 'down'];
 
 export interface TrainerModelOptions {
-  /** Layers to offload to the GPU backend (GPU builds only). Default 0. */
+  /** Layers to offload to the GPU backend (GPU builds only); -1 = all. Default 0. */
   gpuLayers?: number;
+  /**
+   * Names of the devices (see `devices()`, e.g. `['CUDA0']`) the offloaded layers go to. Default:
+   * llama.cpp's choice (every GPU). An unknown name rejects `load()` with INVALID_ARGUMENT.
+   */
+  devices?: string[];
   /** Map the file instead of reading it. Default true. */
   useMmap?: boolean;
 }
@@ -169,6 +174,44 @@ export interface TrainingSessionOptions {
   windowSize: number;
   /** CPU threads. Default: all cores. */
   threads?: number;
+  /** Keep the scheduler's node placement of each window's graph for `nodePlacement()`. Default false. */
+  recordPlacement?: boolean;
+}
+
+/** A compute device of this build (`devices()`). */
+export interface ComputeDevice {
+  /** e.g. `CPU`, `CUDA0`, `Vulkan0` */
+  name: string;
+  description: string;
+  type: 'cpu' | 'gpu' | 'igpu' | 'accel';
+  /** Bytes; for the CPU, the host's. */
+  memoryFree: number;
+  memoryTotal: number;
+}
+
+/** A node of the training graph that ran on the CPU (`NodePlacement.cpuOps`). */
+export interface PlacedOp {
+  /** ggml op, e.g. `MUL_MAT`, `OUT_PROD`, `GET_ROWS` */
+  op: string;
+  /** The node's tensor name, e.g. `inp_embd`. */
+  name: string;
+  backend: string;
+  /** Name of the node's first source, e.g. `token_embd.weight` ('' without one). */
+  src0: string;
+  /** ggml type of the node's first source (the weight of a MUL_MAT/OUT_PROD/GET_ROWS), or null. */
+  src0Type: string | null;
+}
+
+/** Where ggml's scheduler ran the nodes of the last window's graph (forward, and backward when training). */
+export interface NodePlacement {
+  /** Nodes of the graph. */
+  nodes: number;
+  /** Nodes per backend name (e.g. `{CUDA0: 5210, CPU: 1}`), views included. */
+  byBackend: Record<string, number>;
+  /** Nodes per backend, counting only nodes that run a kernel (no views, reshapes, permutes, transposes). */
+  computeByBackend: Record<string, number>;
+  /** Every kernel-running node assigned to the CPU (or to no backend). */
+  cpuOps: PlacedOp[];
 }
 
 /**
@@ -187,6 +230,11 @@ export interface TrainingSession {
   optimizerStep(options: OptimizerStepOptions): Promise<OptimizerStepResult>;
   /** The accumulated gradient of the summed loss (not normalized) for one adapter tensor. */
   gradient(name: string): Float32Array;
+  /**
+   * Where the scheduler ran each node of the last window's graph. Needs `recordPlacement: true`
+   * (INVALID_ARGUMENT otherwise); empty before the first window.
+   */
+  nodePlacement(): NodePlacement;
   zeroGrad(): void;
   /**
    * Saves adapter weights, AdamW moments and the step count, plus `state` (JSON of the caller's
@@ -225,6 +273,8 @@ export interface TrainerAddon {
   systemInfo(): string;
   /** Print llama.cpp's log to stderr (errors are always printed). */
   setVerbose(verbose: boolean): void;
+  /** The compute devices of this build: the CPU, and GPUs when built with a GPU backend and one is present. */
+  devices(): ComputeDevice[];
   /** Quantizes a GGUF model with llama.cpp's quantizer. `threads` 0 = all cores. */
   quantizeModel(input: string, output: string, type: QuantizationType, threads?: number): Promise<void>;
   TrainerModel: new (path: string, options?: TrainerModelOptions) => TrainerModel;

@@ -3,6 +3,7 @@
 #include "Errors.h"
 #include "LlamaLog.h"
 #include "PromiseWorker.h"
+#include "ggml-backend.h"
 #include "gguf.h"
 
 #include <vector>
@@ -38,6 +39,18 @@ protected:
 
         llama_model_params mp = llama_model_default_params();
         mp.n_gpu_layers = owner->gpuLayers;
+        std::vector<ggml_backend_dev_t> devs;
+        for (const auto & name : owner->devices) {
+            ggml_backend_dev_t dev = ggml_backend_dev_by_name(name.c_str());
+            if (!dev) {
+                throw CodedError("INVALID_ARGUMENT", "no compute device named " + name + " in this build");
+            }
+            devs.push_back(dev);
+        }
+        if (!devs.empty()) {
+            devs.push_back(nullptr);
+            mp.devices = devs.data();
+        }
         mp.load_mode = owner->useMmap ? LLAMA_LOAD_MODE_MMAP : LLAMA_LOAD_MODE_NONE;
         // The backward pass reads whole weights: no on-demand row reading.
         mp.lazy_mode = LLAMA_LAZY_MODE_OFF;
@@ -82,7 +95,7 @@ bool TrainerModel::isInstance(const Napi::Value & value) {
     return value.IsObject() && value.As<Napi::Object>().InstanceOf(constructor.Value());
 }
 
-// new TrainerModel(path, {gpuLayers?: number, useMmap?: boolean})
+// new TrainerModel(path, {gpuLayers?: number, devices?: string[], useMmap?: boolean})
 TrainerModel::TrainerModel(const Napi::CallbackInfo & info) : Napi::ObjectWrap<TrainerModel>(info) {
     Napi::Env env = info.Env();
     if (info.Length() < 1 || !info[0].IsString()) {
@@ -93,6 +106,15 @@ TrainerModel::TrainerModel(const Napi::CallbackInfo & info) : Napi::ObjectWrap<T
         Napi::Object o = info[1].As<Napi::Object>();
         if (o.Has("gpuLayers") && o.Get("gpuLayers").IsNumber()) {
             gpuLayers = o.Get("gpuLayers").As<Napi::Number>().Int32Value();
+        }
+        if (o.Has("devices") && o.Get("devices").IsArray()) {
+            Napi::Array a = o.Get("devices").As<Napi::Array>();
+            for (uint32_t i = 0; i < a.Length(); i++) {
+                if (!a.Get(i).IsString()) {
+                    throw CodedError::js(env, "INVALID_ARGUMENT", "devices must be an array of device names (see devices())");
+                }
+                devices.push_back(a.Get(i).As<Napi::String>().Utf8Value());
+            }
         }
         if (o.Has("useMmap") && o.Get("useMmap").IsBoolean()) {
             useMmap = o.Get("useMmap").As<Napi::Boolean>().Value();

@@ -6,6 +6,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "llama.h"
 
@@ -50,6 +51,7 @@ private:
     static Napi::FunctionReference constructor;
     std::string path;
     int32_t gpuLayers = 0;
+    std::vector<std::string> devices; // backend device names to offload to (empty: llama.cpp's choice)
     bool useMmap = true;
     bool loading = false;
     bool disposed = false;

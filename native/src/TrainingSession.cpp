@@ -12,6 +12,7 @@
 #include <cmath>
 #include <cstring>
 #include <thread>
+#include <string>
 #include <unordered_set>
 
 namespace {
@@ -86,6 +87,7 @@ protected:
             }
         }
         llama_set_abort_callback(ctx, shouldAbort, &s.abortFlag);
+        llama_opt_record_placement(ctx, s.recordPlacement);
     }
 
     Napi::Value Result(Napi::Env env) override {
@@ -264,10 +266,17 @@ protected:
         const float eps = static_cast<float>(o.eps), wd = static_cast<float>(o.weightDecay);
         const float bc1 = static_cast<float>(1.0 - std::pow(o.beta1, static_cast<double>(t)));
         const float bc2 = static_cast<float>(1.0 - std::pow(o.beta2, static_cast<double>(t)));
-        std::vector<float> w;
-        for (auto & p : s.params) {
-            w.resize(p.n);
-            ggml_backend_tensor_get(p.tensor->tensor, w.data(), 0, p.n * sizeof(float));
+        // Weights come from (and go back to) the backend's memory, the GPU's in a GPU build: read
+        // them all, update on the host with `threads` workers (each element's arithmetic is the
+        // same whatever the split, so the result does not depend on the thread count), write back.
+        std::vector<std::vector<float>> ws(s.params.size());
+        for (size_t k = 0; k < s.params.size(); k++) {
+            ws[k].resize(s.params[k].n);
+            ggml_backend_tensor_get(s.params[k].tensor->tensor, ws[k].data(), 0, s.params[k].n * sizeof(float));
+        }
+        auto update = [&](size_t k) {
+            auto & p = s.params[k];
+            std::vector<float> & w = ws[k];
             if (o.sgd) {
                 for (size_t i = 0; i < p.n; i++) {
                     w[i] -= lr * (p.grad[i] * gs + wd * w[i]);
@@ -283,7 +292,17 @@ protected:
                     w[i] -= lr * (mh / (std::sqrt(vh) + eps) + wd * w[i]);
                 }
             }
-            ggml_backend_tensor_set(p.tensor->tensor, w.data(), 0, p.n * sizeof(float));
+        };
+        const size_t nWorkers = std::min<size_t>(std::max(1, s.threads), s.params.size());
+        std::atomic<size_t> next{ 0 };
+        std::vector<std::thread> workers;
+        for (size_t i = 1; i < nWorkers; i++) {
+            workers.emplace_back([&] { for (size_t k; (k = next++) < s.params.size();) update(k); });
+        }
+        for (size_t k; (k = next++) < s.params.size();) update(k);
+        for (auto & th : workers) th.join();
+        for (size_t k = 0; k < s.params.size(); k++) {
+            ggml_backend_tensor_set(s.params[k].tensor->tensor, ws[k].data(), 0, s.params[k].n * sizeof(float));
         }
         s.step = t;
         s.zeroGrads();
@@ -424,6 +443,7 @@ Napi::Function TrainingSession::define(Napi::Env env) {
         InstanceMethod("evaluate", &TrainingSession::evaluate),
         InstanceMethod("optimizerStep", &TrainingSession::optimizerStep),
         InstanceMethod("gradient", &TrainingSession::gradient),
+        InstanceMethod("nodePlacement", &TrainingSession::nodePlacement),
         InstanceMethod("zeroGrad", &TrainingSession::zeroGrad),
         InstanceMethod("saveCheckpoint", &TrainingSession::saveCheckpoint),
         InstanceMethod("loadCheckpoint", &TrainingSession::loadCheckpoint),
@@ -435,7 +455,49 @@ Napi::Function TrainingSession::define(Napi::Env env) {
     });
 }
 
-// new TrainingSession(model, adapter, {windowSize, threads})
+// Where the scheduler ran the nodes of the last window's graph (needs {recordPlacement: true}):
+// {nodes, byBackend: {name: count}, computeByBackend, cpuOps: [{op, name, src0Type}]}. Views,
+// reshapes, permutes and transposes move no data and run no kernel: they count in byBackend only.
+Napi::Value TrainingSession::nodePlacement(const Napi::CallbackInfo & info) {
+    Napi::Env env = info.Env();
+    ensureIdle(env);
+    if (!recordPlacement) {
+        throw CodedError::js(env, "INVALID_ARGUMENT", "create the session with {recordPlacement: true} to record node placement");
+    }
+    const llama_opt_node_placement * nodes = nullptr;
+    const int32_t n = llama_opt_placement(ctx, &nodes);
+    Napi::Object out = Napi::Object::New(env);
+    Napi::Object byBackend = Napi::Object::New(env);
+    Napi::Object computeByBackend = Napi::Object::New(env);
+    Napi::Array cpuOps = Napi::Array::New(env);
+    uint32_t nCpu = 0;
+    static const std::unordered_set<std::string> noKernel = { "NONE", "VIEW", "RESHAPE", "PERMUTE", "TRANSPOSE" };
+    for (int32_t i = 0; i < n; i++) {
+        const std::string backend = nodes[i].backend[0] ? nodes[i].backend : "unassigned";
+        const auto bump = [&](Napi::Object & o) {
+            o.Set(backend, (o.Has(backend) ? o.Get(backend).As<Napi::Number>().Int32Value() : 0) + 1);
+        };
+        bump(byBackend);
+        if (noKernel.count(nodes[i].op)) continue;
+        bump(computeByBackend);
+        if (backend.rfind("CPU", 0) == 0 || backend == "unassigned") {
+            Napi::Object op = Napi::Object::New(env);
+            op.Set("op", nodes[i].op);
+            op.Set("name", nodes[i].name);
+            op.Set("backend", backend);
+            op.Set("src0", nodes[i].src0_name);
+            op.Set("src0Type", nodes[i].src0_type >= 0 ? Napi::Value(Napi::String::New(env, ggml_type_name(static_cast<ggml_type>(nodes[i].src0_type)))) : env.Null());
+            cpuOps.Set(nCpu++, op);
+        }
+    }
+    out.Set("nodes", n);
+    out.Set("byBackend", byBackend);
+    out.Set("computeByBackend", computeByBackend);
+    out.Set("cpuOps", cpuOps);
+    return out;
+}
+
+// new TrainingSession(model, adapter, {windowSize, threads, recordPlacement?})
 TrainingSession::TrainingSession(const Napi::CallbackInfo & info) : Napi::ObjectWrap<TrainingSession>(info) {
     Napi::Env env = info.Env();
     if (info.Length() < 3 || !TrainerModel::isInstance(info[0]) || !LoraAdapter::isInstance(info[1]) || !info[2].IsObject()) {
@@ -454,6 +516,7 @@ TrainingSession::TrainingSession(const Napi::CallbackInfo & info) : Napi::Object
     Napi::Object o = info[2].As<Napi::Object>();
     windowSize = static_cast<int32_t>(numberOr(o, "windowSize", 0));
     threads = static_cast<int32_t>(numberOr(o, "threads", 0));
+    recordPlacement = o.Get("recordPlacement").ToBoolean().Value();
     if (windowSize < 256 || windowSize % 256 != 0) {
         throw CodedError::js(env, "INVALID_ARGUMENT", "windowSize must be a positive multiple of 256");
     }

@@ -43,6 +43,7 @@ public:
     int32_t gradWindows = 0; // windows whose gradients are accumulated
     int32_t windowSize = 0;
     int32_t threads = 0;
+    bool recordPlacement = false; // keep the scheduler's node placement of each window (nodePlacement)
     std::atomic<bool> abortFlag{ false };
 
     void zeroGrads();
@@ -55,6 +56,7 @@ private:
     Napi::Value evaluate(const Napi::CallbackInfo & info);
     Napi::Value optimizerStep(const Napi::CallbackInfo & info);
     Napi::Value gradient(const Napi::CallbackInfo & info);
+    Napi::Value nodePlacement(const Napi::CallbackInfo & info);
     Napi::Value zeroGrad(const Napi::CallbackInfo & info);
     Napi::Value saveCheckpoint(const Napi::CallbackInfo & info);
     Napi::Value loadCheckpoint(const Napi::CallbackInfo & info);

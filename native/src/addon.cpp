@@ -5,12 +5,35 @@
 #include "ModelQuantizer.h"
 #include "TrainerModel.h"
 #include "TrainingSession.h"
+#include "ggml-backend.h"
 #include "llama.h"
 
 namespace {
 
 Napi::Value systemInfo(const Napi::CallbackInfo & info) {
     return Napi::String::New(info.Env(), llama_print_system_info());
+}
+
+// The compute devices ggml registered in this build (CPU always; CUDA/Vulkan/Metal GPUs when built
+// with that backend and a device is present): [{name, description, type, memoryFree, memoryTotal}].
+Napi::Value devices(const Napi::CallbackInfo & info) {
+    Napi::Env env = info.Env();
+    Napi::Array out = Napi::Array::New(env);
+    for (size_t i = 0; i < ggml_backend_dev_count(); i++) {
+        ggml_backend_dev_t dev = ggml_backend_dev_get(i);
+        size_t free = 0, total = 0;
+        ggml_backend_dev_memory(dev, &free, &total);
+        const enum ggml_backend_dev_type type = ggml_backend_dev_type(dev);
+        Napi::Object o = Napi::Object::New(env);
+        o.Set("name", ggml_backend_dev_name(dev));
+        o.Set("description", ggml_backend_dev_description(dev));
+        o.Set("type", type == GGML_BACKEND_DEVICE_TYPE_CPU ? "cpu" : type == GGML_BACKEND_DEVICE_TYPE_GPU ? "gpu"
+                    : type == GGML_BACKEND_DEVICE_TYPE_IGPU ? "igpu" : "accel");
+        o.Set("memoryFree", static_cast<double>(free));
+        o.Set("memoryTotal", static_cast<double>(total));
+        out.Set(static_cast<uint32_t>(i), o);
+    }
+    return out;
 }
 
 Napi::Value setVerbose(const Napi::CallbackInfo & info) {
@@ -24,6 +47,7 @@ Napi::Object init(Napi::Env env, Napi::Object exports) {
     exports.Set("version", Napi::String::New(env, llama_version()));
     exports.Set("systemInfo", Napi::Function::New(env, systemInfo));
     exports.Set("setVerbose", Napi::Function::New(env, setVerbose));
+    exports.Set("devices", Napi::Function::New(env, devices));
     exports.Set("quantizeModel", Napi::Function::New(env, ModelQuantizer::quantize));
     exports.Set("TrainerModel", TrainerModel::define(env));
     exports.Set("LoraAdapter", LoraAdapter::define(env));
