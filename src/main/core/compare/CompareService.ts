@@ -139,7 +139,9 @@ export class CompareService {
     const reason = input.reason?.trim() ? input.reason.trim() : null;
     const idealAnswer = input.idealAnswer?.trim() ? input.idealAnswer : null;
     this.#o.repo.vote(record.id, { vote: input.vote, reason, idealAnswer, at: Date.now() });
-    return this.#changed(record.id);
+    const view = this.#changed(record.id);
+    if (record.batchId) this.#batchChanged(record.batchId);
+    return view;
   }
 
   async delete(id: string): Promise<{ deleted: true }> {

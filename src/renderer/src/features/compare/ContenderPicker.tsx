@@ -78,25 +78,25 @@ export function ContenderPicker({ name, value, models, onChange, className }: Co
           </SelectItem>
         </SelectContent>
       </Select>
-      <label className="flex items-center gap-1.5 text-xs text-muted-foreground">
-        T
-        <Input
-          key={`${value.modelId}:${value.sampling.temperature}`}
-          aria-label={`Temperature ${name}`}
-          type="number"
-          min={0}
-          max={5}
-          step={0.05}
-          defaultValue={value.sampling.temperature}
-          className="h-8 w-20"
-          onBlur={(e) => {
-            const t = Number(e.currentTarget.value);
-            if (Number.isFinite(t) && t >= 0 && t <= 5 && t !== value.sampling.temperature) {
-              onChange({ ...value, sampling: { ...value.sampling, temperature: t } });
-            }
-          }}
-        />
-      </label>
+      <NumberInput
+        label={`Temperature ${name}`}
+        short="T"
+        value={value.sampling.temperature}
+        min={0}
+        max={5}
+        step={0.05}
+        onCommit={(temperature) => onChange({ ...value, sampling: { ...value.sampling, temperature } })}
+      />
+      <NumberInput
+        label={`Max tokens ${name}`}
+        short="Max"
+        value={value.sampling.maxTokens}
+        min={1}
+        max={32768}
+        step={1}
+        integer
+        onCommit={(maxTokens) => onChange({ ...value, sampling: { ...value.sampling, maxTokens } })}
+      />
     </div>
   );
 }
@@ -106,11 +106,51 @@ export function defaultContender(model: ModelInfo | undefined): ContenderInput {
   return { modelId: model?.id ?? '', adapters: [], sampling: { ...presets.balanced } };
 }
 
-/** The preset the settings start from, whatever the temperature and seed (those are set apart). */
+/** The preset the settings start from, whatever the temperature and seed (those are set apart, like the answer length). */
 function basePreset(sampling: Sampling): SamplingPresetName | null {
   for (const [name, preset] of Object.entries(presets) as [SamplingPresetName, Sampling][]) {
-    const keys = (Object.keys(preset) as (keyof Sampling)[]).filter((k) => k !== 'temperature' && k !== 'seed');
+    const keys = (Object.keys(preset) as (keyof Sampling)[]).filter(
+      (k) => k !== 'temperature' && k !== 'seed' && k !== 'maxTokens',
+    );
     if (keys.every((k) => preset[k] === sampling[k])) return name;
   }
   return null;
+}
+
+/** A small number field committed on blur or Enter; out-of-range or non-numeric input is ignored. */
+function NumberInput(props: {
+  label: string;
+  short: string;
+  value: number;
+  min: number;
+  max: number;
+  step: number;
+  integer?: boolean;
+  onCommit: (value: number) => void;
+}) {
+  const commit = (text: string) => {
+    const v = Number(text);
+    if (text.trim() === '' || !Number.isFinite(v) || v < props.min || v > props.max) return;
+    if (props.integer && !Number.isInteger(v)) return;
+    if (v !== props.value) props.onCommit(v);
+  };
+  return (
+    <label className="flex items-center gap-1.5 text-xs text-muted-foreground">
+      {props.short}
+      <Input
+        key={props.value}
+        aria-label={props.label}
+        type="number"
+        min={props.min}
+        max={props.max}
+        step={props.step}
+        defaultValue={props.value}
+        className="h-8 w-20"
+        onBlur={(e) => commit(e.currentTarget.value)}
+        onKeyDown={(e) => {
+          if (e.key === 'Enter') commit(e.currentTarget.value);
+        }}
+      />
+    </label>
+  );
 }

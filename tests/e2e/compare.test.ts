@@ -1,0 +1,181 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { writeLoraAdapter, writeTinyChatModel } from '../helpers/models/testModels';
+import { launchApp, type LatheApp } from './harness';
+import { shootBothThemes, toast } from './ui';
+
+const shoot = (app: LatheApp, name: string) => shootBothThemes(app, 'compare', name);
+
+/** Calls the running server's API the way scripts do (`POST /api/<method>` with the token). */
+async function api<T>(app: LatheApp, method: string, input: unknown): Promise<T> {
+  const token = new URL(app.server.url).searchParams.get('token');
+  const response = await fetch(`${app.server.origin}/api/${method}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify(input),
+  });
+  const envelope = (await response.json()) as { ok: boolean; data?: T; error?: { message: string } };
+  if (!envelope.ok) throw new Error(`${method}: ${envelope.error?.message}`);
+  return envelope.data as T;
+}
+
+describe('compare', () => {
+  let app: LatheApp;
+  let dir: string;
+  let datasetId: string;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'lathe-e2e-compare-'));
+    const model = join(dir, 'tiny.gguf');
+    writeTinyChatModel(model, 3);
+    writeLoraAdapter(join(dir, 'strong.gguf'), { gain: 3, seed: 11 });
+    app = await launchApp({ hash: '#/compare', colorScheme: 'light' });
+    const { job } = await api<{ job: { id: string } }>(app, 'models.import', { path: model, name: 'Tiny' });
+    let modelId = '';
+    for (;;) {
+      const done = await api<{ state: string; result?: { modelId: string } }>(app, 'jobs.get', { id: job.id });
+      if (done.state === 'succeeded') {
+        modelId = done.result!.modelId;
+        break;
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const { sha256 } = await api<{ sha256: string }>(app, 'models.get', { id: modelId });
+    // A fine-tune of the model, as training would record it.
+    const db = new Database(join(app.server.dataDir, 'lathe.db'));
+    db.prepare(
+      `INSERT INTO adapters (id, name, path, base_model_path, base_model_sha256, run_id, rank, alpha, targets, size_bytes, created_at)
+       VALUES ('strong', 'Strong tune', ?, ?, ?, NULL, 4, 4, '["q","v"]', 1, 1)`,
+    ).run(join(dir, 'strong.gguf'), model, sha256);
+    db.close();
+    datasetId = (await api<{ id: string }>(app, 'datasets.create', { name: 'Compare picks' })).id;
+    await app.page.reload();
+    await app.page.locator('[data-testid="connection-status"][data-state="connected"]').waitFor();
+  });
+  afterAll(async () => {
+    await app?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('compares base and fine-tune blind, votes with the keyboard, edits the ideal answer into a dataset', async () => {
+    const { page } = app;
+    await page.getByRole('heading', { level: 1, name: 'Compare' }).waitFor();
+    // Defaults: the model's base against its fine-tune, blind.
+    await expect(page.getByLabel('Variant 2').textContent()).resolves.toContain('Strong tune');
+    await expect(page.getByLabel('Blind', { exact: true }).getAttribute('data-state')).resolves.toBe('checked');
+    // Greedy and short: answers the same from run to run, and quick on a busy machine.
+    for (const name of ['1', '2']) {
+      for (const [field, value] of [
+        ['Temperature', '0'],
+        ['Max tokens', '8'],
+      ] as const) {
+        const input = page.getByLabel(`${field} ${name}`);
+        await input.fill(value);
+        await input.press('Enter');
+      }
+    }
+    await page.getByLabel('Prompt', { exact: true }).fill('Name three colours');
+    await page.getByLabel('Prompt', { exact: true }).press('Enter');
+    await page
+      .getByTestId('status-a')
+      .filter({ hasText: /Writing|Done/ })
+      .waitFor();
+    await expect(page.getByTestId('label-a').textContent()).resolves.toBe('Hidden until you vote');
+    await page.getByTestId('status-a').filter({ hasText: 'Done' }).waitFor({ timeout: 120_000 });
+    await page.getByTestId('status-b').filter({ hasText: 'Done' }).waitFor({ timeout: 120_000 });
+    await expect(page.getByTestId('label-b').textContent()).resolves.toBe('Hidden until you vote');
+    await expect(page.getByTestId('stats-a').count()).resolves.toBe(0);
+    await shoot(app, 'answers-blind');
+
+    // Edit A into the ideal answer, give a reason, and vote B with the keyboard.
+    await page.getByRole('button', { name: 'Edit A into the ideal answer' }).click();
+    await page.getByLabel('Ideal answer from A').fill('Red, green and blue.');
+    await shoot(app, 'edit-ideal');
+    await page.getByRole('button', { name: 'Use as ideal answer' }).click();
+    await page.getByTestId('ideal-answer').filter({ hasText: 'Red, green and blue.' }).waitFor();
+    await page.getByPlaceholder('Why? (optional, saved with the vote)').fill('B lists them plainly');
+    await page.locator('body').click({ position: { x: 5, y: 300 } });
+    await page.keyboard.press('2');
+    await page.getByTestId('vote-saved').waitFor();
+    await page.locator('[aria-label="Vote"] button[aria-pressed="true"]', { hasText: 'B is better' }).waitFor();
+    const labels = [await page.getByTestId('label-a').textContent(), await page.getByTestId('label-b').textContent()];
+    expect(labels.sort()).toEqual(['Tiny + Strong tune · T0', 'Tiny · T0']);
+    await page.getByTestId('stats-a').waitFor();
+
+    await page.getByRole('button', { name: 'Add to dataset' }).click();
+    await toast(page, 'Added to Compare picks').waitFor();
+    await page.getByRole('button', { name: 'Update in dataset' }).waitFor();
+    await shoot(app, 'voted');
+    const list = await api<{ items: { source: string; answer: string; hasRejected: boolean }[] }>(
+      app,
+      'datasets.examples.list',
+      { datasetId },
+    );
+    expect(list.items).toEqual([
+      expect.objectContaining({ source: 'comparison', answer: 'Red, green and blue.', hasRejected: true }),
+    ]);
+    expect(app.errors).toEqual([]);
+  }, 300_000);
+
+  test('runs a batch review in the background and votes through it with keys 1–4', async () => {
+    const { page } = app;
+    await page.getByRole('radio', { name: 'Batch review' }).click();
+    await page.getByLabel('Prompts, one per line').fill('Say hi\n\nCount to three\nName a fruit');
+    await page.getByLabel('Batch name').fill('Tune vs base');
+    await page.getByRole('button', { name: 'Generate 3 comparisons' }).click();
+    const row = page.getByTestId('batch-row').filter({ hasText: 'Tune vs base' });
+    await row.waitFor();
+    await shoot(app, 'batch-generating');
+    await row.getByText('ready').waitFor({ timeout: 120_000 });
+    await expect(row.textContent()).resolves.toContain('3/3 generated');
+    await row.getByRole('button', { name: 'Review' }).click();
+    await page.getByTestId('batch-review').waitFor();
+    await expect(page.getByTestId('review-prompt').textContent()).resolves.toBe('Say hi');
+    await shoot(app, 'batch-review');
+    for (const [i, key] of ['1', '3', '4'].entries()) {
+      await page.keyboard.press(key);
+      await page
+        .getByTestId('review-progress')
+        .filter({ hasText: `${i + 1} of 3 voted` })
+        .waitFor();
+    }
+    await page.keyboard.press('ArrowLeft');
+    await expect(page.getByTestId('review-prompt').textContent()).resolves.toBe('Count to three');
+    await shoot(app, 'batch-voted');
+    await page.getByRole('button', { name: 'All batches' }).click();
+    await row.getByText('3 voted').waitFor();
+    expect(app.errors).toEqual([]);
+  }, 300_000);
+
+  test('shows win rates with intervals and the leaderboard, and exports preference pairs', async () => {
+    const { page } = app;
+    await page.getByRole('radio', { name: 'Results' }).click();
+    await page.getByTestId('votes-count').filter({ hasText: '4 votes' }).waitFor();
+    const rate = page.getByTestId('win-rate');
+    await rate.waitFor();
+    // Two decisive votes (B in the first comparison, 1 in the batch), one tie, one both-bad.
+    await expect(rate.getByTestId('win-rate-text').textContent()).resolves.toMatch(
+      /of 2 decisive votes · \d–\d · 1 tie · 1 both bad/,
+    );
+    await expect(page.getByTestId('leaderboard-row').count()).resolves.toBe(2);
+    await expect(page.getByTestId('pairs-count').textContent()).resolves.toMatch(/^[1-9]\d* pairs? — /);
+    const path = join(dir, 'pairs.jsonl');
+    await page.getByLabel('Export path').fill(path);
+    await page.getByRole('button', { name: 'Export' }).click();
+    await toast(page, 'Wrote').waitFor();
+    expect(existsSync(path)).toBe(true);
+    for (const line of readFileSync(path, 'utf8').trimEnd().split('\n')) {
+      const record = JSON.parse(line) as { prompt: unknown[]; chosen: unknown[]; rejected: unknown[] };
+      expect(Object.keys(record).sort()).toEqual(['chosen', 'prompt', 'rejected']);
+      expect(Array.isArray(record.prompt)).toBe(true);
+    }
+    await shoot(app, 'results');
+    // Exporting again without "Overwrite" is refused, with the reason.
+    await page.getByRole('button', { name: 'Export' }).click();
+    await toast(page, 'CONFLICT').waitFor();
+    expect(app.errors).toEqual([]);
+  }, 120_000);
+});
