@@ -34,15 +34,14 @@ describe('compare', () => {
     writeLoraAdapter(join(dir, 'strong.gguf'), { gain: 3, seed: 11 });
     app = await launchApp({ hash: '#/compare', colorScheme: 'light' });
     const { job } = await api<{ job: { id: string } }>(app, 'models.import', { path: model, name: 'Tiny' });
-    let modelId = '';
-    for (;;) {
-      const done = await api<{ state: string; result?: { modelId: string } }>(app, 'jobs.get', { id: job.id });
-      if (done.state === 'succeeded') {
-        modelId = done.result!.modelId;
-        break;
+    const modelId = await (async () => {
+      for (;;) {
+        const done = await api<{ state: string; result?: { modelId: string } }>(app, 'jobs.get', { id: job.id });
+        if (done.state === 'succeeded') return done.result!.modelId;
+        if (done.state !== 'running' && done.state !== 'queued') throw new Error(`import ${done.state}`);
+        await new Promise((r) => setTimeout(r, 50));
       }
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    })();
     const { sha256 } = await api<{ sha256: string }>(app, 'models.get', { id: modelId });
     // A fine-tune of the model, as training would record it.
     const db = new Database(join(app.server.dataDir, 'lathe.db'));
