@@ -50,20 +50,23 @@ export function DatasetsView() {
   const list = useMemo(() => datasets.data ?? [], [datasets.data]);
   const dataset = list.find((d) => d.id === route.datasetId) ?? null;
 
-  // No dataset in the address (or a deleted one): open the first.
+  // No dataset in the address (or a deleted one): open the first. Not while the list is being
+  // refetched (a dataset just created may not be in it yet), nor while leaving the page.
   useEffect(() => {
-    if (datasets.isSuccess && !dataset && list[0]) route.open(list[0].id);
-  }, [datasets.isSuccess, dataset, list, route]);
+    if (route.inPage && datasets.isSuccess && !datasets.isFetching && !dataset && list[0]) route.open(list[0].id);
+  }, [route, datasets.isSuccess, datasets.isFetching, dataset, list]);
+  /** Opens a dataset that may have just been created: the list is refetched first. */
+  const openNew = (id: string) => void datasets.refetch().then(() => route.open(id));
 
   const dialogs = (
     <>
-      <CreateDatasetDialog open={creating} onOpenChange={setCreating} onCreated={(d) => route.open(d.id)} />
+      <CreateDatasetDialog open={creating} onOpenChange={setCreating} onCreated={(d) => openNew(d.id)} />
       <ImportDialog
         open={importing}
         onOpenChange={setImporting}
         datasetId={dataset?.id ?? null}
         datasetName={dataset?.name ?? null}
-        onImported={(id) => route.open(id)}
+        onImported={openNew}
       />
     </>
   );

@@ -68,27 +68,29 @@ export function TokenHistogram({ stats, height = 220 }: { stats: TokenStats; hei
             </g>
           ))}
           <g transform={`translate(${margin.left},${margin.top})`}>
-            {geometry.bars.map((bar, i) => (
-              <rect
-                key={i}
-                data-testid="histogram-bar"
-                data-over={bar.over || undefined}
-                x={bar.x}
-                y={bar.y}
-                width={bar.width}
-                height={bar.height}
-                rx={1.5}
-                className={
-                  bar.over
-                    ? 'fill-destructive/85'
-                    : bar.straddles
-                      ? 'fill-warning/80'
-                      : hover === i
-                        ? 'fill-primary'
-                        : 'fill-primary/70'
-                }
-              />
-            ))}
+            {geometry.bars.map((bar, i) =>
+              bar.count === 0 ? null : (
+                <rect
+                  key={i}
+                  data-testid="histogram-bar"
+                  data-over={bar.over || undefined}
+                  x={bar.x}
+                  y={bar.y}
+                  width={bar.width}
+                  height={bar.height}
+                  rx={1.5}
+                  className={
+                    bar.over
+                      ? 'fill-destructive/85'
+                      : bar.straddles
+                        ? 'fill-warning/80'
+                        : hover === i
+                          ? 'fill-primary'
+                          : 'fill-primary/70'
+                  }
+                />
+              ),
+            )}
             {/* Wide invisible hit areas, so thin bars are easy to hover. */}
             {geometry.bars.map((bar, i) => (
               <rect

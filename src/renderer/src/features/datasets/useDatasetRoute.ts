@@ -12,6 +12,8 @@ const getHash = () => window.location.hash;
  * reload keeps them and other pages can link to a dataset. `open(null)` goes back to `#/datasets`.
  */
 export function useDatasetRoute(): {
+  /** The address is on the Datasets page (false for a moment while leaving it). */
+  inPage: boolean;
   datasetId: string | null;
   exampleId: string | null;
   open: (datasetId: string | null, exampleId?: string | null) => void;
@@ -30,6 +32,7 @@ export function useDatasetRoute(): {
   }, []);
   const inPage = page === 'datasets';
   return {
+    inPage,
     datasetId: inPage && datasetId ? decodeURIComponent(datasetId) : null,
     exampleId: inPage && datasetId && exampleId ? decodeURIComponent(exampleId) : null,
     open,
