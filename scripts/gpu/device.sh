@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Runs on the GPU machine from the repository root, with .gpu/ carried (see pack.sh): builds the
+# CUDA addon from the carried tree with all cores, then runs the GPU check; everything it prints
+# and writes lands in $OUT (build log, gpu-check.json). Extra arguments go to gpuCheck.mjs.
+#   bash scripts/gpu/device.sh [--torch] [--quick] ...
+set -uo pipefail
+OUT=${OUT:-/tmp/lathe-gpu-out}; mkdir -p "$OUT"
+repo=$PWD; w=/tmp/lathe-gpu; mkdir -p "$w"
+exec > >(tee -a "$OUT/device.log") 2>&1
+t0=$(date +%s)
+nvidia-smi --query-gpu=name,memory.total,driver_version,compute_cap --format=csv,noheader || true
+nproc; (cmake --version | head -1; ninja --version; nvcc --version | tail -1) || true
+[ -x "$w/node" ] || { xz -dc .gpu/node.xz > "$w/node" && chmod +x "$w/node"; }
+"$w/node" --version || exit 1
+if [ ! -f "$w/build/Release/lathe_trainer.node" ] || [ "${LATHE_REBUILD:-0}" = 1 ]; then
+  mkdir -p "$w/llama" && tar -C "$w/llama" --skip-old-files -xJf .gpu/llama-src.tar.xz
+  cuda=$(dirname "$(dirname "$(readlink -f "$(command -v nvcc)")")")
+  extra=()
+  if ! ls "$cuda"/include/cublas_v2.h "$cuda"/targets/*/include/cublas_v2.h >/dev/null 2>&1; then
+    # no cuBLAS headers: our declarations + a link stub; the real libcublas.so.13 loads at run time
+    lib=$(find /usr /opt -name 'libcublas.so.13*' 2>/dev/null | head -1)
+    echo "cuBLAS headers missing; runtime library: $lib"
+    mkdir -p "$w/shim" && cc -shared -fPIC -Wl,-soname,libcublas.so.13 -o "$w/shim/libcublas.so" native/cuda-shim/cublas_stub.c
+    extra+=("-DCUDA_cublas_LIBRARY=$w/shim/libcublas.so" "-DCUDA_cublasLt_LIBRARY=$w/shim/libcublas.so"
+            "-DLATHE_CUBLAS_SHIM_INCLUDE=$repo/native/cuda-shim/include")
+    export LD_LIBRARY_PATH="$(dirname "$lib"):${LD_LIBRARY_PATH:-}"
+  fi
+  # without the driver's link stub ggml uses its legacy memory pool instead of virtual memory
+  ls "$cuda"/lib64/stubs/libcuda.so "$cuda"/targets/*/lib/stubs/libcuda.so >/dev/null 2>&1 || extra+=("-DGGML_CUDA_NO_VMM=ON")
+  cmake -S native -B "$w/build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DLATHE_GPU=cuda \
+    -DLATHE_LLAMA_DIR="$w/llama" -DCMAKE_CUDA_ARCHITECTURES="${LATHE_CUDA_ARCH:-90}" \
+    -DCMAKE_JS_INC="$repo/.gpu/napi/include;$repo/.gpu/napi/node-addon-api" \
+    -DCMAKE_CXX_FLAGS=-DBUILDING_NODE_EXTENSION -DCMAKE_LIBRARY_OUTPUT_DIRECTORY="$w/build/Release" \
+    "${extra[@]}" > "$OUT/cmake.log" 2>&1 || { tail -40 "$OUT/cmake.log"; exit 1; }
+  tb=$(date +%s)
+  ninja -C "$w/build" -j "$(nproc)" lathe_trainer > "$OUT/build.log" 2>&1 || { grep -B2 -A20 -m3 'error' "$OUT/build.log" | head -80; exit 1; }
+  echo "BUILD_SECONDS $(( $(date +%s) - tb )) on $(nproc) cores"
+fi
+ldd "$w/build/Release/lathe_trainer.node" | grep -E 'cublas|cudart|not found' || true
+echo "SETUP_SECONDS $(( $(date +%s) - t0 ))"
+left=$(( ${LATHE_DEADLINE:-520} - ($(date +%s) - t0) )); echo "check time limit ${left} s"
+timeout "$left" "$w/node" .gpu/gpuCheck.mjs --addon "$w/build/Release/lathe_trainer.node" --out "$OUT" --work "$w/work" --threads 8 "$@" > "$OUT/gpu-check-stdout.json"
+echo "CHECK_EXIT $? after $(( $(date +%s) - t0 )) s"
+tail -c 3000 "$OUT/gpu-check-stdout.json"
