@@ -177,4 +177,44 @@ describe('compare', () => {
     await toast(page, 'CONFLICT').waitFor();
     expect(app.errors).toEqual([]);
   }, 120_000);
+
+  test('picks the best of two regenerated answers in chat, and the pick joins the preference pairs', async () => {
+    const { page } = app;
+    const models = await api<{ id: string }[]>(app, 'models.list', {});
+    const conversation = await api<{ id: string }>(app, 'chat.conversations.create', {
+      modelId: models[0]!.id,
+      sampling: { temperature: 1, maxTokens: 4, seed: null },
+    });
+    const waitDone = async (messageId: string) => {
+      for (;;) {
+        const thread = await api<{ messages: { id: string; status: string }[] }>(app, 'chat.thread', {
+          conversationId: conversation.id,
+        });
+        if (thread.messages.some((m) => m.id === messageId && m.status !== 'streaming')) return;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    };
+    const first = await api<{ assistantMessageId: string }>(app, 'chat.send', {
+      conversationId: conversation.id,
+      content: 'Pick me',
+    });
+    await waitDone(first.assistantMessageId);
+    const second = await api<{ assistantMessageId: string }>(app, 'chat.regenerate', {
+      messageId: first.assistantMessageId,
+    });
+    await waitDone(second.assistantMessageId);
+    await page.goto(`${app.server.url}#/chat/${conversation.id}`);
+    const answer = page.locator('[data-testid="message"][data-role="assistant"]').last();
+    await answer.getByTestId('branch-position').filter({ hasText: '2/2' }).waitFor();
+    await answer.getByRole('button', { name: 'Best version' }).click();
+    await toast(page, 'Preferred over 1 other version').waitFor();
+    await answer.locator('button[aria-label="Best version"][aria-pressed="true"]').waitFor();
+    await shoot(app, 'chat-pick');
+    const pairs = await api<{ bySource: Record<string, number> }>(app, 'feedback.pairs', {});
+    expect(pairs.bySource['chat-pick']).toBe(1);
+    await page.goto(`${app.server.url}#/compare`);
+    await page.getByRole('radio', { name: 'Results' }).click();
+    await page.getByTestId('pairs-count').filter({ hasText: '1 picked in chat' }).waitFor();
+    expect(app.errors).toEqual([]);
+  }, 120_000);
 });

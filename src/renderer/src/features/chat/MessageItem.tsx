@@ -17,6 +17,7 @@ import { Markdown } from '@renderer/components/Markdown';
 import { Button } from '@renderer/components/ui/Button';
 import { Textarea } from '@renderer/components/ui/Textarea';
 import { Tooltip, TooltipContent, TooltipTrigger } from '@renderer/components/ui/Tooltip';
+import { PreferVersionButton } from '@renderer/features/compare/PreferVersionButton';
 import { hintFor } from '@renderer/features/models/modelErrors';
 import { cn } from '@renderer/lib/cn';
 import { ModelNamesContext, useChatActions } from './ChatActions';
@@ -240,6 +241,7 @@ function BranchNav({ message, busy }: MessageItemProps) {
       >
         <ChevronRight />
       </IconAction>
+      <PreferVersionButton message={message} disabled={busy} />
     </nav>
   );
 }
