@@ -209,7 +209,7 @@ describe('datasets', () => {
     await page.evaluate(() => (window.location.hash = '#/datasets'));
 
     await page.getByRole('radio', { name: /Tokens/ }).click();
-    await page.getByLabel('Max length (tokens)').fill('40');
+    await page.getByLabel('Max length (tokens)').fill('150');
     await page.getByRole('button', { name: 'Count tokens' }).click();
     await toast(page, 'Tokens counted').waitFor();
     const histogram = page.getByTestId('token-histogram');
@@ -224,7 +224,7 @@ describe('datasets', () => {
     await shoot(app, 'histogram');
 
     // The list shows each example's count; "Show … over" filters to them.
-    await page.getByRole('button', { name: /^Show the .* over 40 tokens/ }).click();
+    await page.getByRole('button', { name: /^Show the .* over 150 tokens/ }).click();
     await listTotal(page, over);
     await expect(page.getByTestId('example-length').first().textContent()).resolves.toMatch(/tok$/);
     expect(app.errors).toEqual([]);

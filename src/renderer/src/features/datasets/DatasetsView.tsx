@@ -561,7 +561,7 @@ function DatasetWorkspace({
               empty={emptyView}
             />
             <footer
-              className="flex h-8 shrink-0 items-center gap-3 border-t px-3 text-[11px] text-muted-foreground"
+              className="flex h-8 shrink-0 items-center gap-3 overflow-hidden border-t px-3 text-[11px] whitespace-nowrap text-muted-foreground"
               data-testid="shortcut-hint"
             >
               <span>
@@ -582,7 +582,7 @@ function DatasetWorkspace({
               <span>
                 <Kbd>Esc</Kbd> close
               </span>
-              <span className="hidden lg:inline">Shift-click a range, Ctrl/⌘-click to add</span>
+              <span className="hidden xl:inline">Shift-click a range, Ctrl/⌘-click to add</span>
             </footer>
           </div>
           {exampleId && tab === 'examples' && (

@@ -89,7 +89,9 @@ export function HygienePanel({
             className="w-48 accent-(--primary)"
             aria-valuetext={`${Math.round(threshold * 100)}%`}
           />
-          <span className="w-10 text-[13px] font-medium tabular-nums">≥ {Math.round(threshold * 100)}%</span>
+          <span className="w-14 text-[13px] font-medium whitespace-nowrap tabular-nums">
+            ≥ {Math.round(threshold * 100)}%
+          </span>
           {data && threshold < data.nearDuplicateThreshold - 1e-9 && !running && (
             <Button variant="link" size="sm" className="h-7 px-0" onClick={start}>
               Run again to find pairs under {Math.round(data.nearDuplicateThreshold * 100)}%

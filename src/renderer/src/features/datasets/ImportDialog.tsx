@@ -323,7 +323,7 @@ function Preview({ sniffed, format }: { sniffed: SniffResult; format: DatasetFor
           {parsedAs ? `as ${formatLabels[format]}` : '(raw; the preview follows the detected format)'}
         </span>
       </span>
-      <div className="max-h-56 min-w-0 overflow-auto rounded-lg border bg-muted/30" data-testid="import-preview">
+      <div className="max-h-40 min-w-0 overflow-auto rounded-lg border bg-muted/30" data-testid="import-preview">
         {parsedAs ? (
           <ol className="divide-y">
             {sniffed.preview.slice(0, 3).map((example, i) => (
@@ -380,7 +380,8 @@ function ImportOutcome({ job }: { job: Job }) {
       {job.state === 'succeeded' && result ? (
         <p className="flex items-center gap-2 text-[13px]">
           <CheckCircle2 className="size-4 text-success" />
-          Imported {plural(result.imported, 'example')} in {formatDuration(result.seconds)}
+          Imported {plural(result.imported, 'example')}{' '}
+          {result.seconds < 1 ? 'in under a second' : `in ${formatDuration(result.seconds)}`}
           {result.errorCount > 0 && `; skipped ${plural(result.errorCount, 'bad line')}`}.
         </p>
       ) : (

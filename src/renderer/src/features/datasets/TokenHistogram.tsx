@@ -46,6 +46,7 @@ export function TokenHistogram({ stats, height = 220 }: { stats: TokenStats; hei
           className="block overflow-visible"
         >
           <desc id={`${uid}-desc`}>{summary}</desc>
+          {/* Grid lines at half and full height; a count label only where it is a whole number. */}
           {[0.5, 1].map((f) => (
             <g key={f}>
               <line
@@ -63,7 +64,7 @@ export function TokenHistogram({ stats, height = 220 }: { stats: TokenStats; hei
                 dominantBaseline="middle"
                 className="fill-muted-foreground text-[10px] tabular-nums"
               >
-                {compactCount(Math.round(geometry.peak * f))}
+                {Number.isInteger(geometry.peak * f) ? compactCount(geometry.peak * f) : ''}
               </text>
             </g>
           ))}
