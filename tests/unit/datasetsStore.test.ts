@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { charCount, ftsQuery } from '../../src/main/core/datasets/DatasetsRepo';
+import { charCount, ftsQuery, scopedFtsQuery } from '../../src/main/core/datasets/DatasetsRepo';
 import { splitPaths } from '../../src/main/core/datasets/exportDataset';
 import { tokenHistogram } from '../../src/main/core/datasets/tokenCounts';
 
@@ -16,6 +16,13 @@ describe('ftsQuery', () => {
   });
   it('keeps at most 32 words', () => {
     expect(ftsQuery(Array.from({ length: 40 }, (_, i) => `w${i}`).join(' '))!.split(' ')).toHaveLength(32);
+  });
+});
+
+describe('scopedFtsQuery', () => {
+  it('puts the words in the text column and the dataset and live/trash in the scope column', () => {
+    expect(scopedFtsQuery('"tok"*', '1b2c-3d', false)).toBe('text : ("tok"*) AND scope : ("d1b2c3d" "live")');
+    expect(scopedFtsQuery('"a"*', 'x"y', true)).toBe('text : ("a"*) AND scope : ("dx""y" "trash")');
   });
 });
 

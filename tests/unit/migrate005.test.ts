@@ -64,7 +64,7 @@ describe('migration 005 (datasets)', () => {
           .all(q) as { id: string }[]
       ).map((r) => r.id);
     expect(search('tok*')).toEqual(['e1']);
-    expect(search('splits')).toEqual(['e1']);
+    expect(search('text : (splits)')).toEqual(['e1']);
     expect(search('cafe')).toEqual(['e2']);
     db.prepare(
       `UPDATE dataset_examples SET messages = '[{"role":"user","content":"Other words"}]' WHERE id = 'e1'`,
@@ -73,6 +73,17 @@ describe('migration 005 (datasets)', () => {
     expect(search('other')).toEqual(['e1']);
     db.prepare(`UPDATE dataset_examples SET rejected = 'a rejected answer' WHERE id = 'e2'`).run();
     expect(search('rejected')).toEqual(['e2']);
+    // The scope column follows the dataset and the trash; tags and notes leave the index alone.
+    db.prepare("INSERT INTO datasets (id, name, created_at, updated_at) VALUES ('d-2', 'y', 0, 0)").run();
+    expect(search('text : (other) AND scope : ("dd1" "live")')).toEqual(['e1']);
+    db.prepare("UPDATE dataset_examples SET deleted_at = 5 WHERE id = 'e1'").run();
+    expect(search('text : (other) AND scope : ("dd1" "live")')).toEqual([]);
+    expect(search('text : (other) AND scope : ("dd1" "trash")')).toEqual(['e1']);
+    db.prepare("UPDATE dataset_examples SET dataset_id = 'd-2', deleted_at = NULL WHERE id = 'e1'").run();
+    expect(search('text : (other) AND scope : ("dd2" "live")')).toEqual(['e1']);
+    expect(search('text : live')).toEqual([]);
+    db.prepare("UPDATE dataset_examples SET tags = '[\"t\"]', note = 'n' WHERE id = 'e1'").run();
+    expect(search('text : (other) AND scope : ("dd2" "live")')).toEqual(['e1']);
     db.prepare("DELETE FROM dataset_examples WHERE id = 'e1'").run();
     expect(search('other')).toEqual([]);
     db.prepare("DELETE FROM datasets WHERE id = 'd1'").run();

@@ -90,6 +90,22 @@ export function ftsQuery(text: string): string | null {
     .join(' ');
 }
 
+/**
+ * The FTS query of a search in one dataset's live examples (or its trash): the typed words in the
+ * `text` column, the dataset and `live`/`trash` in the `scope` column (see migration 005).
+ */
+export function scopedFtsQuery(terms: string, datasetId: string, trash: boolean): string {
+  const scope = `d${datasetId.replaceAll('-', '')}`.replaceAll('"', '""');
+  return `text : (${terms}) AND scope : ("${scope}" "${trash ? 'trash' : 'live'}")`;
+}
+
+/** Whether a filter is a plain search (nothing else narrows it), which the index answers alone. */
+function searchOnly(filter: ExampleFilter): boolean {
+  return Object.entries(filter).every(
+    ([key, value]) => key === 'search' || value === undefined || (Array.isArray(value) && value.length === 0),
+  );
+}
+
 const clip = (text: string, n: number) => (text.length > n ? `${text.slice(0, n - 1)}…` : text);
 
 const toExample = (r: ExampleRow, undoDepth: number, issues: string[]): DatasetExample => ({
@@ -388,7 +404,7 @@ export class DatasetsRepo {
       const query = ftsQuery(filter.search);
       if (query === null) return null;
       clauses.push('e.seq IN (SELECT rowid FROM dataset_examples_fts WHERE dataset_examples_fts MATCH ?)');
-      params.push(query);
+      params.push(scopedFtsQuery(query, datasetId, trash));
     }
     if (filter.tags && filter.tags.length > 0) {
       clauses.push(
@@ -439,6 +455,9 @@ export class DatasetsRepo {
   }): { total: number; items: ExampleSummary[] } {
     const where = this.#where(q.datasetId, q.filter, q.trash);
     if (!where) return { total: 0, items: [] };
+    if (q.filter.search?.trim() && q.sort === 'created' && searchOnly(q.filter)) {
+      return this.#searchPage(q.datasetId, ftsQuery(q.filter.search)!, q);
+    }
     const total = (
       this.db.prepare(`SELECT COUNT(*) AS n FROM dataset_examples e WHERE ${where.sql}`).get(...where.params) as {
         n: number;
@@ -455,13 +474,38 @@ export class DatasetsRepo {
         )
         .all(...where.params, q.limit, q.offset) as { seq: number }[]
     ).map((r) => r.seq);
-    if (seqs.length === 0) return { total, items: [] };
+    return { total, items: this.#summaries(seqs) };
+  }
+
+  /** A plain search in insertion order: the count and the page come from the FTS index alone. */
+  #searchPage(
+    datasetId: string,
+    terms: string,
+    q: { order: 'asc' | 'desc'; offset: number; limit: number; trash: boolean },
+  ): { total: number; items: ExampleSummary[] } {
+    const match = scopedFtsQuery(terms, datasetId, q.trash);
+    const total = (
+      this.db
+        .prepare('SELECT COUNT(*) AS n FROM dataset_examples_fts WHERE dataset_examples_fts MATCH ?')
+        .get(match) as { n: number }
+    ).n;
+    const seqs = (
+      this.db
+        .prepare(
+          `SELECT rowid AS seq FROM dataset_examples_fts WHERE dataset_examples_fts MATCH ?
+           ORDER BY rowid ${q.order === 'desc' ? 'DESC' : 'ASC'} LIMIT ? OFFSET ?`,
+        )
+        .all(match, q.limit, q.offset) as { seq: number }[]
+    ).map((r) => r.seq);
+    return { total, items: this.#summaries(seqs) };
+  }
+
+  #summaries(seqs: readonly number[]): ExampleSummary[] {
     const select = this.db.prepare(
       `SELECT e.*, (SELECT group_concat(i.kind) FROM example_issues i WHERE i.example_id = e.id) AS issues
        FROM dataset_examples e WHERE e.seq = ?`,
     );
-    const items = seqs.map((seq) => toSummary(select.get(seq) as ExampleRow & { issues: string | null }));
-    return { total, items };
+    return seqs.map((seq) => toSummary(select.get(seq) as ExampleRow & { issues: string | null }));
   }
 
   /** Every matching id, in list order (for "select all" with filters). */

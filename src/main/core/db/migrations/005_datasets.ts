@@ -13,7 +13,12 @@ import type { Migration } from '../migrate';
  *   about three times the text in size and several times slower to write, which an import of 100k
  *   examples pays row by row; prefixes of words are what people type into a search box.
  *   The table is contentless (`contentless_delete=1`): the text lives once, in `messages`, and the
- *   triggers below index the turns' content and the rejected answer.
+ *   triggers below index the turns' content and the rejected answer. A second column, `scope`, holds
+ *   the dataset (`d<id without hyphens>`) and `live` or `trash`, so a search in one dataset is one
+ *   FTS query (`text : (…) AND scope : (…)`): its count and its first page come from the index
+ *   alone, in rowid (= insertion) order, instead of joining every match against the table (a word
+ *   found in most of 100k examples took ~250 ms that way, ~20 ms this way). The price: moving an
+ *   example to another dataset or the trash re-indexes it.
  * - `char_count` and `turn_count` are stored at write time so length filters and sorting need no
  *   JSON parsing; `token_count` caches a count for the model named in `token_model`. The list, each
  *   sort order and the per-split/source/token counts have their own small index, so a page or the
@@ -73,24 +78,31 @@ export const migration005: Migration = {
 
     CREATE VIRTUAL TABLE dataset_examples_fts USING fts5 (
       text,
+      scope,
       content = '',
       contentless_delete = 1,
       tokenize = 'unicode61 remove_diacritics 2',
       prefix = '2 3'
     );
     CREATE TRIGGER dataset_examples_fts_insert AFTER INSERT ON dataset_examples BEGIN
-      INSERT INTO dataset_examples_fts (rowid, text) VALUES (new.seq,
+      INSERT INTO dataset_examples_fts (rowid, text, scope) VALUES (new.seq,
         (SELECT group_concat(json_extract(m.value, '$.content'), char(10)) FROM json_each(new.messages) m)
-        || coalesce(char(10) || new.rejected, ''));
+          || coalesce(char(10) || new.rejected, ''),
+        'd' || replace(new.dataset_id, '-', '') || CASE WHEN new.deleted_at IS NULL THEN ' live' ELSE ' trash' END);
     END;
     CREATE TRIGGER dataset_examples_fts_delete AFTER DELETE ON dataset_examples BEGIN
       DELETE FROM dataset_examples_fts WHERE rowid = old.seq;
     END;
-    CREATE TRIGGER dataset_examples_fts_update AFTER UPDATE OF messages, rejected ON dataset_examples BEGIN
+    CREATE TRIGGER dataset_examples_fts_update AFTER UPDATE OF messages, rejected, dataset_id, deleted_at
+      ON dataset_examples
+      WHEN old.messages IS NOT new.messages OR old.rejected IS NOT new.rejected
+        OR old.dataset_id IS NOT new.dataset_id OR (old.deleted_at IS NULL) IS NOT (new.deleted_at IS NULL)
+    BEGIN
       DELETE FROM dataset_examples_fts WHERE rowid = old.seq;
-      INSERT INTO dataset_examples_fts (rowid, text) VALUES (new.seq,
+      INSERT INTO dataset_examples_fts (rowid, text, scope) VALUES (new.seq,
         (SELECT group_concat(json_extract(m.value, '$.content'), char(10)) FROM json_each(new.messages) m)
-        || coalesce(char(10) || new.rejected, ''));
+          || coalesce(char(10) || new.rejected, ''),
+        'd' || replace(new.dataset_id, '-', '') || CASE WHEN new.deleted_at IS NULL THEN ' live' ELSE ' trash' END);
     END;
 
     CREATE TABLE example_history (
