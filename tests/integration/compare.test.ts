@@ -141,6 +141,31 @@ describe('side-by-side comparisons on real models', () => {
     expect(core.inference.counters.modelLoads).toBeGreaterThan(loads);
   });
 
+  it('falls back to one after the other when a chat holds the other sequence, and says so', async () => {
+    const chat = await call<Conversation>('chat.conversations.create', {
+      modelId: baseId,
+      sampling: { ...greedy, temperature: 1, maxTokens: 4000, seed: 5 },
+    });
+    const turn = await call<ChatTurnStarted>('chat.send', { conversationId: chat.id, content: 'Keep talking' });
+    while (
+      !seen.some(
+        (e) => e.event === 'chat.token' && (e.payload as { messageId: string }).messageId === turn.assistantMessageId,
+      )
+    ) {
+      await new Promise((r) => setTimeout(r, 2));
+    }
+    const started = await call<Comparison>('compare.start', {
+      messages: [{ role: 'user', content: 'Hi' }],
+      contenders: [base(), { ...base(), sampling: { ...greedy, temperature: 0.5 } }],
+    });
+    expect(started.mode).toBe('parallel');
+    const done = await settled(started.id);
+    await call('chat.stop', { conversationId: chat.id });
+    expect(done).toMatchObject({ mode: 'sequential', modeReason: 'no free sequence for both at once' });
+    expect([done.a.status, done.b.status]).toEqual(['done', 'done']);
+    expect(updates(done.id).some((u) => u.a.status === 'streaming' && u.b.status === 'streaming')).toBe(false);
+  });
+
   it('fails only the side whose adapter or model is gone', async () => {
     const started = await call<Comparison>('compare.start', {
       messages: [{ role: 'user', content: 'Hi' }],
