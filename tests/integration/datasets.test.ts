@@ -437,10 +437,41 @@ describe('import', () => {
     expect(cancelled.state).toBe('cancelled');
     expect(rowCount('dataset_examples')).toBe(before);
     expect((await call<DatasetInfo[]>('datasets.list', {})).some((x) => x.name === 'Cancelled')).toBe(false);
+
+    // Into an existing dataset: its rows are hidden while the import runs (search included) and gone after a cancel.
+    const d = await newDataset();
+    await addExample(d.id, 'question kept', 'answer kept');
+    const into = await call<Job>('datasets.import', { path, datasetId: d.id, format: 'openai', onErrors: 'skip' });
+    await new Promise<void>((resolve) => {
+      const check = () =>
+        seen.some(
+          (e) => e.event === 'jobs.progress' && (e.payload as Job).id === into.id && (e.payload as Job).progress > 0.05,
+        )
+          ? resolve()
+          : setTimeout(check, 5);
+      check();
+    });
+    expect(rowCount('dataset_examples')).toBeGreaterThan(before + 1);
+    expect((await call<DatasetInfo>('datasets.get', { id: d.id })).counts).toMatchObject({ total: 1, trash: 0 });
+    expect((await list(d.id, { filter: { search: 'question' } })).items.map((x) => x.prompt)).toEqual([
+      'question kept',
+    ]);
+    expect((await list(d.id, { trash: true })).total).toBe(0);
+    expect((await call<Job>('jobs.cancel', { id: into.id })).state).toBe('cancelled');
+    expect(rowCount('dataset_examples')).toBe(before + 1);
+    expect((await list(d.id, { filter: { search: 'question' } })).total).toBe(1);
   }, 120_000);
 
   it('removes the staging rows of an import interrupted by a crash at the next start', async () => {
     const d = await newDataset();
+    core.db
+      .prepare(
+        `INSERT INTO dataset_examples (id, dataset_id, messages, source, char_count, turn_count, created_at, updated_at, deleted_at)
+         VALUES ('staged-2', ?, '[{"role":"user","content":"half appended"}]', 'import', 13, 1, 0, 0, -5)`,
+      )
+      .run(d.id);
+    expect((await list(d.id, { filter: { search: 'half' } })).items).toEqual([]);
+    expect((await list(d.id, { trash: true })).total).toBe(0);
     core.db
       .prepare(
         "INSERT INTO datasets (id, name, staging_job, created_at, updated_at) VALUES ('stage-x', '.import-x', 'job-x', 0, 0)",
@@ -457,6 +488,7 @@ describe('import', () => {
     await core.close();
     core = start();
     expect(core.db.prepare("SELECT COUNT(*) AS n FROM dataset_examples WHERE id = 'staged-1'").get()).toEqual({ n: 0 });
+    expect(core.db.prepare("SELECT COUNT(*) AS n FROM dataset_examples WHERE id = 'staged-2'").get()).toEqual({ n: 0 });
     expect(core.db.prepare("SELECT COUNT(*) AS n FROM datasets WHERE id = 'stage-x'").get()).toEqual({ n: 0 });
   });
 });

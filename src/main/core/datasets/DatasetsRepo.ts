@@ -66,6 +66,8 @@ export interface NewExample {
   split: ExampleSplit;
   note: string;
   createdAt: number;
+  /** Only imports: a negative marker that keeps the row hidden until the import is published. */
+  stagedMarker?: number;
 }
 
 export type HistoryKind = 'edit' | 'tags' | 'split' | 'move' | 'delete' | 'restore' | 'fix';
@@ -264,7 +266,7 @@ export class DatasetsRepo {
     }
     const trash = (
       this.db
-        .prepare('SELECT COUNT(*) AS n FROM dataset_examples WHERE dataset_id = ? AND deleted_at IS NOT NULL')
+        .prepare('SELECT COUNT(*) AS n FROM dataset_examples WHERE dataset_id = ? AND deleted_at > 0')
         .get(r.id) as { n: number }
     ).n;
     const withIssues = (
@@ -322,10 +324,30 @@ export class DatasetsRepo {
       .run(name, now, now, id);
   }
 
-  /** Moves every example of a staging dataset into `targetId`, keeping their order. */
-  mergeStaging(stagingId: string, targetId: string): number {
-    return this.db.prepare('UPDATE dataset_examples SET dataset_id = ? WHERE dataset_id = ?').run(targetId, stagingId)
-      .changes;
+  /**
+   * Rows of an import into an existing dataset are written with `deleted_at` = a negative marker:
+   * hidden everywhere, but already indexed for search as live rows of that dataset, so making them
+   * visible changes one indexed column and never re-indexes their text.
+   */
+  publishStaged(datasetId: string, marker: number): number {
+    return this.db
+      .prepare('UPDATE dataset_examples SET deleted_at = NULL WHERE dataset_id = ? AND deleted_at = ?')
+      .run(datasetId, marker).changes;
+  }
+
+  /** Deletes up to `limit` staged rows of one import; answers how many. */
+  deleteSomeStaged(datasetId: string, marker: number, limit: number): number {
+    return this.db
+      .prepare(
+        `DELETE FROM dataset_examples WHERE seq IN
+           (SELECT seq FROM dataset_examples WHERE dataset_id = ? AND deleted_at = ? LIMIT ?)`,
+      )
+      .run(datasetId, marker, limit).changes;
+  }
+
+  /** Deletes the staged rows of every import that never finished (a crash). */
+  dropAllStaged(): number {
+    return this.db.prepare('DELETE FROM dataset_examples WHERE deleted_at < 0').run().changes;
   }
 
   /** Deletes up to `limit` examples of a dataset (to empty a big one in slices); answers how many. */
@@ -343,8 +365,8 @@ export class DatasetsRepo {
   exampleInserter(): (e: NewExample) => void {
     const insert = this.db.prepare(
       `INSERT INTO dataset_examples (id, dataset_id, messages, rejected, source, source_ref, tags, split, note,
-         char_count, turn_count, created_at, updated_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         char_count, turn_count, created_at, updated_at, deleted_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     return (e) => {
       insert.run(
@@ -361,6 +383,7 @@ export class DatasetsRepo {
         e.messages.length,
         e.createdAt,
         e.createdAt,
+        e.stagedMarker ?? null,
       );
     };
   }
@@ -369,7 +392,7 @@ export class DatasetsRepo {
     const row = this.db
       .prepare(
         `SELECT e.* FROM dataset_examples e JOIN datasets d ON d.id = e.dataset_id
-         WHERE e.id = ? AND d.staging_job IS NULL`,
+         WHERE e.id = ? AND d.staging_job IS NULL AND (e.deleted_at IS NULL OR e.deleted_at > 0)`,
       )
       .get(id) as ExampleRow | undefined;
     if (!row) return null;
@@ -398,7 +421,7 @@ export class DatasetsRepo {
   }
 
   #where(datasetId: string, filter: ExampleFilter, trash: boolean): { sql: string; params: unknown[] } | null {
-    const clauses = ['e.dataset_id = ?', trash ? 'e.deleted_at IS NOT NULL' : 'e.deleted_at IS NULL'];
+    const clauses = ['e.dataset_id = ?', trash ? 'e.deleted_at > 0' : 'e.deleted_at IS NULL'];
     const params: unknown[] = [datasetId];
     if (filter.search !== undefined && filter.search.trim() !== '') {
       const query = ftsQuery(filter.search);
@@ -455,7 +478,7 @@ export class DatasetsRepo {
   }): { total: number; items: ExampleSummary[] } {
     const where = this.#where(q.datasetId, q.filter, q.trash);
     if (!where) return { total: 0, items: [] };
-    if (q.filter.search?.trim() && q.sort === 'created' && searchOnly(q.filter)) {
+    if (q.filter.search?.trim() && q.sort === 'created' && searchOnly(q.filter) && !this.#importing(q.datasetId)) {
       return this.#searchPage(q.datasetId, ftsQuery(q.filter.search)!, q);
     }
     const total = (
@@ -477,7 +500,19 @@ export class DatasetsRepo {
     return { total, items: this.#summaries(seqs) };
   }
 
-  /** A plain search in insertion order: the count and the page come from the FTS index alone. */
+  /** Whether an import into this dataset is writing (hidden, but already indexed) rows now. */
+  #importing(datasetId: string): boolean {
+    return (
+      this.db
+        .prepare('SELECT 1 FROM dataset_examples WHERE dataset_id = ? AND deleted_at < 0 LIMIT 1')
+        .get(datasetId) !== undefined
+    );
+  }
+
+  /**
+   * A plain search in insertion order: the count and the page come from the FTS index alone. Not
+   * used while an import into the dataset runs: its hidden rows are indexed as live already.
+   */
   #searchPage(
     datasetId: string,
     terms: string,
@@ -523,7 +558,8 @@ export class DatasetsRepo {
   states(ids: readonly string[]): Map<string, ExampleState & { source: ExampleSource }> {
     const out = new Map<string, ExampleState & { source: ExampleSource }>();
     const select = this.db.prepare(
-      'SELECT dataset_id, messages, rejected, tags, split, note, deleted_at, source FROM dataset_examples WHERE id = ?',
+      `SELECT dataset_id, messages, rejected, tags, split, note, deleted_at, source FROM dataset_examples
+       WHERE id = ? AND (deleted_at IS NULL OR deleted_at > 0)`,
     );
     for (const id of ids) {
       const r = select.get(id) as
@@ -612,13 +648,10 @@ export class DatasetsRepo {
   /** Permanently deletes the trashed examples of a dataset (all, or the given ids); answers how many. */
   emptyTrash(datasetId: string, ids?: readonly string[]): number {
     if (!ids) {
-      return this.db
-        .prepare('DELETE FROM dataset_examples WHERE dataset_id = ? AND deleted_at IS NOT NULL')
-        .run(datasetId).changes;
+      return this.db.prepare('DELETE FROM dataset_examples WHERE dataset_id = ? AND deleted_at > 0').run(datasetId)
+        .changes;
     }
-    const del = this.db.prepare(
-      'DELETE FROM dataset_examples WHERE id = ? AND dataset_id = ? AND deleted_at IS NOT NULL',
-    );
+    const del = this.db.prepare('DELETE FROM dataset_examples WHERE id = ? AND dataset_id = ? AND deleted_at > 0');
     let n = 0;
     for (const id of ids) n += del.run(id, datasetId).changes;
     return n;
@@ -686,7 +719,7 @@ export class DatasetsRepo {
     const rows = this.db
       .prepare(
         `SELECT seq, id, messages, rejected, split, tags, note, token_count FROM dataset_examples
-         WHERE dataset_id = ? AND seq > ? ${includeTrash ? '' : 'AND deleted_at IS NULL'} ORDER BY seq LIMIT ?`,
+         WHERE dataset_id = ? AND seq > ? ${includeTrash ? 'AND (deleted_at IS NULL OR deleted_at > 0)' : 'AND deleted_at IS NULL'} ORDER BY seq LIMIT ?`,
       )
       .all(datasetId, afterSeq, limit) as Pick<
       ExampleRow,
@@ -708,7 +741,7 @@ export class DatasetsRepo {
     return (
       this.db
         .prepare(
-          `SELECT COUNT(*) AS n FROM dataset_examples WHERE dataset_id = ? ${includeTrash ? '' : 'AND deleted_at IS NULL'}`,
+          `SELECT COUNT(*) AS n FROM dataset_examples WHERE dataset_id = ? ${includeTrash ? 'AND (deleted_at IS NULL OR deleted_at > 0)' : 'AND deleted_at IS NULL'}`,
         )
         .get(datasetId) as { n: number }
     ).n;

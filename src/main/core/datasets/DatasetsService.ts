@@ -655,6 +655,8 @@ export class DatasetsService {
   #cleanStaging(): void {
     const leftovers = this.#o.repo.stagingDatasets();
     for (const id of leftovers) this.#o.repo.deleteDataset(id);
+    const staged = this.#o.repo.dropAllStaged();
+    if (staged > 0) this.#o.logger.warn('removed the rows of unfinished imports', { count: staged });
     if (leftovers.length > 0)
       this.#o.logger.warn('removed unfinished imports and deletions', { count: leftovers.length });
   }

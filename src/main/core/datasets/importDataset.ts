@@ -47,10 +47,12 @@ export const keptLineErrors = 100;
 /**
  * Streams a dataset file into a dataset, all or nothing.
  *
- * Rows go into a hidden staging dataset in batches of prepared inserts, one short transaction per
- * batch (sized to take about 25 ms), with a turn of the event loop between batches; at the end one transaction publishes the
- * staging dataset (new dataset) or moves its rows into the target. Cancelling, failing, or
- * `onErrors: 'abort'` with a bad line deletes the staging rows, so nothing is ever seen half-imported.
+ * Rows are written hidden, in batches of prepared inserts, one short transaction per batch (sized
+ * to take about 25 ms), with a turn of the event loop between batches: into a hidden staging dataset
+ * for a new dataset, or into the target with a negative `deleted_at` marker. At the end one short
+ * transaction publishes them (renames the staging dataset, or clears the marker; no text is
+ * re-indexed). Cancelling, failing, or `onErrors: 'abort'` with a bad line deletes the hidden rows
+ * (in slices), so nothing is ever seen half-imported.
  * Why not one transaction held open across the whole import: the core has a single SQLite
  * connection that chat and the job runner write on meanwhile; their writes would join the import's
  * transaction and vanish with its rollback.
@@ -78,16 +80,22 @@ export async function importDataset(
     throw new AppError('CONFLICT', `A dataset named "${name}" already exists.`, { name, reason: 'name-taken' });
   }
 
-  const stagingId = randomUUID();
-  repo.insertDataset({
-    id: stagingId,
-    name: `.import-${context.jobId}-${stagingId}`,
-    description: '',
-    tags: [],
-    defaultMaxLength: null,
-    stagingJob: context.jobId,
-    now: started,
-  });
+  // A new dataset is filled while hidden (staging) and published by renaming it; rows for an
+  // existing dataset go straight into it, hidden by a negative `deleted_at` marker until published.
+  const existing = args.datasetId;
+  const stagingId = existing ?? randomUUID();
+  const marker = existing !== undefined ? -(Date.now() * 1000 + Math.floor(Math.random() * 1000)) : undefined;
+  if (existing === undefined) {
+    repo.insertDataset({
+      id: stagingId,
+      name: `.import-${context.jobId}-${stagingId}`,
+      description: '',
+      tags: [],
+      defaultMaxLength: null,
+      stagingJob: context.jobId,
+      now: started,
+    });
+  }
 
   const insert = repo.exampleInserter();
   const tags = args.tags ?? [];
@@ -150,6 +158,7 @@ export async function importDataset(
       batch.push({
         id: randomUUID(),
         datasetId: stagingId,
+        ...(marker !== undefined ? { stagedMarker: marker } : {}),
         messages: example.messages,
         rejected: example.rejected ?? null,
         source: 'import',
@@ -201,19 +210,19 @@ export async function importDataset(
         repo.publishStaging(stagingId, name, at);
         return stagingId;
       }
-      const target = args.datasetId!;
-      if (!repo.datasetExists(target)) {
-        throw new AppError('NOT_FOUND', `The dataset ${target} was deleted during the import.`, { id: target });
+      if (!repo.datasetExists(stagingId)) {
+        throw new AppError('NOT_FOUND', `The dataset ${stagingId} was deleted during the import.`, { id: stagingId });
       }
-      repo.mergeStaging(stagingId, target);
-      repo.deleteDataset(stagingId);
-      repo.touchDataset(target, at);
-      return target;
+      repo.publishStaged(stagingId, marker!);
+      repo.touchDataset(stagingId, at);
+      return stagingId;
     });
     const publishMs = performance.now() - publishStarted;
     return { datasetId, imported, errorCount, errors, bytes: totalBytes, seconds: (now() - started) / 1000, publishMs };
   } catch (error) {
-    await dropStaging(repo, stagingId);
+    if (marker !== undefined) {
+      while (repo.transaction(() => repo.deleteSomeStaged(stagingId, marker, 5000)) > 0) await nextTurn();
+    } else await dropStaging(repo, stagingId);
     throw error;
   }
 }

@@ -29,7 +29,10 @@ import type { Migration } from '../migrate';
  * - `datasets.staging_job` marks a hidden dataset that an import job fills batch by batch; the import
  *   becomes visible in one short transaction at the end (or the staging dataset is deleted), so a
  *   long import never holds a transaction open while chat and jobs write on the same connection.
- *   A deleted dataset is hidden the same way while its rows are removed in slices.
+ *   A deleted dataset is hidden the same way while its rows are removed in slices. An import into
+ *   an existing dataset writes its rows there directly with a negative `deleted_at` (hidden; already
+ *   `live` for search), so publishing them clears one column and re-indexes no text; a positive
+ *   `deleted_at` is the trash.
  * - `example_issues` holds which examples the last hygiene report flagged, for the "has issues" filter.
  */
 export const migration005: Migration = {
@@ -88,7 +91,7 @@ export const migration005: Migration = {
       INSERT INTO dataset_examples_fts (rowid, text, scope) VALUES (new.seq,
         (SELECT group_concat(json_extract(m.value, '$.content'), char(10)) FROM json_each(new.messages) m)
           || coalesce(char(10) || new.rejected, ''),
-        'd' || replace(new.dataset_id, '-', '') || CASE WHEN new.deleted_at IS NULL THEN ' live' ELSE ' trash' END);
+        'd' || replace(new.dataset_id, '-', '') || CASE WHEN new.deleted_at IS NULL OR new.deleted_at < 0 THEN ' live' ELSE ' trash' END);
     END;
     CREATE TRIGGER dataset_examples_fts_delete AFTER DELETE ON dataset_examples BEGIN
       DELETE FROM dataset_examples_fts WHERE rowid = old.seq;
@@ -96,13 +99,14 @@ export const migration005: Migration = {
     CREATE TRIGGER dataset_examples_fts_update AFTER UPDATE OF messages, rejected, dataset_id, deleted_at
       ON dataset_examples
       WHEN old.messages IS NOT new.messages OR old.rejected IS NOT new.rejected
-        OR old.dataset_id IS NOT new.dataset_id OR (old.deleted_at IS NULL) IS NOT (new.deleted_at IS NULL)
+        OR old.dataset_id IS NOT new.dataset_id
+        OR (old.deleted_at IS NULL OR old.deleted_at < 0) IS NOT (new.deleted_at IS NULL OR new.deleted_at < 0)
     BEGIN
       DELETE FROM dataset_examples_fts WHERE rowid = old.seq;
       INSERT INTO dataset_examples_fts (rowid, text, scope) VALUES (new.seq,
         (SELECT group_concat(json_extract(m.value, '$.content'), char(10)) FROM json_each(new.messages) m)
           || coalesce(char(10) || new.rejected, ''),
-        'd' || replace(new.dataset_id, '-', '') || CASE WHEN new.deleted_at IS NULL THEN ' live' ELSE ' trash' END);
+        'd' || replace(new.dataset_id, '-', '') || CASE WHEN new.deleted_at IS NULL OR new.deleted_at < 0 THEN ' live' ELSE ' trash' END);
     END;
 
     CREATE TABLE example_history (
