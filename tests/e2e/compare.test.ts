@@ -2,6 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { writeLoraAdapter, writeTinyChatModel } from '../helpers/models/testModels';
 import { launchApp, type LatheApp } from './harness';
@@ -20,6 +21,20 @@ async function api<T>(app: LatheApp, method: string, input: unknown): Promise<T>
   const envelope = (await response.json()) as { ok: boolean; data?: T; error?: { message: string } };
   if (!envelope.ok) throw new Error(`${method}: ${envelope.error?.message}`);
   return envelope.data as T;
+}
+
+/** Greedy and short: answers the same from run to run, and quick on a busy machine. */
+async function setShortGreedy(page: Page) {
+  for (const name of ['1', '2']) {
+    for (const [field, value] of [
+      ['Temperature', '0'],
+      ['Max tokens', '8'],
+    ] as const) {
+      const input = page.getByLabel(`${field} ${name}`);
+      await input.fill(value);
+      await input.press('Enter');
+    }
+  }
 }
 
 describe('compare', () => {
@@ -65,17 +80,7 @@ describe('compare', () => {
     // Defaults: the model's base against its fine-tune, blind.
     await expect(page.getByLabel('Variant 2').textContent()).resolves.toContain('Strong tune');
     await expect(page.getByLabel('Blind', { exact: true }).getAttribute('data-state')).resolves.toBe('checked');
-    // Greedy and short: answers the same from run to run, and quick on a busy machine.
-    for (const name of ['1', '2']) {
-      for (const [field, value] of [
-        ['Temperature', '0'],
-        ['Max tokens', '8'],
-      ] as const) {
-        const input = page.getByLabel(`${field} ${name}`);
-        await input.fill(value);
-        await input.press('Enter');
-      }
-    }
+    await setShortGreedy(page);
     await page.getByLabel('Prompt', { exact: true }).fill('Name three colours');
     await page.getByLabel('Prompt', { exact: true }).press('Enter');
     await page
@@ -116,12 +121,24 @@ describe('compare', () => {
     expect(list.items).toEqual([
       expect.objectContaining({ source: 'comparison', answer: 'Red, green and blue.', hasRejected: true }),
     ]);
+    // After a reload the comparison is still there: reopen it from the recent list.
+    await page.reload();
+    await page.locator('[data-testid="connection-status"][data-state="connected"]').waitFor();
+    const recent = page.getByTestId('recent-comparison').filter({ hasText: 'Name three colours' });
+    await expect(recent.textContent()).resolves.toMatch(/in dataset.*B won/);
+    await recent.click();
+    await page.getByTestId('comparison-prompt').filter({ hasText: 'Name three colours' }).waitFor();
+    await page.getByTestId('vote-saved').waitFor();
+    await page.getByTestId('ideal-answer').filter({ hasText: 'Red, green and blue.' }).waitFor();
+    await shoot(app, 'reopened');
     expect(app.errors).toEqual([]);
   }, 300_000);
 
   test('runs a batch review in the background and votes through it with keys 1–4', async () => {
     const { page } = app;
     await page.getByRole('radio', { name: 'Batch review' }).click();
+    // The page was reloaded: short, greedy answers again.
+    await setShortGreedy(page);
     await page.getByLabel('Prompts, one per line').fill('Say hi\n\nCount to three\nName a fruit');
     await page.getByLabel('Batch name').fill('Tune vs base');
     await page.getByRole('button', { name: 'Generate 3 comparisons' }).click();

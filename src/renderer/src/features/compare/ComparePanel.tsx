@@ -13,6 +13,7 @@ import { ContenderPicker } from './ContenderPicker';
 import { isWriting, useComparisons } from './useComparison';
 import { VoteBar } from './VoteBar';
 import { AddToDatasetButton } from './AddToDatasetButton';
+import { RecentComparisons } from './RecentComparisons';
 
 export interface ComparePanelProps {
   models: ModelInfo[];
@@ -123,6 +124,16 @@ export function ComparePanel({ models, contenders, onContenders, blind, onBlind 
 
       {comparison && (
         <>
+          <div data-testid="comparison-prompt" className="rounded-lg bg-muted/60 px-4 py-2.5 text-sm">
+            {comparison.messages
+              .filter((m) => m.role === 'system')
+              .map((m, i) => (
+                <p key={i} className="mb-1 truncate text-xs text-muted-foreground">
+                  System: {m.content}
+                </p>
+              ))}
+            <p className="whitespace-pre-wrap">{comparison.messages.at(-1)?.content}</p>
+          </div>
           {comparison.mode === 'sequential' && (
             <p
               className="flex items-center gap-2 rounded-md border bg-muted/50 px-3 py-2 text-[13px] text-muted-foreground"
@@ -185,6 +196,15 @@ export function ComparePanel({ models, contenders, onContenders, blind, onBlind 
           </div>
         </>
       )}
+      <RecentComparisons
+        currentId={currentId}
+        onOpen={(c) => {
+          put(c);
+          setCurrentId(c.id);
+          setReason(c.reason ?? '');
+          setIdeal(c.idealAnswer);
+        }}
+      />
     </div>
   );
 }
