@@ -433,9 +433,15 @@ describe('import', () => {
     await call('datasets.list', {});
     expect(performance.now() - t0).toBeLessThan(1000);
     expect(rowCount('dataset_examples')).toBeGreaterThan(before);
+    // A write made meanwhile (it joins the import's open transaction) survives the cancel.
+    const during = await newDataset('Made during the import');
     const cancelled = await call<Job>('jobs.cancel', { id: job.id });
     expect(cancelled.state).toBe('cancelled');
     expect(rowCount('dataset_examples')).toBe(before);
+    expect(await call<DatasetInfo>('datasets.get', { id: during.id })).toMatchObject({
+      name: 'Made during the import',
+    });
+    expect(core.db.inTransaction).toBe(false);
     expect((await call<DatasetInfo[]>('datasets.list', {})).some((x) => x.name === 'Cancelled')).toBe(false);
 
     // Into an existing dataset: its rows are hidden while the import runs (search included) and gone after a cancel.

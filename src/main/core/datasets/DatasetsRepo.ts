@@ -163,6 +163,20 @@ const sortColumns: Record<ExampleSort, string> = {
 export class DatasetsRepo {
   constructor(private readonly db: Db) {}
 
+  /**
+   * Opens a transaction that stays open across turns of the event loop (imports: see
+   * importDataset); other writes meanwhile join it and commit with it. Only when none is open.
+   */
+  beginLong(): boolean {
+    if (this.db.inTransaction) return false;
+    this.db.exec('BEGIN');
+    return true;
+  }
+
+  commitLong(): void {
+    if (this.db.inTransaction) this.db.exec('COMMIT');
+  }
+
   /** Runs `fn` in one transaction (nested calls become savepoints). */
   transaction<T>(fn: () => T): T {
     return this.db.transaction(fn)();
