@@ -160,12 +160,18 @@ export const methods = {
     z
       .object({
         name: z.string().max(200).optional(),
-        /** Absolute path of a GGUF base model on the machine running Lathe. */
-        baseModelPath: z.string().min(1).max(4096),
+        /** A model of the library (NOT_FOUND, `details.reason: 'missing'`, when its file is gone). */
+        baseModelId: id.optional(),
+        /** Or the absolute path of a GGUF base model on the machine running Lathe. */
+        baseModelPath: z.string().min(1).max(4096).optional(),
         data: trainingDataSourceSchema,
         hyperparams: hyperparamsSchema.partial().strict().optional(),
       })
-      .strict(),
+      .strict()
+      .refine((v) => (v.baseModelId === undefined) !== (v.baseModelPath === undefined), {
+        message: 'give either baseModelId or baseModelPath',
+        path: ['baseModelId'],
+      }),
   ),
   'training.cancel': method<TrainingRun>()(z.object({ id }).strict()),
   /** Continues a cancelled, interrupted or failed run from its last checkpoint. */

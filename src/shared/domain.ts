@@ -108,6 +108,12 @@ export const hyperparamsSchema = z.object({
 export type Hyperparams = z.output<typeof hyperparamsSchema>;
 export type HyperparamsInput = z.input<typeof hyperparamsSchema>;
 
+/**
+ * `general.architecture` values the trainer knows (attention q/k/v/o + gated MLP, separate
+ * tensors); `training.start` refuses other base models with UNSUPPORTED.
+ */
+export const trainableArchitectures = ['llama', 'qwen2', 'qwen3', 'mistral3', 'granite', 'smollm3'] as const;
+
 export const trainingDataSourceSchema = z.discriminatedUnion('kind', [
   /** A JSONL/JSON file of chat examples (OpenAI `messages`), by absolute path on the machine running Lathe. */
   z.object({ kind: z.literal('file'), path: z.string().min(1).max(4096) }).strict(),

@@ -28,7 +28,15 @@ async function attr(locator: Locator, name: string): Promise<number> {
   return Number(await locator.getAttribute(name));
 }
 
+/** Switches a source field to its path input (the power-user way) unless it already shows it. */
+async function usePath(page: Page, switchName: string) {
+  const toggle = page.getByRole('button', { name: switchName, exact: true });
+  if (await toggle.isVisible()) await toggle.click();
+}
+
 async function fillForm(page: Page, fields: { base: string; data: string; name?: string }) {
+  await usePath(page, 'Use a GGUF path');
+  await usePath(page, 'Use a JSONL file');
   await page.getByLabel('Base model', { exact: true }).fill(fields.base);
   await page.getByLabel('Training data', { exact: true }).fill(fields.data);
   if (fields.name !== undefined) await page.getByLabel(/^Run name/).fill(fields.name);
@@ -62,8 +70,18 @@ describe('fine-tuning', () => {
     const empty = page.getByTestId('empty-state');
     await empty.waitFor();
     await expect(empty.textContent()).resolves.toContain('You need a base model and a dataset first.');
-    await expect(empty.textContent()).resolves.toContain('JSONL file of chat examples');
+    await expect(empty.textContent()).resolves.toContain('dataset of chat examples');
     await page.getByRole('heading', { name: 'New fine-tune' }).waitFor();
+    // An empty library and no datasets: the form says where to get them, and offers paths instead.
+    const noModels = page.getByTestId('no-models');
+    await expect(noModels.getByRole('link', { name: 'Add one on the Models page' }).getAttribute('href')).resolves.toBe(
+      '#/models',
+    );
+    const noDatasets = page.getByTestId('no-datasets');
+    await expect(
+      noDatasets.getByRole('link', { name: 'Create or import one on the Datasets page' }).getAttribute('href'),
+    ).resolves.toBe('#/datasets');
+    await expect(page.getByTestId('data-summary').count()).resolves.toBe(0);
     // The defaults come from the core.
     await expect(page.getByLabel(/^Rank/).inputValue()).resolves.toBe('16');
     await expect(page.getByLabel(/^Learning rate/).inputValue()).resolves.toBe('2e-4');

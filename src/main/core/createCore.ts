@@ -113,6 +113,8 @@ export function createCore(config: CoreConfig): Core {
     // Late bound: datasets are built after training (they need the model library).
     datasetSnapshot: (datasetId): ReturnType<DatasetsService['trainingSnapshot']> =>
       datasets.trainingSnapshot(datasetId),
+    // Late bound too: the library is built after training (it lists training's adapters).
+    resolveModel: (modelId) => library().resolve(modelId),
   });
   // Inference resolves models through the library, and the library frees a model through inference
   // before deleting it; the late binding breaks the cycle.

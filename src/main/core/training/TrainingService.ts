@@ -6,6 +6,7 @@ import { readGgufFileInfo } from 'node-llama-cpp';
 import {
   finishedJobStates,
   hyperparamsSchema,
+  trainableArchitectures,
   type Adapter,
   type HyperparamsInput,
   type Job,
@@ -24,9 +25,6 @@ import { readExamplesFile } from './readExamplesFile';
 import type { TrainerLauncher } from './TrainerLauncher';
 import type { FromTrainer, TrainerSpec } from './trainerProtocol';
 
-/** Architectures whose graphs the trainer knows (attention q/k/v/o + gated MLP, separate tensors). */
-export const trainableArchitectures = ['llama', 'qwen2', 'qwen3', 'mistral3', 'granite', 'smollm3'] as const;
-
 export interface TrainingServiceOptions {
   repo: TrainingRepo;
   jobs: JobRunner;
@@ -40,6 +38,11 @@ export interface TrainingServiceOptions {
   checkpointEverySeconds?: number;
   /** The examples of a dataset to train on, read at start (`data.kind === 'dataset'`). */
   datasetSnapshot?: (datasetId: string) => { name: string; examples: SourceExample[] };
+  /**
+   * A library model's display name and file (`baseModelId`); throws NOT_FOUND when the id is
+   * unknown or its file is gone.
+   */
+  resolveModel?: (modelId: string) => { name: string; path: string };
 }
 
 interface RunArgs {
@@ -76,16 +79,22 @@ export class TrainingService {
     return hyperparamsSchema.parse({});
   }
 
+  /**
+   * Starts a run on a base model given by library id (`baseModelId`) or by path
+   * (`baseModelPath`), exactly one of them; the run records the model's path either way.
+   */
   async start(input: {
-    name?: string;
-    baseModelPath: string;
+    name?: string | undefined;
+    baseModelId?: string | undefined;
+    baseModelPath?: string | undefined;
     data: TrainingDataSource;
-    hyperparams?: HyperparamsInput;
+    hyperparams?: HyperparamsInput | undefined;
   }): Promise<TrainingRun> {
     this.#assertIdle();
     const hyperparams = hyperparamsSchema.parse(input.hyperparams ?? {});
-    checkBaseModel(input.baseModelPath);
-    await checkTrainableArchitecture(input.baseModelPath);
+    const base = this.#baseModel(input);
+    checkBaseModel(base.path);
+    await checkTrainableArchitecture(base.path);
     const { examples, label } = this.#examples(input.data);
     const id = randomUUID();
     const runDir = this.#runDir(id);
@@ -94,8 +103,8 @@ export class TrainingService {
     writeFileSync(join(runDir, 'examples.jsonl'), snapshot);
     this.#o.repo.insertRun({
       id,
-      name: input.name?.trim() || `${basename(input.baseModelPath).replace(/\.gguf$/i, '')} · ${label}`,
-      baseModelPath: input.baseModelPath,
+      name: input.name?.trim() || `${base.name} · ${label}`,
+      baseModelPath: base.path,
       dataSource: input.data,
       dataSha256: createHash('sha256').update(snapshot).digest('hex'),
       hyperparams,
@@ -103,6 +112,23 @@ export class TrainingService {
       now: Date.now(),
     });
     return this.#launch(id, false);
+  }
+
+  #baseModel(input: { baseModelId?: string | undefined; baseModelPath?: string | undefined }): {
+    name: string;
+    path: string;
+  } {
+    if (input.baseModelId !== undefined && input.baseModelPath !== undefined) {
+      throw new AppError('INVALID_INPUT', 'Give either a library model or a base model path, not both.');
+    }
+    if (input.baseModelId !== undefined) {
+      if (!this.#o.resolveModel) throw new AppError('UNSUPPORTED', 'The model library is not available in this host.');
+      return this.#o.resolveModel(input.baseModelId);
+    }
+    if (input.baseModelPath === undefined) {
+      throw new AppError('INVALID_INPUT', 'Choose a base model: a library model or the path of a GGUF file.');
+    }
+    return { name: basename(input.baseModelPath).replace(/\.gguf$/i, ''), path: input.baseModelPath };
   }
 
   #examples(data: TrainingDataSource): { examples: SourceExample[]; label: string } {

@@ -11,6 +11,7 @@ import {
   Plus,
   SearchX,
   Settings2,
+  SlidersHorizontal,
   Trash2,
 } from 'lucide-react';
 import type { DatasetInfo, ExampleFilter, ExampleSort, ExampleSummary } from '@shared/datasets';
@@ -22,6 +23,7 @@ import { Kbd } from '@renderer/components/ui/Kbd';
 import { ToggleGroup, ToggleGroupItem } from '@renderer/components/ui/ToggleGroup';
 import { useApi } from '@renderer/lib/useApi';
 import { useApiMutation } from '@renderer/lib/useApiMutation';
+import { fineTuneHref } from '@renderer/features/finetune/fineTuneRoute';
 import { BulkBar } from './BulkBar';
 import { CreateDatasetDialog, DatasetSettingsDialog } from './DatasetDialogs';
 import { useDatasets } from './datasetQueries';
@@ -420,6 +422,12 @@ function DatasetWorkspace({
           <Button variant="outline" size="sm" onClick={() => setExporting(true)}>
             <Download />
             Export
+          </Button>
+          <Button variant="outline" size="sm" asChild>
+            <a href={fineTuneHref({ datasetId: dataset.id })} aria-label="Fine-tune on this dataset">
+              <SlidersHorizontal />
+              Fine-tune
+            </a>
           </Button>
           <Button variant="ghost" size="icon-sm" aria-label="Dataset settings" onClick={() => setSettings(true)}>
             <Settings2 />

@@ -6,12 +6,16 @@ import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@rend
 import { Skeleton } from '@renderer/components/ui/Skeleton';
 import { Tooltip, TooltipContent, TooltipTrigger } from '@renderer/components/ui/Tooltip';
 import { useApiQuery } from '@renderer/lib/useApiQuery';
+import { useModels } from '@renderer/features/models/modelQueries';
 import { fileName, formatBytes, formatDate } from './format';
 
 /** The adapters fine-tuning produced, under the base model each belongs to. */
 export function AdaptersCard() {
   const adapters = useApiQuery('adapters.list', {}, { staleTime: 0 });
+  const models = useModels().data ?? [];
   const groups = groupByBase(adapters.data ?? []);
+  // A base model in the library goes by its name there; one outside it by its file name.
+  const labelOf = (group: Group) => models.find((m) => m.sha256 === group.sha)?.name ?? fileName(group.path);
 
   return (
     <Card aria-labelledby="adapters-title" data-testid="adapters">
@@ -28,11 +32,11 @@ export function AdaptersCard() {
           </p>
         ) : (
           groups.map((group) => (
-            <section key={group.sha} aria-label={`Adapters of ${fileName(group.path)}`} className="flex flex-col gap-2">
+            <section key={group.sha} aria-label={`Adapters of ${labelOf(group)}`} className="flex flex-col gap-2">
               <h3 className="flex min-w-0 items-center gap-2 text-[13px] font-semibold">
                 <Boxes aria-hidden className="size-4 shrink-0 text-muted-foreground" />
                 <span className="truncate" title={group.path}>
-                  {fileName(group.path)}
+                  {labelOf(group)}
                 </span>
                 <span className="font-normal text-muted-foreground">
                   {group.adapters.length} adapter{group.adapters.length === 1 ? '' : 's'}

@@ -1,5 +1,8 @@
 import { SlidersHorizontal } from 'lucide-react';
+import { PageLink } from '@renderer/app/PageLink';
 import { EmptyState } from '@renderer/components/EmptyState';
+
+const linkClass = 'font-medium text-primary underline-offset-4 hover:underline';
 
 const example =
   '{"messages": [{"role": "user", "content": "Hi!"}, {"role": "assistant", "content": "Hello, how can I help?"}]}';
@@ -22,14 +25,21 @@ export function FineTuneEmptyState() {
               <Step n={1} />
               <span>
                 A <strong className="font-medium text-foreground">GGUF base model</strong> (llama, qwen2, qwen3,
-                mistral3, granite or smollm3 architecture).
+                mistral3, granite or smollm3 architecture) in your library:{' '}
+                <PageLink to="models" className={linkClass}>
+                  Models
+                </PageLink>
+                .
               </span>
             </li>
             <li className="flex gap-2.5">
               <Step n={2} />
               <span>
-                A <strong className="font-medium text-foreground">JSONL file of chat examples</strong>, one conversation
-                per line; the assistant&apos;s answers are what it learns.
+                A <strong className="font-medium text-foreground">dataset of chat examples</strong>, curated on{' '}
+                <PageLink to="datasets" className={linkClass}>
+                  Datasets
+                </PageLink>{' '}
+                or in a JSONL file, one conversation per line; the assistant&apos;s answers are what it learns.
               </span>
             </li>
           </ul>

@@ -4,6 +4,7 @@ import { Page } from '@renderer/components/Page';
 import { Card } from '@renderer/components/ui/Card';
 import { Skeleton } from '@renderer/components/ui/Skeleton';
 import { AdaptersCard } from './AdaptersCard';
+import { useFineTuneRoute } from './fineTuneRoute';
 import { FineTuneEmptyState } from './FineTuneEmptyState';
 import { NewRunCard, type RunPreset } from './NewRunCard';
 import { RunHistory } from './RunHistory';
@@ -19,6 +20,7 @@ import { useTrainingRuns } from './useTrainingRuns';
 export function FineTuneView() {
   useTrainingEvents();
   const runs = useTrainingRuns();
+  const route = useFineTuneRoute();
   const [selectedId, setSelectedId] = useState<string | null>(null);
   /** Bumped by "Reuse settings" so the form starts over from the preset. */
   const [preset, setPreset] = useState<{ version: number; value: RunPreset | null }>({ version: 0, value: null });
@@ -33,8 +35,10 @@ export function FineTuneView() {
       <div className="mx-auto grid max-w-7xl items-start gap-5 px-6 py-6 lg:grid-cols-[minmax(0,400px)_minmax(0,1fr)]">
         <div className="flex min-w-0 flex-col gap-5">
           <NewRunCard
-            key={preset.version}
+            // A new preset or a dataset chosen from another page starts the form over.
+            key={`${preset.version}:${route.datasetId ?? ''}`}
             preset={preset.value}
+            datasetId={route.datasetId}
             busy={active !== null}
             onStarted={(run) => {
               setSelectedId(run.id);

@@ -2,17 +2,26 @@ import { useId, useState, type FormEvent, type ReactNode } from 'react';
 import { useQueryClient } from '@tanstack/react-query';
 import { Collapsible } from 'radix-ui';
 import { ChevronDown, Play, RotateCcw } from 'lucide-react';
-import type { Hyperparams, TargetModule, TrainingRun } from '@shared/domain';
+import {
+  trainableArchitectures,
+  type Hyperparams,
+  type TargetModule,
+  type TrainingDataSource,
+  type TrainingRun,
+} from '@shared/domain';
 import { Badge } from '@renderer/components/ui/Badge';
 import { Button } from '@renderer/components/ui/Button';
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@renderer/components/ui/Card';
 import { Input } from '@renderer/components/ui/Input';
 import { Label } from '@renderer/components/ui/Label';
+import { Skeleton } from '@renderer/components/ui/Skeleton';
 import { ToggleGroup, ToggleGroupItem } from '@renderer/components/ui/ToggleGroup';
 import { cn } from '@renderer/lib/cn';
 import { useApi } from '@renderer/lib/useApi';
 import { useApiMutation } from '@renderer/lib/useApiMutation';
 import { useApiQuery } from '@renderer/lib/useApiQuery';
+import { useDatasets } from '@renderer/features/datasets/datasetQueries';
+import { useModels } from '@renderer/features/models/modelQueries';
 import { fieldErrorsOf, type FieldErrors, type FieldKey } from './fieldErrors';
 import {
   advancedFields,
@@ -27,19 +36,36 @@ import {
   type NumericField,
   type NumericKey,
 } from './hyperparamFields';
-import { readRecent, recentKeys, rememberRecent } from './recentValues';
+import { modeKeys, readMode, readRecent, recentKeys, rememberMode, rememberRecent } from './recentValues';
+import { DataSummary, DatasetPicker, ModelPicker } from './SourcePickers';
+import {
+  datasetUnavailableReason,
+  defaultDatasetId,
+  defaultModelId,
+  modelOfRun,
+  modelUnavailableReason,
+} from './trainingChoices';
 import { runsKey } from './trainingQueries';
 
 /** What the form starts with: a past run's settings ("Reuse settings"), or nothing. */
 export interface RunPreset {
   name: string;
+  /** The run's base model: chosen from the library when a library model has this content (or path). */
   baseModelPath: string;
-  dataPath: string;
+  baseModelSha256: string;
+  data: TrainingDataSource;
   hyperparams: Partial<Hyperparams>;
 }
 
+type BaseMode = 'library' | 'path';
+type DataMode = 'dataset' | 'file';
+const baseModes: readonly BaseMode[] = ['library', 'path'];
+const dataModes: readonly DataMode[] = ['dataset', 'file'];
+
 export interface NewRunCardProps {
   preset?: RunPreset | null;
+  /** A dataset to start with (from the address, e.g. the Datasets page's "Fine-tune" button). */
+  datasetId?: string | null;
   /** A run is training: only one may, so Start waits. */
   busy: boolean;
   onStarted: (run: TrainingRun) => void;
@@ -49,21 +75,44 @@ type Schedule = Hyperparams['schedule'];
 type OverLength = Hyperparams['overLength'];
 
 /**
- * The "New fine-tune" form: a base model and a data file (absolute paths on the machine running
- * Lathe, remembered for next time), the usual LoRA settings at a glance and the rest under
- * Advanced. Only settings that differ from the engine's defaults are sent.
+ * The "New fine-tune" form: a base model from the library and a dataset (or, for power users, a
+ * GGUF path and a JSONL file on the machine running Lathe, remembered for next time), what the run
+ * will train on, the usual LoRA settings at a glance and the rest under Advanced. Only settings
+ * that differ from the engine's defaults are sent.
  */
-export function NewRunCard({ preset, busy, onStarted }: NewRunCardProps) {
+export function NewRunCard({ preset, datasetId: routeDatasetId, busy, onStarted }: NewRunCardProps) {
   const api = useApi();
   const queryClient = useQueryClient();
   const formId = useId();
   const defaults = useApiQuery('training.defaults', {}, { staleTime: Infinity }).data;
+  const modelsQuery = useModels();
+  const datasetsQuery = useDatasets();
+  const models = modelsQuery.data ?? [];
+  const datasets = datasetsQuery.data ?? [];
 
   const [recentModels, setRecentModels] = useState(() => readRecent(recentKeys.baseModel));
   const [recentData, setRecentData] = useState(() => readRecent(recentKeys.dataFile));
   const [name, setName] = useState(preset?.name ?? '');
+  // Null: not chosen by hand; the form shows its default (the preset's, else the newest usable one).
+  const [baseMode, setBaseMode] = useState<BaseMode | null>(() =>
+    preset ? null : readMode(modeKeys.baseModel, baseModes, 'library'),
+  );
+  const [modelId, setModelId] = useState<string | null>(null);
   const [baseModelPath, setBaseModelPath] = useState(preset?.baseModelPath ?? recentModels[0] ?? '');
-  const [dataPath, setDataPath] = useState(preset?.dataPath ?? recentData[0] ?? '');
+  const [dataMode, setDataMode] = useState<DataMode>(() =>
+    preset
+      ? preset.data.kind === 'file'
+        ? 'file'
+        : 'dataset'
+      : routeDatasetId
+        ? 'dataset'
+        : readMode(modeKeys.data, dataModes, 'dataset'),
+  );
+  // A preset (Reuse settings) wins over the address.
+  const [datasetId, setDatasetId] = useState<string | null>(
+    preset ? (preset.data.kind === 'dataset' ? preset.data.datasetId : null) : (routeDatasetId ?? null),
+  );
+  const [dataPath, setDataPath] = useState(preset?.data.kind === 'file' ? preset.data.path : (recentData[0] ?? ''));
   const [drafts, setDrafts] = useState<Partial<Record<NumericKey, string>>>(() => presetDrafts(preset));
   const [targets, setTargets] = useState<TargetModule[] | null>(preset?.hyperparams.targets ?? null);
   const [schedule, setSchedule] = useState<Schedule | null>(preset?.hyperparams.schedule ?? null);
@@ -77,9 +126,20 @@ export function NewRunCard({ preset, busy, onStarted }: NewRunCardProps) {
   const clearError = (key: FieldKey) =>
     setErrors((current) => (current[key] ? { ...current, [key]: undefined } : current));
 
+  // A preset's model is found in the library by content; a run on a file outside it reopens as a path.
+  const presetModelId = preset ? modelOfRun(models, preset) : null;
+  const effectiveBaseMode: BaseMode =
+    baseMode ?? (preset && modelsQuery.isSuccess && presetModelId === null ? 'path' : 'library');
+  const chosenModelId = defaultModelId(models, trainableArchitectures, modelId ?? presetModelId);
+  const chosenModel = models.find((m) => m.id === chosenModelId) ?? null;
+  const chosenDatasetId = defaultDatasetId(datasets, datasetId);
+  const chosenDataset = datasets.find((d) => d.id === chosenDatasetId) ?? null;
+
   const start = useApiMutation('training.start', {
     onSuccess: (run, input) => {
-      rememberRecent(recentKeys.baseModel, input.baseModelPath);
+      rememberMode(modeKeys.baseModel, input.baseModelId !== undefined ? 'library' : 'path');
+      rememberMode(modeKeys.data, input.data.kind);
+      if (input.baseModelPath !== undefined) rememberRecent(recentKeys.baseModel, input.baseModelPath);
       if (input.data.kind === 'file') rememberRecent(recentKeys.dataFile, input.data.path);
       setRecentModels(readRecent(recentKeys.baseModel));
       setRecentData(readRecent(recentKeys.dataFile));
@@ -88,14 +148,26 @@ export function NewRunCard({ preset, busy, onStarted }: NewRunCardProps) {
       onStarted(run);
     },
     onError: (error, input) => {
+      const model = models.find((m) => m.id === input.baseModelId);
+      const data = input.data;
+      const dataset = data.kind === 'dataset' ? datasets.find((d) => d.id === data.datasetId) : null;
       const next = fieldErrorsOf(error, {
-        baseModelPath: input.baseModelPath,
-        dataPath: input.data.kind === 'file' ? input.data.path : '',
+        baseModel: model ? [model.path, model.name] : [input.baseModelPath ?? ''],
+        data: data.kind === 'file' ? [data.path] : [dataset?.name ?? ''],
       });
       setErrors(next);
       focusFirst(next);
     },
   });
+
+  const datasetMaxLength = dataMode === 'dataset' ? (chosenDataset?.defaultMaxLength ?? null) : null;
+  /** A numeric setting as the run will get it: the typed value when it parses, else the default. */
+  const settingOf = (key: 'maxLength' | 'evalFraction'): number | null => {
+    const field = numericFields.find((f) => f.key === key);
+    const draft = drafts[key];
+    const parsed = field && draft !== undefined ? parseNumberInput(draft, field) : null;
+    return typeof parsed === 'number' ? parsed : (defaults?.[key] ?? null);
+  };
 
   const effectiveTargets = targets ?? defaults?.targets ?? targetOrder;
   const effectiveSchedule = schedule ?? defaults?.schedule ?? 'cosine';
@@ -117,7 +189,7 @@ export function NewRunCard({ preset, busy, onStarted }: NewRunCardProps) {
     (targets !== null && !sameTargets(targets, defaults?.targets ?? targetOrder));
 
   function focusFirst(next: FieldErrors) {
-    const order: FieldKey[] = ['baseModelPath', 'dataPath', 'name', ...numericFields.map((f) => f.key), 'targets'];
+    const order: FieldKey[] = ['baseModel', 'data', 'name', ...numericFields.map((f) => f.key), 'targets'];
     const first = order.find((key) => next[key]);
     if (!first) return;
     if (advancedFields.some((f) => f.key === first) || first === 'schedule' || first === 'overLength')
@@ -130,8 +202,21 @@ export function NewRunCard({ preset, busy, onStarted }: NewRunCardProps) {
     event.preventDefault();
     if (busy || start.isPending) return;
     const next: FieldErrors = {};
-    if (!baseModelPath.trim()) next.baseModelPath = 'Enter the absolute path of a GGUF model file.';
-    if (!dataPath.trim()) next.dataPath = 'Enter the absolute path of a JSONL file of chat examples.';
+    if (effectiveBaseMode === 'path') {
+      if (!baseModelPath.trim()) next.baseModel = 'Enter the absolute path of a GGUF model file.';
+    } else if (!chosenModel) {
+      next.baseModel = 'Add a model on the Models page first, or use a GGUF path.';
+    } else {
+      const reason = modelUnavailableReason(chosenModel, trainableArchitectures);
+      if (reason) next.baseModel = `${reason}: choose another model.`;
+    }
+    if (dataMode === 'file') {
+      if (!dataPath.trim()) next.data = 'Enter the absolute path of a JSONL file of chat examples.';
+    } else if (!chosenDataset) {
+      next.data = 'Create or import a dataset on the Datasets page first, or use a JSONL file.';
+    } else if (datasetUnavailableReason(chosenDataset)) {
+      next.data = `"${chosenDataset.name}" has no examples yet: add some, or choose another dataset.`;
+    }
     const hyperparams: Partial<Hyperparams> = {};
     for (const field of numericFields) {
       const draft = drafts[field.key];
@@ -144,6 +229,8 @@ export function NewRunCard({ preset, busy, onStarted }: NewRunCardProps) {
     if (targets && !sameTargets(targets, defaults?.targets ?? targetOrder)) hyperparams.targets = targets;
     if (schedule && schedule !== defaults?.schedule) hyperparams.schedule = schedule;
     if (overLength && overLength !== defaults?.overLength) hyperparams.overLength = overLength;
+    // An empty Max length trains to the dataset's token budget when it has one.
+    if (hyperparams.maxLength === undefined && datasetMaxLength !== null) hyperparams.maxLength = datasetMaxLength;
     setErrors(next);
     if (Object.keys(next).length > 0) {
       focusFirst(next);
@@ -151,8 +238,13 @@ export function NewRunCard({ preset, busy, onStarted }: NewRunCardProps) {
     }
     start.mutate({
       ...(name.trim() ? { name: name.trim() } : {}),
-      baseModelPath: baseModelPath.trim(),
-      data: { kind: 'file', path: dataPath.trim() },
+      ...(effectiveBaseMode === 'library' && chosenModel
+        ? { baseModelId: chosenModel.id }
+        : { baseModelPath: baseModelPath.trim() }),
+      data:
+        dataMode === 'dataset' && chosenDataset
+          ? { kind: 'dataset', datasetId: chosenDataset.id }
+          : { kind: 'file', path: dataPath.trim() },
       ...(Object.keys(hyperparams).length > 0 ? { hyperparams } : {}),
     });
   };
@@ -162,7 +254,7 @@ export function NewRunCard({ preset, busy, onStarted }: NewRunCardProps) {
     setTargets(null);
     setSchedule(null);
     setOverLength(null);
-    setErrors((current) => ({ name: current.name, baseModelPath: current.baseModelPath, dataPath: current.dataPath }));
+    setErrors((current) => ({ name: current.name, baseModel: current.baseModel, data: current.data }));
   };
 
   const where = api.transport === 'ipc' ? 'this computer' : 'the machine running the Lathe server';
@@ -188,7 +280,9 @@ export function NewRunCard({ preset, busy, onStarted }: NewRunCardProps) {
           autoComplete="off"
           spellCheck={false}
           value={valueOf(field.key)}
-          placeholder={field.placeholder}
+          placeholder={
+            field.key === 'maxLength' && datasetMaxLength !== null ? `${datasetMaxLength} (dataset)` : field.placeholder
+          }
           onChange={(event) => {
             const value = event.target.value;
             setDrafts((current) => ({ ...current, [field.key]: value }));
@@ -211,49 +305,116 @@ export function NewRunCard({ preset, busy, onStarted }: NewRunCardProps) {
       <CardContent>
         <form onSubmit={submit} noValidate className="flex flex-col gap-4" aria-labelledby={`${formId}-title`}>
           <Field
-            id={idOf('baseModelPath')}
+            id={idOf('baseModel')}
             label="Base model"
-            hint={`Absolute path of a .gguf file on ${where}.`}
-            error={errors.baseModelPath}
-          >
-            {(describedBy) => (
-              <PathInput
-                id={idOf('baseModelPath')}
-                name="baseModelPath"
-                value={baseModelPath}
-                recent={recentModels}
-                placeholder="/path/to/model.gguf"
-                invalid={!!errors.baseModelPath}
-                describedBy={describedBy}
-                onChange={(value) => {
-                  setBaseModelPath(value);
-                  clearError('baseModelPath');
+            hint={
+              effectiveBaseMode === 'path'
+                ? `Absolute path of a .gguf file on ${where}.`
+                : 'A model of your library; its adapter will be listed under it.'
+            }
+            error={errors.baseModel}
+            aside={
+              <ModeSwitch
+                label={effectiveBaseMode === 'path' ? 'Choose from the library' : 'Use a GGUF path'}
+                onClick={() => {
+                  setBaseMode(effectiveBaseMode === 'path' ? 'library' : 'path');
+                  clearError('baseModel');
                 }}
               />
-            )}
+            }
+          >
+            {(describedBy) =>
+              effectiveBaseMode === 'path' ? (
+                <PathInput
+                  id={idOf('baseModel')}
+                  name="baseModelPath"
+                  value={baseModelPath}
+                  recent={recentModels}
+                  placeholder="/path/to/model.gguf"
+                  invalid={!!errors.baseModel}
+                  describedBy={describedBy}
+                  onChange={(value) => {
+                    setBaseModelPath(value);
+                    clearError('baseModel');
+                  }}
+                />
+              ) : modelsQuery.isPending ? (
+                <Skeleton className="h-11" />
+              ) : (
+                <ModelPicker
+                  id={idOf('baseModel')}
+                  models={models}
+                  value={chosenModelId}
+                  invalid={!!errors.baseModel}
+                  describedBy={describedBy}
+                  onChange={(id) => {
+                    setModelId(id);
+                    clearError('baseModel');
+                  }}
+                />
+              )
+            }
           </Field>
           <Field
-            id={idOf('dataPath')}
+            id={idOf('data')}
             label="Training data"
-            hint={'JSONL: one {"messages": [...]} conversation per line.'}
-            error={errors.dataPath}
-          >
-            {(describedBy) => (
-              <PathInput
-                id={idOf('dataPath')}
-                name="dataPath"
-                value={dataPath}
-                recent={recentData}
-                placeholder="/path/to/examples.jsonl"
-                invalid={!!errors.dataPath}
-                describedBy={describedBy}
-                onChange={(value) => {
-                  setDataPath(value);
-                  clearError('dataPath');
+            hint={
+              dataMode === 'file'
+                ? 'JSONL: one {"messages": [...]} conversation per line.'
+                : 'Its live examples are copied when the run starts; later edits do not change the run.'
+            }
+            error={errors.data}
+            aside={
+              <ModeSwitch
+                label={dataMode === 'file' ? 'Choose a dataset' : 'Use a JSONL file'}
+                onClick={() => {
+                  setDataMode(dataMode === 'file' ? 'dataset' : 'file');
+                  clearError('data');
                 }}
               />
-            )}
+            }
+          >
+            {(describedBy) =>
+              dataMode === 'file' ? (
+                <PathInput
+                  id={idOf('data')}
+                  name="dataPath"
+                  value={dataPath}
+                  recent={recentData}
+                  placeholder="/path/to/examples.jsonl"
+                  invalid={!!errors.data}
+                  describedBy={describedBy}
+                  onChange={(value) => {
+                    setDataPath(value);
+                    clearError('data');
+                  }}
+                />
+              ) : datasetsQuery.isPending ? (
+                <Skeleton className="h-11" />
+              ) : (
+                <DatasetPicker
+                  id={idOf('data')}
+                  datasets={datasets}
+                  value={chosenDatasetId}
+                  invalid={!!errors.data}
+                  describedBy={describedBy}
+                  onChange={(id) => {
+                    setDatasetId(id);
+                    clearError('data');
+                  }}
+                />
+              )
+            }
           </Field>
+          {dataMode === 'dataset' && chosenDataset && !datasetUnavailableReason(chosenDataset) && (
+            <DataSummary
+              dataset={chosenDataset}
+              modelId={effectiveBaseMode === 'library' ? chosenModelId : null}
+              evalFraction={settingOf('evalFraction') ?? 0.05}
+              maxLength={settingOf('maxLength') ?? datasetMaxLength}
+              overLength={effectiveOverLength}
+            />
+          )}
           <Field id={idOf('name')} label="Run name" optional error={errors.name}>
             {(describedBy) => (
               <Input
@@ -400,12 +561,15 @@ function Field({
   optional,
   changed,
   compactHint,
+  aside,
   className,
   children,
 }: {
   id: string;
   label: string;
   hint?: string;
+  /** Beside the label, on the right: e.g. a switch to another way of giving the value. */
+  aside?: ReactNode;
   error?: string | undefined;
   optional?: boolean;
   changed?: boolean;
@@ -418,15 +582,18 @@ function Field({
   return (
     // `relative`: the visually hidden hint is positioned, and must not overflow the page's scroller.
     <div className={cn('relative flex min-w-0 flex-col gap-1.5', className)} title={compactHint ? hint : undefined}>
-      <Label htmlFor={id} className="gap-1.5 text-[13px]">
-        {label}
-        {optional && <span className="font-normal text-muted-foreground">(optional)</span>}
-        {changed && (
-          <span className="size-1.5 rounded-full bg-primary" title="Changed from the default">
-            <span className="sr-only">(changed)</span>
-          </span>
-        )}
-      </Label>
+      <div className="flex min-w-0 items-center justify-between gap-2">
+        <Label htmlFor={id} className="gap-1.5 text-[13px]">
+          {label}
+          {optional && <span className="font-normal text-muted-foreground">(optional)</span>}
+          {changed && (
+            <span className="size-1.5 rounded-full bg-primary" title="Changed from the default">
+              <span className="sr-only">(changed)</span>
+            </span>
+          )}
+        </Label>
+        {aside}
+      </div>
       {children(describedBy)}
       {error ? (
         <p id={`${id}-error`} className="text-xs leading-snug text-destructive [overflow-wrap:anywhere]">
@@ -438,6 +605,19 @@ function Field({
         </p>
       ) : null}
     </div>
+  );
+}
+
+/** The quiet switch between the usual way of giving a value and the power-user one. */
+function ModeSwitch({ label, onClick }: { label: string; onClick: () => void }) {
+  return (
+    <button
+      type="button"
+      onClick={onClick}
+      className="-my-1 shrink-0 rounded-sm px-1 py-0.5 text-xs text-muted-foreground underline-offset-4 outline-none hover:text-foreground hover:underline focus-visible:ring-[3px] focus-visible:ring-ring/50"
+    >
+      {label}
+    </button>
   );
 }
 

@@ -10,6 +10,8 @@ import { Progress } from '@renderer/components/ui/Progress';
 import { cn } from '@renderer/lib/cn';
 import { errorHints } from '@renderer/lib/errorHints';
 import { useApiMutation } from '@renderer/lib/useApiMutation';
+import { useDatasets } from '@renderer/features/datasets/datasetQueries';
+import { useModels } from '@renderer/features/models/modelQueries';
 import {
   fileName,
   formatBytes,
@@ -42,6 +44,13 @@ export function RunPanel({ run: listed, onReuse }: RunPanelProps) {
   const queryClient = useQueryClient();
   const { run, metrics, progress, loading } = useRunDetail(listed);
   const active = isActiveRun(run);
+  const baseName = useModels().data?.find((m) => m.sha256 === run.baseModelSha256)?.name ?? fileName(run.baseModelPath);
+  const source = run.dataSource;
+  const datasets = useDatasets().data;
+  const dataName =
+    source.kind === 'file'
+      ? fileName(source.path)
+      : (datasets?.find((d) => d.id === source.datasetId)?.name ?? (datasets ? 'a deleted dataset' : 'dataset'));
   const last = metrics[metrics.length - 1];
 
   const store = (updated: TrainingRun) => {
@@ -79,17 +88,18 @@ export function RunPanel({ run: listed, onReuse }: RunPanelProps) {
             <RunStateBadge state={run.state} phase={phase} />
           </div>
           <p className="mt-1.5 flex flex-wrap items-center gap-x-1.5 text-[13px] text-muted-foreground">
-            <span className="max-w-full truncate" title={run.baseModelPath}>
-              {fileName(run.baseModelPath)}
+            <span className="max-w-full truncate" title={run.baseModelPath} data-testid="run-base-model">
+              {baseName}
             </span>
             <span
               className="max-w-full truncate"
-              title={run.dataSource.kind === 'file' ? run.dataSource.path : `Dataset ${run.dataSource.datasetId}`}
+              title={source.kind === 'file' ? source.path : `Dataset ${dataName} (a copy made when the run started)`}
+              data-testid="run-data"
             >
               <span aria-hidden className="mr-1.5">
                 ·
               </span>
-              {run.dataSource.kind === 'file' ? fileName(run.dataSource.path) : 'dataset'}
+              {dataName}
             </span>
             <span className="whitespace-nowrap">
               <span aria-hidden className="mr-1.5">
@@ -108,7 +118,8 @@ export function RunPanel({ run: listed, onReuse }: RunPanelProps) {
                 onReuse({
                   name: '',
                   baseModelPath: run.baseModelPath,
-                  dataPath: run.dataSource.kind === 'file' ? run.dataSource.path : '',
+                  baseModelSha256: run.baseModelSha256,
+                  data: run.dataSource,
                   hyperparams: run.hyperparams,
                 })
               }

@@ -1,0 +1,35 @@
+import { useSyncExternalStore } from 'react';
+
+function subscribe(onChange: () => void): () => void {
+  window.addEventListener('hashchange', onChange);
+  return () => window.removeEventListener('hashchange', onChange);
+}
+
+const getHash = () => window.location.hash;
+
+/** What an address of the Fine-tune page preselects: `#/finetune/dataset/<id>`. */
+export interface FineTuneTarget {
+  datasetId: string | null;
+}
+
+/** Reads a Fine-tune address; anything else (another page, unknown segments) preselects nothing. */
+export function parseFineTuneHash(hash: string): FineTuneTarget {
+  const [page, kind, id] = hash.replace(/^#\/?/, '').split('/');
+  if (page !== 'finetune' || kind !== 'dataset' || !id) return { datasetId: null };
+  try {
+    return { datasetId: decodeURIComponent(id) };
+  } catch {
+    return { datasetId: null };
+  }
+}
+
+/** The address that opens the Fine-tune page with a dataset chosen, for links from other pages. */
+export function fineTuneHref(target: { datasetId: string }): string {
+  return `#/finetune/dataset/${encodeURIComponent(target.datasetId)}`;
+}
+
+/** What the address asks the Fine-tune page to preselect; follows the address as it changes. */
+export function useFineTuneRoute(): FineTuneTarget {
+  const hash = useSyncExternalStore(subscribe, getHash);
+  return parseFineTuneHash(hash);
+}
