@@ -82,9 +82,12 @@ describe('fine-tuning a model of the library (baseModelId)', () => {
       message: expect.stringContaining('"Gone" is no longer at'),
     });
 
-    await expect(call('training.start', { baseModelId: modelId, baseModelPath: modelPath, data })).rejects.toMatchObject(
-      { code: 'INVALID_INPUT', message: expect.stringContaining('give either baseModelId or baseModelPath') },
-    );
+    await expect(
+      call('training.start', { baseModelId: modelId, baseModelPath: modelPath, data }),
+    ).rejects.toMatchObject({
+      code: 'INVALID_INPUT',
+      message: expect.stringContaining('give either baseModelId or baseModelPath'),
+    });
     await expect(call('training.start', { data })).rejects.toMatchObject({ code: 'INVALID_INPUT' });
     // Nothing was recorded for the refused starts.
     expect(await call<TrainingRun[]>('training.list', {})).toHaveLength(runsBefore);
