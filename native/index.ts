@@ -277,6 +277,12 @@ export interface TrainerAddon {
   devices(): ComputeDevice[];
   /** Quantizes a GGUF model with llama.cpp's quantizer. `threads` 0 = all cores. */
   quantizeModel(input: string, output: string, type: QuantizationType, threads?: number): Promise<void>;
+  /**
+   * The transposes of frozen weights that backward passes use instead of OUT_PROD (made on a
+   * session's first backward pass, freed with their model): how many, and their size in bytes.
+   * Both 0 when `LATHE_BACKWARD=outprod` keeps upstream's OUT_PROD.
+   */
+  backwardTransposes(): { count: number; bytes: number };
   TrainerModel: new (path: string, options?: TrainerModelOptions) => TrainerModel;
   LoraAdapter: new (model: TrainerModel) => LoraAdapter;
   TrainingSession: new (model: TrainerModel, adapter: LoraAdapter, options: TrainingSessionOptions) => TrainingSession;

@@ -230,6 +230,9 @@ Napi::Value TrainerModel::dispose(const Napi::CallbackInfo & info) {
         throw CodedError::js(env, "BUSY", "dispose the adapters and sessions of this model first");
     }
     disposed = true;
+    // No session can use them any more (users == 0): free the backward transposes now rather than
+    // when the last JS wrapper holding the handle is garbage-collected.
+    if (handle && handle->model) FrozenTranspose::release(handle->model);
     handle.reset();
     return env.Undefined();
 }

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "FrozenTranspose.h"
 #include "llama.h"
 
 // The loaded llama_model, shared by the TrainerModel and everything built on it: whatever order the
@@ -19,7 +20,9 @@ struct ModelHandle {
     std::map<std::string, std::array<int64_t, 2>> shapes;
     int users = 0; // live adapters and sessions
     ~ModelHandle() {
-        if (model) llama_model_free(model);
+        if (!model) return;
+        FrozenTranspose::release(model);
+        llama_model_free(model);
     }
 };
 

@@ -1,6 +1,7 @@
 #include "TrainingSession.h"
 
 #include "Errors.h"
+#include "FrozenTranspose.h"
 #include "GgufOut.h"
 #include "LlamaLog.h"
 #include "PromiseWorker.h"
@@ -81,6 +82,8 @@ protected:
         op.optimizer_type = GGML_OPT_OPTIMIZER_TYPE_ADAMW;
         op.build_type = GGML_OPT_BUILD_TYPE_GRAD; // the optimizer runs here, on the host
         llama_opt_init(ctx, s.model->model, op);
+        // Gradients through the frozen weights as MUL_MATs with their transposes (see FrozenTranspose.h).
+        FrozenTranspose::enable(s.model->model);
         for (const auto & t : s.adapter->tensors) {
             if (!(t.tensor->flags & GGML_TENSOR_FLAG_PARAM)) {
                 throw CodedError("TRAINING_FAILED", "adapter tensor " + t.name + " was not made trainable");

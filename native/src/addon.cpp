@@ -1,5 +1,6 @@
 #include <napi.h>
 
+#include "FrozenTranspose.h"
 #include "LlamaLog.h"
 #include "LoraAdapter.h"
 #include "ModelQuantizer.h"
@@ -36,6 +37,14 @@ Napi::Value devices(const Napi::CallbackInfo & info) {
     return out;
 }
 
+// The frozen-weight transposes the backward pass uses: how many and their bytes.
+Napi::Value backwardTransposes(const Napi::CallbackInfo & info) {
+    Napi::Object o = Napi::Object::New(info.Env());
+    o.Set("count", Napi::Number::New(info.Env(), static_cast<double>(FrozenTranspose::count())));
+    o.Set("bytes", Napi::Number::New(info.Env(), static_cast<double>(FrozenTranspose::bytes())));
+    return o;
+}
+
 Napi::Value setVerbose(const Napi::CallbackInfo & info) {
     LlamaLog::setVerbose(info.Length() > 0 && info[0].ToBoolean().Value());
     return info.Env().Undefined();
@@ -49,6 +58,7 @@ Napi::Object init(Napi::Env env, Napi::Object exports) {
     exports.Set("setVerbose", Napi::Function::New(env, setVerbose));
     exports.Set("devices", Napi::Function::New(env, devices));
     exports.Set("quantizeModel", Napi::Function::New(env, ModelQuantizer::quantize));
+    exports.Set("backwardTransposes", Napi::Function::New(env, backwardTransposes));
     exports.Set("TrainerModel", TrainerModel::define(env));
     exports.Set("LoraAdapter", LoraAdapter::define(env));
     exports.Set("TrainingSession", TrainingSession::define(env));

@@ -46,7 +46,10 @@ export async function runTraining(
 ): Promise<void> {
   const started = Date.now();
   const hp = spec.hyperparams;
-  const model = new addon.TrainerModel(spec.baseModelPath, {});
+  // A GPU build on a machine with a GPU trains there: every layer offloaded (the scheduler keeps
+  // what a backend cannot run on the CPU); a CPU build, or no GPU present, trains on the CPU.
+  const hasGpu = addon.devices().some((d) => d.type === 'gpu' || d.type === 'igpu');
+  const model = new addon.TrainerModel(spec.baseModelPath, hasGpu ? { gpuLayers: -1 } : {});
   let session: TrainingSession | null = null;
   let adapter: LoraAdapter | null = null;
   let completedStep = 0;

@@ -1,0 +1,162 @@
+#include "FrozenTranspose.h"
+
+#include "ggml-backend.h"
+
+#include <cstdlib>
+#include <cstring>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+#include <utility>
+#include <vector>
+
+// Declared in llama.cpp's internal src/llama-model.h; defined (with external linkage) in the
+// static llama library this addon links. The list of every weight tensor of a loaded model.
+const std::vector<std::pair<std::string, ggml_tensor *>> & llama_internal_get_tensor_map(const llama_model * model);
+
+namespace FrozenTranspose {
+namespace {
+
+struct Entry {
+    ggml_context * ctx = nullptr;
+    ggml_backend_buffer_t buffer = nullptr;
+    ggml_tensor * tensor = nullptr; // null: this weight cannot be transposed; OUT_PROD stays
+};
+
+std::mutex mutex;
+std::unordered_map<const ggml_tensor *, const llama_model *> eligible;
+std::unordered_map<const ggml_tensor *, Entry> made;
+
+bool disabledByEnv() {
+    const char * v = std::getenv("LATHE_BACKWARD");
+    return v && std::strcmp(v, "outprod") == 0;
+}
+
+ggml_type transposeType(ggml_type source, int64_t rowLength) {
+    switch (source) {
+        case GGML_TYPE_F32:
+        case GGML_TYPE_F16:
+        case GGML_TYPE_BF16:
+            return source;
+        default:
+            return rowLength % ggml_blck_size(GGML_TYPE_Q8_0) == 0 ? GGML_TYPE_Q8_0 : GGML_TYPE_F16;
+    }
+}
+
+// Builds Wᵀ ([ne1, ne0]) in a buffer of W's buffer type. Runs once per weight, on the thread that
+// builds the first backward graph; the weights are read back through the backend (they may be on
+// a GPU), dequantized row by row, transposed and converted on the host.
+Entry makeTranspose(const ggml_tensor * w) {
+    Entry e;
+    const ggml_type_traits * traits = ggml_get_type_traits(w->type);
+    if (!w->buffer || !ggml_is_contiguous(w) || (w->type != GGML_TYPE_F32 && !traits->to_float)) return e;
+    const int64_t n = w->ne[0]; // inputs  (row length of W)
+    const int64_t m = w->ne[1]; // outputs (row length of Wᵀ)
+    const ggml_type type = transposeType(w->type, m);
+
+    std::vector<uint8_t> raw(ggml_nbytes(w));
+    ggml_backend_tensor_get(w, raw.data(), 0, raw.size());
+    std::vector<float> t(static_cast<size_t>(n) * m);
+    std::vector<float> row(n);
+    for (int64_t r = 0; r < m; r++) {
+        const uint8_t * src = raw.data() + r * w->nb[1];
+        if (w->type == GGML_TYPE_F32) {
+            std::memcpy(row.data(), src, n * sizeof(float));
+        } else {
+            traits->to_float(src, row.data(), n);
+        }
+        for (int64_t c = 0; c < n; c++) t[static_cast<size_t>(c) * m + r] = row[c];
+    }
+    raw.clear();
+    raw.shrink_to_fit();
+
+    std::vector<uint8_t> out(ggml_row_size(type, m) * n);
+    switch (type) {
+        case GGML_TYPE_F32:
+            std::memcpy(out.data(), t.data(), out.size());
+            break;
+        case GGML_TYPE_F16:
+            ggml_fp32_to_fp16_row(t.data(), reinterpret_cast<ggml_fp16_t *>(out.data()), n * m);
+            break;
+        case GGML_TYPE_BF16:
+            ggml_fp32_to_bf16_row(t.data(), reinterpret_cast<ggml_bf16_t *>(out.data()), n * m);
+            break;
+        default:
+            ggml_quantize_chunk(type, t.data(), out.data(), 0, n, m, nullptr);
+            break;
+    }
+
+    ggml_init_params ip = { ggml_tensor_overhead(), nullptr, true };
+    e.ctx = ggml_init(ip);
+    e.tensor = ggml_new_tensor_2d(e.ctx, type, m, n);
+    ggml_format_name(e.tensor, "%.40s.T", w->name);
+    e.buffer = ggml_backend_alloc_ctx_tensors_from_buft(e.ctx, ggml_backend_buffer_get_type(w->buffer));
+    if (!e.buffer) {
+        ggml_free(e.ctx);
+        return Entry{};
+    }
+    // Weights, like their source: the scheduler runs each product on the backend that holds them.
+    ggml_backend_buffer_set_usage(e.buffer, GGML_BACKEND_BUFFER_USAGE_WEIGHTS);
+    ggml_backend_tensor_set(e.tensor, out.data(), 0, out.size());
+    return e;
+}
+
+ggml_tensor * hook(const ggml_tensor * src0, void *) {
+    std::lock_guard<std::mutex> lock(mutex);
+    auto it = made.find(src0);
+    if (it != made.end()) return it->second.tensor;
+    // Only frozen weights of an enabled model: trainable tensors (the adapter) change every step.
+    if (!eligible.count(src0) || (src0->flags & GGML_TENSOR_FLAG_PARAM)) return nullptr;
+    Entry e = makeTranspose(src0);
+    made.emplace(src0, e);
+    return e.tensor;
+}
+
+} // namespace
+
+void enable(const llama_model * model) {
+    if (disabledByEnv()) {
+        ggml_set_backward_transpose_hook(nullptr, nullptr);
+        return;
+    }
+    std::lock_guard<std::mutex> lock(mutex);
+    for (const auto & [name, tensor] : llama_internal_get_tensor_map(model)) {
+        if (ggml_n_dims(tensor) == 2 && tensor->ne[1] > 1) eligible.emplace(tensor, model);
+    }
+    ggml_set_backward_transpose_hook(hook, nullptr);
+}
+
+void release(const llama_model * model) {
+    std::lock_guard<std::mutex> lock(mutex);
+    for (auto it = eligible.begin(); it != eligible.end();) {
+        if (it->second != model) {
+            ++it;
+            continue;
+        }
+        auto m = made.find(it->first);
+        if (m != made.end()) {
+            if (m->second.buffer) ggml_backend_buffer_free(m->second.buffer);
+            if (m->second.ctx) ggml_free(m->second.ctx);
+            made.erase(m);
+        }
+        it = eligible.erase(it);
+    }
+    if (eligible.empty()) ggml_set_backward_transpose_hook(nullptr, nullptr);
+}
+
+size_t count() {
+    std::lock_guard<std::mutex> lock(mutex);
+    size_t n = 0;
+    for (const auto & [w, e] : made) n += e.tensor ? 1 : 0;
+    return n;
+}
+
+size_t bytes() {
+    std::lock_guard<std::mutex> lock(mutex);
+    size_t n = 0;
+    for (const auto & [w, e] : made) n += e.tensor ? ggml_nbytes(e.tensor) : 0;
+    return n;
+}
+
+} // namespace FrozenTranspose
