@@ -83,7 +83,7 @@ export function ChoiceSelect({
                     {option.disabledReason ? (
                       <>
                         <span className="text-destructive">{option.disabledReason}</span>
-                        <span aria-hidden> · </span>
+                        {option.meta && <span aria-hidden> · </span>}
                         {option.meta}
                       </>
                     ) : (
@@ -110,7 +110,12 @@ function OptionLines({ option }: { option: ChoiceOption }) {
     <span className="flex min-w-0 flex-col">
       <span className="truncate font-medium">{option.label}</span>
       <span className="truncate text-xs text-muted-foreground">
-        {option.disabledReason ? <span className="text-destructive">{option.disabledReason} · </span> : null}
+        {option.disabledReason ? (
+          <span className="text-destructive">
+            {option.disabledReason}
+            {option.meta ? ' · ' : ''}
+          </span>
+        ) : null}
         {option.meta}
       </span>
     </span>

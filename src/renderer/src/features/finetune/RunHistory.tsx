@@ -2,9 +2,10 @@ import type { KeyboardEvent } from 'react';
 import type { TrainingRun } from '@shared/domain';
 import { Card, CardDescription, CardHeader, CardTitle } from '@renderer/components/ui/Card';
 import { cn } from '@renderer/lib/cn';
-import { fileName, formatDate, formatLoss } from './format';
+import { formatDate, formatLoss } from './format';
 import { RunStateBadge } from './RunStateBadge';
 import { isActiveRun } from './trainingQueries';
+import { useRunLabels } from './useRunLabels';
 
 export interface RunHistoryProps {
   runs: readonly TrainingRun[];
@@ -14,6 +15,7 @@ export interface RunHistoryProps {
 
 /** Every run, newest first; choosing one shows its chart above. Up/Down move between runs. */
 export function RunHistory({ runs, selectedId, onSelect }: RunHistoryProps) {
+  const labels = useRunLabels();
   return (
     <Card aria-labelledby="runs-title">
       <CardHeader className="pb-3">
@@ -43,8 +45,10 @@ export function RunHistory({ runs, selectedId, onSelect }: RunHistoryProps) {
                 </span>
                 <span className="flex min-w-0 items-center gap-1.5 text-xs text-muted-foreground">
                   <span className="min-w-0 truncate" title={run.baseModelPath}>
-                    {fileName(run.baseModelPath)}
+                    {labels.baseName(run)}
                   </span>
+                  <span aria-hidden>·</span>
+                  <span className="min-w-0 truncate">{labels.dataName(run)}</span>
                   <span aria-hidden>·</span>
                   <span className="shrink-0 tabular-nums">{resultOf(run)}</span>
                   <span aria-hidden>·</span>

@@ -10,10 +10,7 @@ import { Progress } from '@renderer/components/ui/Progress';
 import { cn } from '@renderer/lib/cn';
 import { errorHints } from '@renderer/lib/errorHints';
 import { useApiMutation } from '@renderer/lib/useApiMutation';
-import { useDatasets } from '@renderer/features/datasets/datasetQueries';
-import { useModels } from '@renderer/features/models/modelQueries';
 import {
-  fileName,
   formatBytes,
   formatDate,
   formatDuration,
@@ -29,6 +26,7 @@ import { phaseLabels, RunStateBadge } from './RunStateBadge';
 import { Sparkline } from './Sparkline';
 import { isActiveRun, liveKey, runKey, runsKey, type LiveRun } from './trainingQueries';
 import { useRunDetail } from './useRunDetail';
+import { useRunLabels } from './useRunLabels';
 
 export interface RunPanelProps {
   run: TrainingRun;
@@ -44,13 +42,10 @@ export function RunPanel({ run: listed, onReuse }: RunPanelProps) {
   const queryClient = useQueryClient();
   const { run, metrics, progress, loading } = useRunDetail(listed);
   const active = isActiveRun(run);
-  const baseName = useModels().data?.find((m) => m.sha256 === run.baseModelSha256)?.name ?? fileName(run.baseModelPath);
+  const labels = useRunLabels();
+  const baseName = labels.baseName(run);
   const source = run.dataSource;
-  const datasets = useDatasets().data;
-  const dataName =
-    source.kind === 'file'
-      ? fileName(source.path)
-      : (datasets?.find((d) => d.id === source.datasetId)?.name ?? (datasets ? 'a deleted dataset' : 'dataset'));
+  const dataName = labels.dataName(run);
   const last = metrics[metrics.length - 1];
 
   const store = (updated: TrainingRun) => {

@@ -36,7 +36,11 @@ export function datasetOptions(datasets: readonly DatasetInfo[]): ChoiceOption[]
       id: d.id,
       label: d.name,
       meta: [
-        splitCountsLabel(d.counts.split, formatCount),
+        d.counts.total === 0
+          ? null
+          : d.counts.split.auto === d.counts.total
+            ? `${plural(d.counts.total, 'example')} (auto split)`
+            : `${plural(d.counts.total, 'example')} (${splitCountsLabel(d.counts.split, formatCount)})`,
         d.defaultMaxLength ? `max ${formatCount(d.defaultMaxLength)} tokens` : null,
       ]
         .filter(Boolean)

@@ -1,0 +1,239 @@
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import type { Page } from 'playwright-core';
+import { writeRandomLlama } from '../helpers/gguf/randomLlama';
+import { launchApp, type LatheApp } from './harness';
+import { shootBothThemes } from './ui';
+
+const addonPath = resolve('native/build/Release/lathe_trainer.node');
+const shoot = (app: LatheApp, name: string) => shootBothThemes(app, 'finetune-dataset', name);
+
+/** Sums the tiny model can learn a little from, and `long` of them with a much longer answer. */
+const shortCount = 35;
+const longCount = 5;
+function writeSums(path: string) {
+  const lines = Array.from({ length: shortCount + longCount }, (_, i) => {
+    const answer = `${i} plus ${i} is ${2 * i}.`;
+    return JSON.stringify({
+      messages: [
+        { role: 'user', content: `What is ${i} plus ${i}?` },
+        { role: 'assistant', content: i < shortCount ? answer : Array.from({ length: 12 }, () => answer).join(' ') },
+      ],
+    });
+  });
+  writeFileSync(path, lines.join('\n') + '\n');
+}
+
+/** Calls the running server's API the way scripts do (`POST /api/<method>` with the token). */
+async function api<T>(app: LatheApp, method: string, input: unknown): Promise<T> {
+  const token = new URL(app.server.url).searchParams.get('token');
+  const response = await fetch(`${app.server.origin}/api/${method}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify(input),
+  });
+  const envelope = (await response.json()) as { ok: boolean; data?: T; error?: { message: string } };
+  if (!envelope.ok) throw new Error(`${method}: ${envelope.error?.message}`);
+  return envelope.data as T;
+}
+
+async function waitForJob<R>(app: LatheApp, id: string): Promise<R> {
+  for (;;) {
+    const job = await api<{ state: string; result?: R; error?: { message: string } }>(app, 'jobs.get', { id });
+    if (job.state === 'succeeded') return job.result as R;
+    if (job.state !== 'running' && job.state !== 'queued') throw new Error(`job ${job.state}: ${job.error?.message}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+async function importModel(app: LatheApp, path: string, name: string): Promise<string> {
+  const { job } = await api<{ job: { id: string } }>(app, 'models.import', { path, name });
+  return (await waitForJob<{ modelId: string }>(app, job.id)).modelId;
+}
+
+const waitForConnected = (page: Page) =>
+  page.locator('[data-testid="connection-status"][data-state="connected"]').waitFor();
+
+describe('fine-tuning a library model on a dataset', () => {
+  let app: LatheApp;
+  let dir: string;
+  let modelId: string;
+  let datasetId: string;
+  let maxLength: number;
+
+  beforeAll(async () => {
+    if (!existsSync(addonPath)) {
+      throw new Error(`The trainer addon is not built (${addonPath}); run \`node native/scripts/build.mjs\` first.`);
+    }
+    dir = mkdtempSync(join(tmpdir(), 'lathe-e2e-finetune-dataset-'));
+    const model = join(dir, 'tiny-llama.gguf');
+    writeRandomLlama(model, { seed: 7 });
+    const gone = join(dir, 'gone.gguf');
+    writeRandomLlama(gone, { seed: 8 });
+    writeSums(join(dir, 'sums.jsonl'));
+    app = await launchApp({ hash: '#/datasets', colorScheme: 'light' });
+    modelId = await importModel(app, model, 'Tiny library model');
+    // A model whose file was deleted after import: listed, but it cannot train.
+    await importModel(app, gone, 'Gone model');
+    rmSync(gone);
+  });
+  afterAll(async () => {
+    await app?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('imports a dataset, then "Fine-tune" on its page opens the form with it and the library model chosen', async () => {
+    const { page } = app;
+    await page.getByRole('heading', { name: 'No datasets yet' }).waitFor();
+    await page
+      .getByRole('button', { name: /^Import/ })
+      .first()
+      .click();
+    const dialog = page.getByRole('dialog', { name: 'Import a dataset' });
+    await dialog.getByLabel('File', { exact: true }).fill(join(dir, 'sums.jsonl'));
+    await dialog.getByRole('button', { name: 'Check file' }).click();
+    await dialog.getByTestId('import-confirm').waitFor();
+    await dialog.getByLabel('New dataset name').fill('Sums');
+    await dialog.getByRole('button', { name: 'Import', exact: true }).click();
+    await dialog.locator('[data-testid="import-outcome"][data-state="succeeded"]').waitFor();
+    await dialog.getByRole('button', { name: 'Done' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Sums' }).waitFor();
+    datasetId = decodeURIComponent(new URL(page.url()).hash.split('/')[2]!);
+
+    // Token counts with the model, and a token budget between the short and the long answers.
+    const job = await api<{ id: string }>(app, 'datasets.tokenize', { datasetId, modelId });
+    await waitForJob(app, job.id);
+    const stats = await api<{ min: number; max: number; counted: number }>(app, 'datasets.stats', {
+      datasetId,
+      modelId,
+    });
+    expect(stats.counted).toBe(shortCount + longCount);
+    maxLength = Math.round((stats.min + stats.max) / 2);
+    await api(app, 'datasets.update', { id: datasetId, defaultMaxLength: maxLength });
+    // An empty dataset, listed but disabled; and one changed later than Sums: the form's default,
+    // unless the address says otherwise.
+    await api(app, 'datasets.create', { name: 'Empty' });
+    const newer = await api<{ id: string }>(app, 'datasets.create', { name: 'Newer notes' });
+    await api(app, 'datasets.examples.create', {
+      datasetId: newer.id,
+      messages: [
+        { role: 'user', content: 'Hi' },
+        { role: 'assistant', content: 'Hello!' },
+      ],
+    });
+
+    await page.getByRole('heading', { level: 1, name: 'Sums' }).waitFor();
+    await shoot(app, 'datasets-header');
+    await page.getByRole('link', { name: 'Fine-tune on this dataset' }).click();
+    await page.getByRole('heading', { name: 'New fine-tune' }).waitFor();
+    expect(new URL(page.url()).hash).toBe(`#/finetune/dataset/${datasetId}`);
+
+    const modelSelect = page.getByTestId('model-select');
+    const datasetSelect = page.getByTestId('dataset-select');
+    await expect(modelSelect.textContent()).resolves.toMatch(/^Tiny library modelllama( · .+)? · [\d.]+ [KM]B$/);
+    await expect(datasetSelect.textContent()).resolves.toBe(
+      `Sums${shortCount + longCount} examples (auto split) · max ${maxLength.toLocaleString()} tokens`,
+    );
+    // The label names the control, whichever way the value is given.
+    await expect(page.getByLabel('Base model', { exact: true }).getAttribute('data-testid')).resolves.toBe(
+      'model-select',
+    );
+
+    // What it will train on: 40 examples, 5% drawn for eval (no eval split); the long ones skipped.
+    const summary = page.getByTestId('data-summary');
+    await expect(summary.getAttribute('data-train')).resolves.toBe('38');
+    await expect(summary.getAttribute('data-eval')).resolves.toBe('2');
+    await page.locator(`[data-testid="data-summary"][data-over-max="${longCount}"]`).waitFor();
+    await expect(summary.textContent()).resolves.toContain(
+      `Max length ${maxLength.toLocaleString()} (the dataset's): ${longCount} examples longer, skipped`,
+    );
+    await expect(page.getByLabel(/^Max length/).getAttribute('placeholder')).resolves.toBe(`${maxLength} (dataset)`);
+    // Truncating instead says so.
+    await page.getByRole('button', { name: /Advanced/ }).click();
+    await page.getByRole('radio', { name: 'Truncate' }).click();
+    await expect(summary.textContent()).resolves.toContain(`${longCount} examples longer, truncated`);
+    await page.getByRole('radio', { name: 'Skip' }).click();
+    await page.getByRole('button', { name: /Advanced/ }).click();
+    await page.getByRole('heading', { name: 'New fine-tune' }).evaluate((el) => el.scrollIntoView({ block: 'end' }));
+    await shoot(app, 'form');
+
+    // The missing model is listed, disabled, with the reason.
+    await modelSelect.click();
+    const gone = page.getByRole('option', { name: /Gone model/ });
+    await expect(gone.getAttribute('aria-disabled')).resolves.toBe('true');
+    await expect(gone.textContent()).resolves.toContain('File missing');
+    await shoot(app, 'models-open');
+    await page.keyboard.press('Escape');
+
+    // Every dataset is offered, the most recently changed first.
+    await datasetSelect.click();
+    await expect(page.getByRole('option').allTextContents()).resolves.toEqual([
+      'Newer notes1 example (auto split)',
+      'EmptyNo examples yet',
+      expect.stringMatching(/^Sums40 examples \(auto split\) · max \d+ tokens$/),
+    ]);
+    await expect(page.getByRole('option', { name: /^Empty/ }).getAttribute('aria-disabled')).resolves.toBe('true');
+    await shoot(app, 'datasets-open');
+    await page.keyboard.press('Escape');
+
+    // Without an address, the form starts with the most recently changed dataset.
+    await page.goto(app.server.url + '#/finetune');
+    await waitForConnected(page);
+    await expect(page.getByTestId('dataset-select').textContent()).resolves.toMatch(/^Newer notes/);
+    expect(app.errors).toEqual([]);
+  });
+
+  test('trains with a live loss chart and lists the adapter under the library model', async () => {
+    const { page } = app;
+    await page.goto(app.server.url + `#/finetune/dataset/${datasetId}`);
+    await waitForConnected(page);
+    await expect(page.getByTestId('dataset-select').textContent()).resolves.toMatch(/^Sums/);
+    await page.getByLabel(/^Run name/).fill('Sums from a dataset');
+    await page.getByLabel(/^Epochs/).fill('4');
+    await page.getByRole('button', { name: /Advanced/ }).click();
+    await page.getByLabel(/^Batch tokens/).fill('256');
+    await page.getByRole('button', { name: 'Start fine-tune' }).click();
+
+    const panel = page.getByTestId('run-panel');
+    await panel.getByRole('heading', { name: 'Sums from a dataset' }).waitFor();
+    await expect(panel.getByTestId('run-base-model').textContent()).resolves.toBe('Tiny library model');
+    await expect(panel.getByTestId('run-data').textContent()).resolves.toContain('Sums');
+    await expect(page.getByRole('list', { name: 'Runs' }).getByRole('button').textContent()).resolves.toMatch(
+      /^Sums from a dataset.*Tiny library model·Sums·/,
+    );
+
+    // The chart moves while it trains.
+    await page.waitForFunction(
+      () => Number(document.querySelector('[data-testid="loss-chart"]')?.getAttribute('data-train-points')) >= 3,
+    );
+    await panel.locator('[data-testid="run-state"][data-state="succeeded"]').waitFor({ timeout: 90_000 });
+    const step = await panel.getByTestId('run-step').textContent();
+    const total = Number(step?.match(/of (\d+)$/)?.[1]);
+    expect(total).toBeGreaterThan(3);
+    await expect(panel.getByTestId('loss-chart').getAttribute('data-train-points')).resolves.toBe(String(total));
+
+    // The run trained the library model's file on a snapshot of the dataset, at its token budget.
+    const [run] = await api<
+      { baseModelPath: string; dataSource: unknown; hyperparams: { maxLength: number }; summary: unknown }[]
+    >(app, 'training.list', {});
+    expect(run).toMatchObject({
+      baseModelPath: join(dir, 'tiny-llama.gguf'),
+      dataSource: { kind: 'dataset', datasetId },
+      hyperparams: { maxLength },
+      summary: { skippedTooLong: longCount, trainExamples: 33, evalExamples: 2 },
+    });
+
+    const group = page.getByTestId('adapters').getByRole('region', { name: 'Adapters of Tiny library model' });
+    await group.getByTestId('adapter').filter({ hasText: 'Sums from a dataset' }).waitFor();
+    await page.getByTestId('adapters').evaluate((el) => el.scrollIntoView({ block: 'end' }));
+    await shoot(app, 'done');
+
+    // And on the Models page, as a variant of the model.
+    await page.goto(app.server.url + '#/models');
+    const card = page.getByTestId('model-card').filter({ hasText: 'Tiny library model' });
+    await card.getByTestId('variant').filter({ hasText: 'Sums from a dataset' }).waitFor();
+    expect(app.errors).toEqual([]);
+  });
+});
