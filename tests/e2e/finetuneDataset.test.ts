@@ -114,7 +114,7 @@ describe('fine-tuning a library model on a dataset', () => {
     await api(app, 'datasets.update', { id: datasetId, defaultMaxLength: maxLength });
     // An empty dataset, listed but disabled; and one changed later than Sums: the form's default,
     // unless the address says otherwise.
-    await api(app, 'datasets.create', { name: 'Empty' });
+    const empty = await api<{ id: string }>(app, 'datasets.create', { name: 'Empty' });
     const newer = await api<{ id: string }>(app, 'datasets.create', { name: 'Newer notes' });
     await api(app, 'datasets.examples.create', {
       datasetId: newer.id,
@@ -182,6 +182,15 @@ describe('fine-tuning a library model on a dataset', () => {
     await page.goto(app.server.url + '#/finetune');
     await waitForConnected(page);
     await expect(page.getByTestId('dataset-select').textContent()).resolves.toMatch(/^Newer notes/);
+
+    // An address naming the empty dataset shows it, and Start says why it cannot train on it.
+    await page.goto(app.server.url + `#/finetune/dataset/${empty.id}`);
+    await waitForConnected(page);
+    await expect(page.getByTestId('dataset-select').textContent()).resolves.toBe('EmptyNo examples yet');
+    await page.getByRole('button', { name: 'Start fine-tune' }).click();
+    await expect(page.getByTestId('dataset-select').getAttribute('aria-invalid')).resolves.toBe('true');
+    await page.getByText('"Empty" has no examples yet: add some, or choose another dataset.').waitFor();
+    await expect(page.getByTestId('data-summary').count()).resolves.toBe(0);
     expect(app.errors).toEqual([]);
   });
 
@@ -229,6 +238,13 @@ describe('fine-tuning a library model on a dataset', () => {
     await group.getByTestId('adapter').filter({ hasText: 'Sums from a dataset' }).waitFor();
     await page.getByTestId('adapters').evaluate((el) => el.scrollIntoView({ block: 'end' }));
     await shoot(app, 'done');
+
+    // Reuse settings: the same library model, dataset and settings.
+    await page.getByTestId('run-panel').evaluate((el) => el.scrollIntoView({ block: 'start' }));
+    await panel.getByRole('button', { name: 'Reuse settings' }).click();
+    await expect(page.getByTestId('model-select').textContent()).resolves.toMatch(/^Tiny library model/);
+    await expect(page.getByTestId('dataset-select').textContent()).resolves.toMatch(/^Sums/);
+    await expect(page.getByLabel(/^Epochs/).inputValue()).resolves.toBe('4');
 
     // And on the Models page, as a variant of the model.
     await page.goto(app.server.url + '#/models');

@@ -10,6 +10,7 @@ import {
   defaultModelId,
   modelOfRun,
   modelUnavailableReason,
+  runMaxLength,
   splitCountsLabel,
   splitPlan,
 } from '../../../src/renderer/src/features/finetune/trainingChoices';
@@ -100,6 +101,13 @@ describe('dataset choice', () => {
     expect(splitPlan({ train: 0, eval: 0, auto: 40 }, 0.05)).toEqual({ train: 38, eval: 2, drawn: true });
     expect(splitPlan({ train: 0, eval: 0, auto: 20 }, 0.01)).toEqual({ train: 19, eval: 1, drawn: true });
     expect(splitPlan({ train: 5, eval: 0, auto: 14 }, 0.5)).toEqual({ train: 19, eval: 0, drawn: false });
+  });
+
+  test("a dataset's token budget becomes a max length within the trainer's range", () => {
+    expect(runMaxLength(null)).toBeNull();
+    expect(runMaxLength(1024)).toBe(1024);
+    expect(runMaxLength(4)).toBe(16);
+    expect(runMaxLength(1_000_000)).toBe(32768);
   });
 
   test('labels the split counts, leaving out empty splits', () => {

@@ -44,6 +44,7 @@ import {
   defaultModelId,
   modelOfRun,
   modelUnavailableReason,
+  runMaxLength,
 } from './trainingChoices';
 import { runsKey } from './trainingQueries';
 
@@ -160,7 +161,7 @@ export function NewRunCard({ preset, datasetId: routeDatasetId, busy, onStarted 
     },
   });
 
-  const datasetMaxLength = dataMode === 'dataset' ? (chosenDataset?.defaultMaxLength ?? null) : null;
+  const datasetMaxLength = dataMode === 'dataset' ? runMaxLength(chosenDataset?.defaultMaxLength) : null;
   /** A numeric setting as the run will get it: the typed value when it parses, else the default. */
   const settingOf = (key: 'maxLength' | 'evalFraction'): number | null => {
     const field = numericFields.find((f) => f.key === key);

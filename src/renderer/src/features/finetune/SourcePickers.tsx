@@ -186,9 +186,9 @@ export function DataSummary({ dataset, modelId, evalFraction, maxLength, overLen
         </p>
       ) : (
         <p>
-          Token lengths not counted yet: count them on the dataset&apos;s{' '}
+          Token lengths not counted yet: count them under Tokens on{' '}
           <a href={`#/datasets/${encodeURIComponent(dataset.id)}`} className={linkClass}>
-            Tokens tab
+            the dataset&apos;s page
           </a>{' '}
           to see what fits.
         </p>

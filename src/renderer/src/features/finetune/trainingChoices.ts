@@ -81,3 +81,12 @@ export function splitCountsLabel(split: { train: number; eval: number; auto: num
   const parts = (['train', 'eval', 'auto'] as const).filter((s) => split[s] > 0).map((s) => `${format(split[s])} ${s}`);
   return parts.length > 0 ? parts.join(' · ') : 'empty';
 }
+
+/** The trainer's max length range, tokens (`hyperparamsSchema.maxLength`). */
+export const maxLengthRange = { min: 16, max: 32768 } as const;
+
+/** A dataset's token budget as a run's max length: within the trainer's range; null when unset. */
+export function runMaxLength(datasetMaxLength: number | null | undefined): number | null {
+  if (!datasetMaxLength) return null;
+  return Math.min(maxLengthRange.max, Math.max(maxLengthRange.min, datasetMaxLength));
+}
