@@ -82,7 +82,18 @@ export const boundaryRules = [
 
 export default tseslint.config(
   {
-    ignores: ['node_modules/', 'out/', 'build/', 'native/build/', 'native/.llama/', 'test-results/', 'tests/fixtures/'],
+    ignores: [
+      'node_modules/',
+      'out/',
+      'build/',
+      'native/build/',
+      'native/build-*/',
+      'native/.llama/',
+      'native/.llama-*/',
+      '.gpu/',
+      'test-results/',
+      'tests/fixtures/',
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,
