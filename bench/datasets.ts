@@ -7,6 +7,7 @@
  *     --examples N   examples in the generated file (default 100000)
  *     --rounds N     measured import rounds, each Lathe then the reference, alternating (default 2)
  *     --quick        10k examples, 1 round (results in node_modules/.cache/lathe-bench/)
+ *     --skip-scroll  leave out the list-scrolling part (bench/datasetsScroll.ts, run after this one)
  *
  * Measured:
  * - Import: `importDataset` (streamed read + per-record validation + batched prepared inserts into
@@ -19,21 +20,13 @@
  *   MATCH it wraps and a `LIKE '%word%'` scan (goal ≤ 50 ms).
  * - Near-duplicate scan: `runHygiene` over all examples (MinHash + LSH; every check), with its
  *   per-check times (goal ≤ 10 s for near-duplicates).
+ * - Then bench/datasetsScroll.ts (its own process, same options): long tasks while the Datasets
+ *   page's list is scrolled top to bottom in Chromium; it adds its section to the same results.
  */
 import './lib/inferenceHooks.js';
 import { randomUUID } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
-import {
-  closeSync,
-  existsSync,
-  mkdirSync,
-  openSync,
-  readFileSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-  writeSync,
-} from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { dirname, join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
@@ -41,7 +34,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { DatasetsRepo as DatasetsRepoType } from '../src/main/core/datasets/DatasetsRepo.js';
 import type { Db } from '../src/main/core/db/openDatabase.js';
-import { rng } from '../tests/helpers/gguf/randomLlama.js';
+import { generate } from './lib/generateExamples.js';
 import { loadAverage } from './lib/proc.js';
 
 const benchDir = dirname(fileURLToPath(import.meta.url));
@@ -53,6 +46,7 @@ const { values: opts } = parseArgs({
     examples: { type: 'string' },
     rounds: { type: 'string' },
     quick: { type: 'boolean', default: false },
+    'skip-scroll': { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
   },
 });
@@ -64,98 +58,6 @@ const quick = opts.quick ?? false;
 const exampleCount = Number(opts.examples ?? (quick ? 10_000 : 100_000));
 const rounds = Number(opts.rounds ?? (quick ? 1 : 2));
 const log = (message: string) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${message}`);
-
-// ---- data ------------------------------------------------------------------------------------
-
-/**
- * A deterministic, realistic-looking instruction dataset: Zipf-distributed pseudo-words from an
- * 8000-word vocabulary; 30% with a system prompt; 60% single-turn, 30% 2–3 turns, 10% 4–8 turns;
- * questions 4–40 words, answers 10–250 words (log-uniform, ≈ 75 on average); 1% exact and 2%
- * near-duplicates.
- */
-function generate(path: string, count: number): void {
-  const random = rng(20261126);
-  const syllables = [
-    'ka',
-    'lo',
-    'mi',
-    'ren',
-    'ta',
-    'vo',
-    'si',
-    'dun',
-    'el',
-    'par',
-    'qui',
-    'to',
-    'ba',
-    'nex',
-    'ul',
-    'ro',
-  ];
-  const vocab: string[] = [];
-  while (vocab.length < 8000) {
-    const n = 1 + Math.floor(random() * 3);
-    let w = '';
-    for (let i = 0; i < n; i++) w += syllables[Math.floor(random() * syllables.length)];
-    vocab.push(`${w}${vocab.length % 97}`);
-  }
-  // Zipf(1): the cumulative harmonic weights, sampled by binary search.
-  const cumulative: number[] = [];
-  let total = 0;
-  for (let i = 0; i < vocab.length; i++) cumulative.push((total += 1 / (i + 1)));
-  const word = () => {
-    const x = random() * total;
-    let lo = 0;
-    let hi = cumulative.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (cumulative[mid]! < x) lo = mid + 1;
-      else hi = mid;
-    }
-    return vocab[lo]!;
-  };
-  const logUniform = (min: number, max: number) => Math.round(Math.exp(Math.log(min) + random() * Math.log(max / min)));
-  const sentence = (words: number) => {
-    const out: string[] = [];
-    for (let i = 0; i < words; i++) out.push(word());
-    const text = out.join(' ');
-    return `${text[0]!.toUpperCase()}${text.slice(1)}.`;
-  };
-  const fd = openSync(path, 'w');
-  const lines: string[] = [];
-  const made: string[] = [];
-  for (let i = 0; i < count; i++) {
-    const r = random();
-    let line: string;
-    if (made.length > 100 && r < 0.01) line = made[Math.floor(random() * made.length)]!;
-    else if (made.length > 100 && r < 0.03) {
-      const base = JSON.parse(made[Math.floor(random() * made.length)]!) as { messages: { content: string }[] };
-      const last = base.messages.at(-1)!;
-      last.content = `${last.content} ${word()}`;
-      line = JSON.stringify(base);
-    } else {
-      const messages: { role: string; content: string }[] = [];
-      if (random() < 0.3) messages.push({ role: 'system', content: sentence(logUniform(5, 30)) });
-      const t = random();
-      const turns = t < 0.6 ? 1 : t < 0.9 ? 2 + Math.floor(random() * 2) : 4 + Math.floor(random() * 5);
-      for (let k = 0; k < turns; k++) {
-        messages.push({ role: 'user', content: sentence(logUniform(4, 40)) });
-        messages.push({ role: 'assistant', content: sentence(logUniform(10, 250)) });
-      }
-      line = JSON.stringify({ messages });
-      if (made.length < 5000) made.push(line);
-      else if (random() < 0.05) made[Math.floor(random() * made.length)] = line;
-    }
-    lines.push(line);
-    if (lines.length === 1000) {
-      writeSync(fd, `${lines.join('\n')}\n`);
-      lines.length = 0;
-    }
-  }
-  if (lines.length > 0) writeSync(fd, `${lines.join('\n')}\n`);
-  closeSync(fd);
-}
 
 // ---- helpers ---------------------------------------------------------------------------------
 
@@ -468,3 +370,14 @@ async function main(): Promise<void> {
 }
 
 await main();
+
+if (!opts['skip-scroll']) {
+  // Its own process: a browser and a server, none of this process's state.
+  const args = process.argv.slice(2).filter((a) => a !== '--skip-scroll');
+  const scroll = spawnSync(
+    process.execPath,
+    ['--import', './bench/lib/register.mjs', join(benchDir, 'datasetsScroll.ts'), ...args],
+    { cwd: root, stdio: 'inherit' },
+  );
+  if (scroll.status !== 0) process.exitCode = scroll.status ?? 1;
+}
