@@ -50,7 +50,12 @@ export function ExampleList({
     count: total,
     getScrollElement: () => scroller.current,
     estimateSize: () => rowHeight,
-    overscan: 12,
+    // A few rows beyond the view: enough for keyboard moves, few enough that a fast scroll
+    // re-renders little per frame.
+    overscan: 6,
+    // React batches the scroll's re-render with the page fetch state instead of rendering
+    // synchronously inside the scroll handler (then once more for onChange's state).
+    useFlushSync: false,
     onChange: (instance) => {
       const items = instance.getVirtualItems();
       const start = items[0]?.index ?? 0;
@@ -136,11 +141,13 @@ export function ExampleList({
         </div>
       ) : (
         <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
-          {virtualizer.getVirtualItems().map((item) => {
+          {virtualizer.getVirtualItems().map((item, _, items) => {
             const example = rowAt(item.index);
             return (
               <div
-                key={item.key}
+                // Keyed by slot, not by index: scrolling reuses the same elements with new content
+                // instead of tearing down every row and building new ones each frame.
+                key={item.index % Math.max(items.length, 1)}
                 style={{
                   position: 'absolute',
                   top: 0,
@@ -148,6 +155,7 @@ export function ExampleList({
                   right: 0,
                   height: rowHeight,
                   transform: `translateY(${item.start}px)`,
+                  contain: 'layout paint style',
                 }}
               >
                 <ExampleRow
