@@ -13,6 +13,7 @@ import type {
 } from '../../src/shared/domain';
 import { writeLoraAdapter, writeRealVocabModel, writeTinyChatModel } from '../helpers/models/testModels';
 import { tempDir } from '../helpers/tempDir';
+import { coreCalls } from '../helpers/coreCalls';
 import { testCore } from '../helpers/testCore';
 
 const inference = { gpu: false, threads: 2, contextSize: 256, sequences: 2 } as const;
@@ -41,21 +42,7 @@ function start(): Core {
   c.events.subscribe((event, payload) => seen.push({ event, payload }));
   return c;
 }
-async function call<T>(method: string, input: unknown): Promise<T> {
-  const result = await core.dispatch(method, input);
-  if (!result.ok) throw Object.assign(new Error(`${method}: ${result.error.message}`), { data: result.error });
-  return result.data as T;
-}
-async function failure(method: string, input: unknown) {
-  const result = await core.dispatch(method, input);
-  expect(result.ok, JSON.stringify(result)).toBe(false);
-  return (result as { ok: false; error: { code: string; message: string; details?: { reason?: string } } }).error;
-}
-async function importModel(path: string): Promise<string> {
-  const { job } = await call<{ job: { id: string } }>('models.import', { path });
-  const done = await core.jobs.wait(job.id);
-  return (done.result as { modelId: string }).modelId;
-}
+const { call, failure, importModel } = coreCalls(() => core);
 /** Resolves with the final `chat.message` of an answer. */
 function finished(messageId: string): Promise<StoredMessage> {
   return new Promise((resolve) => {
