@@ -1,12 +1,11 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { useQueryClient } from '@tanstack/react-query';
-import { ChevronLeft, ChevronRight, EyeOff, ListChecks, LoaderCircle, Play, Trash2, X } from 'lucide-react';
+import { ChevronLeft, ChevronRight, ListChecks, LoaderCircle, Play, Trash2, X } from 'lucide-react';
 import type { CompareBatch, CompareVote, Comparison, ContenderInput } from '@shared/compare';
 import type { DatasetInfo } from '@shared/datasets';
 import type { ModelInfo } from '@shared/domain';
 import { Badge } from '@renderer/components/ui/Badge';
 import { Button } from '@renderer/components/ui/Button';
-import { Checkbox } from '@renderer/components/ui/Checkbox';
 import { Input } from '@renderer/components/ui/Input';
 import { Kbd } from '@renderer/components/ui/Kbd';
 import { Progress } from '@renderer/components/ui/Progress';
@@ -17,7 +16,7 @@ import { useApiEvent } from '@renderer/lib/useApiEvent';
 import { useApiMutation } from '@renderer/lib/useApiMutation';
 import { apiQueryKey, useApiQuery } from '@renderer/lib/useApiQuery';
 import { AnswerPane } from './AnswerPane';
-import { ContenderPicker } from './ContenderPicker';
+import { ContenderPair } from './ContenderPair';
 import { isTyping, VoteBar } from './VoteBar';
 
 export interface BatchPanelProps {
@@ -93,23 +92,15 @@ function NewBatch({
           Both contenders answer every prompt in the background; then you vote through them with keys 1–4.
         </p>
       </div>
-      <ContenderPicker
-        name={blind ? '1' : 'A'}
-        value={contenders[0]}
+      <ContenderPair
         models={models}
-        onChange={(c) => onContenders([c, contenders[1]])}
+        contenders={contenders}
+        onContenders={onContenders}
+        blind={blind}
+        onBlind={onBlind}
+        blindAriaLabel="Blind batch"
+        blindLabel="Blind (sides drawn per prompt)"
       />
-      <ContenderPicker
-        name={blind ? '2' : 'B'}
-        value={contenders[1]}
-        models={models}
-        onChange={(c) => onContenders([contenders[0], c])}
-      />
-      <label className="flex w-fit items-center gap-2 text-[13px]">
-        <Checkbox checked={blind} onCheckedChange={(v) => onBlind(v === true)} aria-label="Blind batch" />
-        <EyeOff className="size-3.5 text-muted-foreground" />
-        Blind (sides drawn per prompt)
-      </label>
       <Select value={fromDataset ? source : 'pasted'} onValueChange={setSource}>
         <SelectTrigger aria-label="Prompts from" className="w-72">
           <SelectValue />

@@ -1,15 +1,14 @@
 import { useCallback, useState } from 'react';
-import { EyeOff, Info, Play, Square } from 'lucide-react';
+import { Info, Play, Square } from 'lucide-react';
 import type { CompareVote, Comparison, ContenderInput } from '@shared/compare';
 import type { ModelInfo } from '@shared/domain';
 import { Button } from '@renderer/components/ui/Button';
-import { Checkbox } from '@renderer/components/ui/Checkbox';
 import { Input } from '@renderer/components/ui/Input';
 import { Label } from '@renderer/components/ui/Label';
 import { Textarea } from '@renderer/components/ui/Textarea';
 import { useApiMutation } from '@renderer/lib/useApiMutation';
 import { AnswerPane } from './AnswerPane';
-import { ContenderPicker } from './ContenderPicker';
+import { ContenderPair } from './ContenderPair';
 import { isWriting, useComparisons } from './useComparison';
 import { VoteBar } from './VoteBar';
 import { AddToDatasetButton } from './AddToDatasetButton';
@@ -68,23 +67,16 @@ export function ComparePanel({ models, contenders, onContenders, blind, onBlind 
   return (
     <div className="flex flex-col gap-4 px-6 py-5">
       <div className="flex flex-col gap-2 rounded-lg border bg-card p-3 shadow-xs">
-        <ContenderPicker
-          name={blind ? '1' : 'A'}
-          value={contenders[0]}
+        <ContenderPair
           models={models}
-          onChange={(c) => onContenders([c, contenders[1]])}
+          contenders={contenders}
+          onContenders={onContenders}
+          blind={blind}
+          onBlind={onBlind}
+          blindAriaLabel="Blind"
+          blindLabel="Blind: hide which is which and shuffle the sides until I vote"
+          className="pt-1"
         />
-        <ContenderPicker
-          name={blind ? '2' : 'B'}
-          value={contenders[1]}
-          models={models}
-          onChange={(c) => onContenders([contenders[0], c])}
-        />
-        <label className="flex w-fit items-center gap-2 pt-1 text-[13px]">
-          <Checkbox checked={blind} onCheckedChange={(v) => onBlind(v === true)} aria-label="Blind" />
-          <EyeOff className="size-3.5 text-muted-foreground" />
-          Blind: hide which is which and shuffle the sides until I vote
-        </label>
       </div>
 
       <div className="flex flex-col gap-2">
