@@ -153,6 +153,29 @@ describe('chat on a tiny model', () => {
     expect(await failure('chat.regenerate', { messageId: edited.userMessageId })).toMatchObject({ code: 'CONFLICT' });
   });
 
+  it('draws a fresh seed for each answer without a fixed seed, and records the seed used', async () => {
+    const c = await call<Conversation>('chat.conversations.create', {
+      modelId,
+      sampling: { temperature: 1, topK: 0, topP: 1, minP: 0, repeatPenalty: 1, maxTokens: 10, seed: null },
+    });
+    const turn = await call<ChatTurnStarted>('chat.send', { conversationId: c.id, content: 'Surprise me' });
+    const answers = [await finished(turn.assistantMessageId)];
+    // Regenerations follow each other within a second, where node-llama-cpp's own default seed
+    // (the current second) would repeat itself.
+    for (let i = 0; i < 2; i++) {
+      const again = await call<ChatTurnStarted>('chat.regenerate', { messageId: turn.assistantMessageId });
+      answers.push(await finished(again.assistantMessageId));
+    }
+    const seeds = answers.map((a) => a.sampling!.seed);
+    for (const seed of seeds) expect(Number.isInteger(seed)).toBe(true);
+    expect(new Set(seeds).size).toBe(3);
+    // The conversation keeps "random"; the answers record what was drawn. A fixed seed is kept as is.
+    expect((await call<Conversation>('chat.conversations.get', { id: c.id })).sampling.seed).toBeNull();
+    await call('chat.conversations.update', { id: c.id, sampling: { seed: 1234 } });
+    const fixed = await call<ChatTurnStarted>('chat.regenerate', { messageId: turn.assistantMessageId });
+    expect((await finished(fixed.assistantMessageId)).sampling!.seed).toBe(1234);
+  });
+
   it('refuses a prompt longer than the context and drops the oldest turns of a long chat', async () => {
     const error = await failure('chat.send', { conversationId: conversation.id, content: 'x'.repeat(400) });
     expect(error).toMatchObject({ code: 'INVALID_INPUT', details: { reason: 'prompt-too-long' } });

@@ -291,7 +291,7 @@ export class ChatService {
       const answer: StoredMessage = {
         ...blankMessage(conversation.id, userMessage.id, 'assistant', now),
         variant: { modelId, adapters: conversation.adapters },
-        sampling: conversation.sampling,
+        sampling: prepared.sampling,
         truncatedContext: prepared.droppedMessages > 0,
       };
       const isFirst = all.length === 0;

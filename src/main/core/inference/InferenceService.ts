@@ -1,3 +1,4 @@
+import { randomInt } from 'node:crypto';
 import {
   getLlama,
   LlamaChat,
@@ -72,11 +73,18 @@ export interface GenerateRequest {
 /** A generation whose prompt has been checked and whose sequence is reserved. */
 export interface PreparedGeneration {
   promptTokens: number;
+  /** The sampling settings this generation uses: a null seed replaced by the random one drawn. */
+  sampling: Sampling;
   /** Oldest turns left out so the prompt fits. */
   droppedMessages: number;
   run(hooks: { signal: AbortSignal; onText: (delta: string) => void }): Promise<GenerationOutcome>;
   /** Gives the sequence back without running. */
   discard(): void;
+}
+
+/** A seed in the range the sampling schema accepts. */
+function randomSeed(): number {
+  return randomInt(0, 2 ** 31);
 }
 
 export interface GenerationOutcome {
@@ -210,7 +218,9 @@ export class InferenceService {
         return { loaded: l, entry: e, reserved: this.#acquire(e, request.owner) };
       });
       slot = reserved;
-      const { sampling } = request;
+      // node-llama-cpp's default seed is the current second, so two regenerations within one second
+      // would repeat each other: no seed means a fresh random one, reported so the answer can be redone.
+      const sampling = request.sampling.seed === null ? { ...request.sampling, seed: randomSeed() } : request.sampling;
       const contextSize = loaded.contextSize;
       const fitted = fitHistory(request.messages, (messages) => countTokens(loaded, messages), {
         contextSize,
@@ -224,6 +234,7 @@ export class InferenceService {
       return {
         promptTokens: fitted.promptTokens,
         droppedMessages: fitted.dropped,
+        sampling,
         run: async (hooks) => {
           if (used) throw new Error('A prepared generation runs once.');
           used = true;
@@ -279,7 +290,7 @@ export class InferenceService {
       topP: sampling.topP,
       topK: sampling.topK,
       minP: sampling.minP,
-      ...(sampling.seed !== null ? { seed: sampling.seed } : {}),
+      seed: sampling.seed ?? randomSeed(),
       repeatPenalty: sampling.repeatPenalty > 1 ? { penalty: sampling.repeatPenalty } : false,
       onToken: (tokens) => {
         firstAt ??= performance.now();

@@ -200,7 +200,15 @@ function AssistantMessage({ message, busy }: MessageItemProps) {
             )}
           </>
         )}
-        <span data-testid="message-stats" className="ml-auto flex items-center gap-2 text-[11px] tabular-nums">
+        <span
+          data-testid="message-stats"
+          className="ml-auto flex items-center gap-2 text-[11px] tabular-nums"
+          title={
+            message.sampling && message.sampling.seed !== null
+              ? `Sampled with seed ${message.sampling.seed}`
+              : undefined
+          }
+        >
           {message.status === 'stopped' && <span className="font-medium text-warning">Stopped</span>}
           {stats && (
             <>
