@@ -152,6 +152,11 @@ describe('compare', () => {
     await expect(page.getByTestId('review-prompt').textContent()).resolves.toBe('Say hi');
     await shoot(app, 'batch-review');
     for (const [i, key] of ['1', '3', '4'].entries()) {
+      // Votes are taken once the previous one is saved and the buttons are enabled again (a slow
+      // machine shows the new count a moment before the mutation settles).
+      await page.waitForFunction(() =>
+        [...document.querySelectorAll<HTMLButtonElement>('[aria-label="Vote"] button')].every((b) => !b.disabled),
+      );
       await page.keyboard.press(key);
       await page
         .getByTestId('review-progress')
