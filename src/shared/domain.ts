@@ -212,7 +212,9 @@ export interface Adapter {
  * since import), `load-failed` (IO_ERROR: llama.cpp refused the file), `prompt-too-long`
  * (INVALID_INPUT: the system prompt plus the new message do not fit in the context),
  * `adapter-mismatch` (CONFLICT: the adapter was trained on another base model), `is-adapter`
- * (INVALID_INPUT: the file is a LoRA adapter, not a model).
+ * (INVALID_INPUT: the file is a LoRA adapter, not a model), `split-part` (INVALID_INPUT: a part of
+ * a split model other than the first), `split-name` (INVALID_INPUT: a split model whose parts are
+ * not named the gguf-split way).
  */
 export const modelErrorReasons = [
   'not-gguf',
@@ -223,6 +225,8 @@ export const modelErrorReasons = [
   'prompt-too-long',
   'adapter-mismatch',
   'is-adapter',
+  'split-part',
+  'split-name',
 ] as const;
 export type ModelErrorReason = (typeof modelErrorReasons)[number];
 
@@ -245,10 +249,15 @@ export const modelInfoSchema = z.object({
   /** Display name; the GGUF's `general.name` or the file name at import, renamable. */
   name: z.string(),
   /** Absolute path of the GGUF on the machine running Lathe. */
+  /** The file, or the first part of a split model (`…-00001-of-0000N.gguf`; the others lie beside it). */
   path: z.string(),
-  /** SHA-256 of the whole file (hex): the model's identity, shared with adapters. */
+  /** SHA-256 of the whole file, or of a split model's parts one after the other (hex): the model's
+   *  identity, shared with adapters. */
   sha256: z.string(),
+  /** Of all its files. */
   sizeBytes: z.number(),
+  /** 1, or the number of parts of a split model. */
+  files: z.number().int(),
   /** `general.architecture`, e.g. `llama`, `qwen2`. */
   architecture: z.string(),
   /** Number of weights, e.g. 3.2e9; null when it cannot be derived. */
@@ -259,7 +268,7 @@ export const modelInfoSchema = z.object({
   contextLength: z.number().nullable(),
   /** True when the GGUF carries `tokenizer.chat_template`. */
   hasChatTemplate: z.boolean(),
-  /** True when the file is no longer at `path` (moved or deleted since import). */
+  /** True when the file (or a part of a split model) is no longer there (moved or deleted since import). */
   missing: z.boolean(),
   createdAt: z.number(),
   /** Fine-tuned adapters of this model (matched by base sha256), newest first. */

@@ -1,10 +1,11 @@
-import { closeSync, openSync, writeSync } from 'node:fs';
+import { closeSync, openSync, writeFileSync, writeSync } from 'node:fs';
 
 /** ggml tensor types this writer can encode (values are ggml's `enum ggml_type`). */
 export const GgmlType = { F32: 0, F16: 1, Q4_0: 2, Q8_0: 8 } as const;
 export type GgmlType = (typeof GgmlType)[keyof typeof GgmlType];
 
 const enum ValueType {
+  UINT16 = 2,
   UINT32 = 4,
   INT32 = 5,
   FLOAT32 = 6,
@@ -14,6 +15,7 @@ const enum ValueType {
 }
 
 export type GgufValue =
+  | { type: 'u16'; value: number }
   | { type: 'u32'; value: number }
   | { type: 'i32'; value: number }
   | { type: 'f32'; value: number }
@@ -74,18 +76,42 @@ export class GgufWriter {
     }
   }
 
-  #parts(): Buffer[] {
+  /**
+   * Writes the model as `count` split files the way llama.cpp's `gguf-split` does: tensors in
+   * contiguous groups, the metadata in the first file only, `split.no` / `split.count` /
+   * `split.tensors.count` in every file. `pathOf(i)` names file `i` (0-based). Answers the paths.
+   */
+  writeSplit(count: number, pathOf: (i: number) => string): string[] {
+    if (count < 1 || count > this.tensors.length)
+      throw new Error(`cannot split ${this.tensors.length} tensors in ${count}`);
+    const per = Math.ceil(this.tensors.length / count);
+    const paths: string[] = [];
+    for (let i = 0; i < count; i++) {
+      const split: [string, GgufValue][] = [
+        ['split.no', { type: 'u16', value: i }],
+        ['split.count', { type: 'u16', value: count }],
+        ['split.tensors.count', { type: 'i32', value: this.tensors.length }],
+      ];
+      const kv = i === 0 ? [...this.kv, ...split] : split;
+      const path = pathOf(i);
+      writeFileSync(path, Buffer.concat(this.#parts(kv, this.tensors.slice(i * per, (i + 1) * per))));
+      paths.push(path);
+    }
+    return paths;
+  }
+
+  #parts(kvs: [string, GgufValue][] = this.kv, tensors: TensorEntry[] = this.tensors): Buffer[] {
     const parts: Buffer[] = [];
     const header = Buffer.alloc(24);
     header.write('GGUF', 0, 'ascii');
     header.writeUInt32LE(3, 4);
-    header.writeBigUInt64LE(BigInt(this.tensors.length), 8);
-    header.writeBigUInt64LE(BigInt(this.kv.length), 16);
+    header.writeBigUInt64LE(BigInt(tensors.length), 8);
+    header.writeBigUInt64LE(BigInt(kvs.length), 16);
     parts.push(header);
-    for (const [key, value] of this.kv) parts.push(str(key), encodeValue(value));
+    for (const [key, value] of kvs) parts.push(str(key), encodeValue(value));
 
     let offset = 0;
-    for (const t of this.tensors) {
+    for (const t of tensors) {
       const info = Buffer.alloc(4 + 8 * t.ne.length + 4 + 8);
       info.writeUInt32LE(t.ne.length, 0);
       t.ne.forEach((d, i) => info.writeBigUInt64LE(BigInt(d), 4 + 8 * i));
@@ -96,7 +122,7 @@ export class GgufWriter {
     }
     const headerLen = parts.reduce((a, b) => a + b.length, 0);
     parts.push(Buffer.alloc(pad(headerLen) - headerLen));
-    for (const t of this.tensors) {
+    for (const t of tensors) {
       parts.push(Buffer.from(t.data.buffer, t.data.byteOffset, t.data.length));
       parts.push(Buffer.alloc(pad(t.data.length) - t.data.length));
     }
@@ -131,6 +157,12 @@ function arrayHeader(elemType: ValueType, n: number): Buffer {
 
 function encodeValue(v: GgufValue): Buffer {
   switch (v.type) {
+    case 'u16': {
+      const b = Buffer.alloc(6);
+      b.writeUInt32LE(ValueType.UINT16, 0);
+      b.writeUInt16LE(v.value, 4);
+      return b;
+    }
     case 'u32': {
       const b = Buffer.alloc(8);
       b.writeUInt32LE(ValueType.UINT32, 0);

@@ -36,6 +36,11 @@ export interface RandomLlamaOptions {
    * real vocab-only GGUF; `shape.nVocab` must equal the number of tokens.
    */
   tokenizer?: [key: string, value: GgufValue][];
+  /**
+   * Write the model as this many split files as `gguf-split` names them: `path` without `.gguf`,
+   * then `-00001-of-0000N.gguf`, … (`path` itself is not written).
+   */
+  splits?: number;
 }
 
 /** Deterministic PRNG (mulberry32): the same seed writes the same model. */
@@ -122,6 +127,13 @@ export function writeRandomLlama(path: string, options: RandomLlamaOptions = {})
   }
   ones('output_norm.weight', s.nEmbd);
   matrix('output.weight', s.nEmbd, s.nVocab, options.outputGain ?? 2);
-  w.write(path);
+  if (options.splits && options.splits > 1) {
+    const n = options.splits;
+    const base = path.replace(/\.gguf$/i, '');
+    const name = (i: number) => `${base}-${String(i + 1).padStart(5, '0')}-of-${String(n).padStart(5, '0')}.gguf`;
+    w.writeSplit(n, name);
+  } else {
+    w.write(path);
+  }
   return s;
 }

@@ -22,6 +22,7 @@ function model(id: string, over: Partial<ModelInfo> = {}): ModelInfo {
     path: `/models/${id}.gguf`,
     sha256: id.padEnd(64, '0'),
     sizeBytes: 1,
+    files: 1,
     architecture: 'llama',
     parameterCount: null,
     fileType: null,

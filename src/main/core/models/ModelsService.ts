@@ -5,9 +5,10 @@ import { basename } from 'node:path';
 import type { Adapter, Job, ModelImportResult, ModelInfo, ModelVariant } from '../../../shared/domain';
 import { AppError } from '../../../shared/errors';
 import type { EventBus } from '../EventBus';
-import { sha256File } from '../fileHash';
+import { sha256Files } from '../fileHash';
 import type { JobRunner } from '../jobs/JobRunner';
 import type { Logger } from '../logger';
+import { modelFiles } from './ggufParts';
 import { inspectGguf, type GgufSummary } from './inspectGguf';
 import { modelError } from './modelError';
 import type { ModelRecord, ModelsRepo } from './ModelsRepo';
@@ -101,15 +102,22 @@ export class ModelsService {
     this.#o.repo.delete(id);
     let fileDeleted = false;
     if (deleteFile) {
-      try {
-        await unlink(model.path);
-        fileDeleted = true;
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
-          this.#o.logger.warn('could not delete a model file', { path: model.path, error });
-          throw new AppError('IO_ERROR', `The model was removed from the library but its file could not be deleted.`, {
-            path: model.path,
-          });
+      // every part of a split model
+      for (const file of modelFiles(model.path)) {
+        try {
+          await unlink(file);
+          fileDeleted = true;
+        } catch (error) {
+          if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
+            this.#o.logger.warn('could not delete a model file', { path: file, error });
+            throw new AppError(
+              'IO_ERROR',
+              `The model was removed from the library but its file could not be deleted.`,
+              {
+                path: file,
+              },
+            );
+          }
         }
       }
     }
@@ -124,11 +132,17 @@ export class ModelsService {
   /** The stored record, for inference: NOT_FOUND when unknown, NOT_FOUND `missing` when the file is gone. */
   resolve(id: string): ModelRecord {
     const model = this.#record(id);
-    if (!existsSync(model.path)) {
-      throw modelError('NOT_FOUND', 'missing', `The file of "${model.name}" is no longer at ${model.path}.`, {
-        modelId: id,
-        path: model.path,
-      });
+    const files = modelFiles(model.path);
+    const gone = files.find((file) => !existsSync(file));
+    if (gone) {
+      throw modelError(
+        'NOT_FOUND',
+        'missing',
+        files.length > 1
+          ? `A part of "${model.name}" is no longer at ${gone}.`
+          : `The file of "${model.name}" is no longer at ${model.path}.`,
+        { modelId: id, path: gone },
+      );
     }
     return model;
   }
@@ -180,7 +194,7 @@ export class ModelsService {
     const mb = (n: number) => `${(n / 1e6).toFixed(1)} MB`;
     const sha256 =
       args.knownSha256 ??
-      (await sha256File(path, {
+      (await sha256Files(modelFiles(path), {
         signal: context.signal,
         size: total,
         onProgress: (f) => context.onProgress({ progress: f, message: `Hashing: ${mb(f * total)} of ${mb(total)}` }),
@@ -221,7 +235,8 @@ export class ModelsService {
       fileType: m.fileType,
       contextLength: m.contextLength,
       hasChatTemplate: m.hasChatTemplate,
-      missing: !isFile(m.path),
+      missing: !modelFiles(m.path).every(isFile),
+      files: modelFiles(m.path).length,
       createdAt: m.createdAt,
       variants: this.#variants(m),
     };

@@ -1,6 +1,8 @@
 import { open, stat } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import { GgmlType, GgufFileType, GgufInsights, readGgufFileInfo } from 'node-llama-cpp';
 import { AppError } from '../../../shared/errors';
+import { modelFiles, splitGgufName, splitPartName } from './ggufParts';
 import { modelError } from './modelError';
 
 /** What the library records about a GGUF file, read from its header without loading it. */
@@ -12,49 +14,103 @@ export interface GgufSummary {
   fileType: string | null;
   contextLength: number | null;
   hasChatTemplate: boolean;
+  /** Of all its files together (a split model's parts). */
   sizeBytes: number;
+  /** The newest of its files'. */
   mtimeMs: number;
+  /** 1, or the number of parts of a split model. */
+  files: number;
 }
 
 /**
  * Checks that `path` is a complete GGUF model of an architecture llama.cpp knows, and reads what the
- * library shows about it. Throws NOT_FOUND (`missing`), INVALID_INPUT (`not-gguf`, `corrupt`,
- * `is-adapter`) or UNSUPPORTED (`architecture`); never loads tensors.
+ * library shows about it. A split model (`…-00001-of-00003.gguf`, as gguf-split names the parts) is
+ * given by its first part and checked whole. Throws NOT_FOUND (`missing`), INVALID_INPUT
+ * (`not-gguf`, `corrupt`, `is-adapter`, `split-part`, `split-name`) or UNSUPPORTED (`architecture`);
+ * never loads tensors.
  */
 export async function inspectGguf(path: string): Promise<GgufSummary> {
-  const stats = await stat(path).catch((error: NodeJS.ErrnoException) => {
-    if (error.code === 'ENOENT' || error.code === 'ENOTDIR') {
-      throw modelError('NOT_FOUND', 'missing', `No file at ${path}.`, { path });
+  const split = splitGgufName(basename(path));
+  if (split && split.part !== 1) {
+    const first = splitPartName(split.prefix, 1, split.count);
+    throw modelError(
+      'INVALID_INPUT',
+      'split-part',
+      `This file is part ${split.part} of ${split.count} of a split model: import its first part, ${first}.`,
+      { path, part: split.part, count: split.count, firstPart: join(dirname(path), first) },
+    );
+  }
+  const files = modelFiles(path);
+  const sizes: number[] = [];
+  let mtimeMs = 0;
+  for (const [i, file] of files.entries()) {
+    const stats = await stat(file).catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT' || error.code === 'ENOTDIR') {
+        throw files.length > 1
+          ? modelError(
+              'NOT_FOUND',
+              'missing',
+              `Part ${i + 1} of ${files.length} of this split model, ${basename(file)}, is not beside the first part.`,
+              { path: file, part: i + 1, count: files.length },
+            )
+          : modelError('NOT_FOUND', 'missing', `No file at ${file}.`, { path: file });
+      }
+      throw new AppError('IO_ERROR', `Cannot read ${file}: ${error.message}`, { path: file });
+    });
+    if (!stats.isFile()) throw modelError('INVALID_INPUT', 'not-gguf', `${file} is not a file.`, { path: file });
+    const magic = Buffer.alloc(4);
+    const handle = await open(file, 'r');
+    try {
+      await handle.read(magic, 0, 4, 0);
+    } finally {
+      await handle.close();
     }
-    throw new AppError('IO_ERROR', `Cannot read ${path}: ${error.message}`, { path });
-  });
-  if (!stats.isFile()) throw modelError('INVALID_INPUT', 'not-gguf', `${path} is not a file.`, { path });
-  const magic = Buffer.alloc(4);
-  const handle = await open(path, 'r');
-  try {
-    await handle.read(magic, 0, 4, 0);
-  } finally {
-    await handle.close();
+    if (magic.toString('latin1') !== 'GGUF') {
+      throw modelError(
+        'INVALID_INPUT',
+        'not-gguf',
+        files.length > 1
+          ? `Part ${i + 1} of this split model, ${basename(file)}, is not a GGUF file (it does not start with "GGUF").`
+          : 'This file is not a GGUF model (it does not start with "GGUF").',
+        { path: file },
+      );
+    }
+    sizes.push(stats.size);
+    mtimeMs = Math.max(mtimeMs, stats.mtimeMs);
   }
-  if (magic.toString('latin1') !== 'GGUF') {
-    throw modelError('INVALID_INPUT', 'not-gguf', 'This file is not a GGUF model (it does not start with "GGUF").', {
-      path,
-    });
+  const read = async (file: string, spliceSplitFiles: boolean) => {
+    try {
+      return await readGgufFileInfo(file, { readTensorInfo: true, logWarnings: false, spliceSplitFiles });
+    } catch (error) {
+      throw modelError(
+        'INVALID_INPUT',
+        'corrupt',
+        `${files.length > 1 ? `${basename(file)} (a part of this split model)` : 'This GGUF file'} is damaged or truncated: its header cannot be read.`,
+        { path: file, cause: error instanceof Error ? error.message : String(error) },
+      );
+    }
+  };
+  // Each file on its own: a file cut inside its header can still parse as far as it goes.
+  const parts = await Promise.all(files.map((file) => read(file, false)));
+  for (const [i, part] of parts.entries()) {
+    const tensors = part.tensorInfo?.length ?? 0;
+    if ((part.infoEndOffset ?? Infinity) > (sizes[i] as number) || tensors !== Number(part.tensorCount)) {
+      throw modelError('INVALID_INPUT', 'corrupt', `${describe(files, i)} is truncated: its header is incomplete.`, {
+        path: files[i],
+      });
+    }
   }
-  let info: Awaited<ReturnType<typeof readGgufFileInfo>>;
-  try {
-    info = await readGgufFileInfo(path, { readTensorInfo: true, logWarnings: false });
-  } catch (error) {
-    throw modelError('INVALID_INPUT', 'corrupt', 'This GGUF file is damaged or truncated: its header cannot be read.', {
-      path,
-      cause: error instanceof Error ? error.message : String(error),
-    });
+  const declared = (parts[0]?.metadata as { split?: { count?: unknown } } | undefined)?.split?.count;
+  if (typeof declared === 'number' && declared !== files.length) {
+    throw modelError(
+      'INVALID_INPUT',
+      'split-name',
+      `This is the first of ${declared} parts of a split model, but its name does not say so: the parts must keep ` +
+        `the names gguf-split gave them (…-00001-of-${String(declared).padStart(5, '0')}.gguf, …).`,
+      { path, count: declared },
+    );
   }
-  // A file cut inside its header can still parse as far as it goes: check it was read to its end.
-  const tensors = info.tensorInfo?.length ?? 0;
-  if ((info.infoEndOffset ?? Infinity) > stats.size || tensors !== Number(info.tensorCount)) {
-    throw modelError('INVALID_INPUT', 'corrupt', 'This GGUF file is truncated: its header is incomplete.', { path });
-  }
+  const info = files.length > 1 ? await read(path, true) : (parts[0] as Awaited<ReturnType<typeof read>>);
   const general = info.metadata.general as Record<string, unknown> | undefined;
   if (general?.['type'] === 'adapter') {
     throw modelError('INVALID_INPUT', 'is-adapter', 'This GGUF is a LoRA adapter, not a model.', { path });
@@ -72,13 +128,15 @@ export async function inspectGguf(path: string): Promise<GgufSummary> {
       { path, architecture },
     );
   }
-  const needed = (info.infoEndOffset ?? 0) + insights.modelSize;
-  if (needed > stats.size) {
+  const sizeBytes = sizes.reduce((a, b) => a + b, 0);
+  const needed = parts.reduce((sum, part) => sum + (part.infoEndOffset ?? 0), 0) + insights.modelSize;
+  if (needed > sizeBytes) {
     throw modelError(
       'INVALID_INPUT',
       'corrupt',
-      `This GGUF file is truncated: its tensors need ${needed} bytes but the file has ${stats.size}.`,
-      { path, expectedBytes: needed, sizeBytes: stats.size },
+      `${files.length > 1 ? 'This split model' : 'This GGUF file'} is truncated: its tensors need ${needed} bytes but ` +
+        `${files.length > 1 ? 'its files have' : 'the file has'} ${sizeBytes}.`,
+      { path, expectedBytes: needed, sizeBytes },
     );
   }
   const fileTypeCode = general?.['file_type'];
@@ -100,7 +158,12 @@ export async function inspectGguf(path: string): Promise<GgufSummary> {
     fileType: fileTypeName ? fileTypeName.replace(/^(MOSTLY|ALL)_/, '') : null,
     contextLength: insights.trainContextSize ?? null,
     hasChatTemplate: typeof tokenizer?.['chat_template'] === 'string',
-    sizeBytes: stats.size,
-    mtimeMs: Math.floor(stats.mtimeMs),
+    sizeBytes,
+    mtimeMs: Math.floor(mtimeMs),
+    files: files.length,
   };
+}
+
+function describe(files: readonly string[], i: number): string {
+  return files.length > 1 ? `${basename(files[i] as string)} (part ${i + 1} of ${files.length})` : 'This GGUF file';
 }

@@ -19,6 +19,10 @@ export const modelReasonHints: Record<ModelErrorReason, string> = {
     'The system prompt and your message alone are longer than the model’s context. Shorten them, or choose a model with a longer context.',
   'adapter-mismatch': 'An adapter only works on the base model it was trained on. Choose one of this model’s variants.',
   'is-adapter': 'This file is a LoRA adapter, not a model. Import its base model, then pick the adapter as a variant.',
+  'split-part':
+    'Large models come in several files (…-00001-of-00003.gguf, …). Import the first one; Lathe finds the others beside it.',
+  'split-name':
+    'llama.cpp finds the parts of a split model by their names. Give them back the names they were downloaded with.',
 };
 
 /** The `details.reason` of a model error, if it has a known one. */
