@@ -461,8 +461,7 @@ export type ExportFormat = (typeof exportFormats)[number];
  * `checksum-mismatch` (IO_ERROR: the published SHA-256 differs; nothing is kept), `disk-full`
  * (IO_ERROR: `details.neededBytes` / `details.availableBytes`), `no-such-file` (NOT_FOUND: the
  * repository has no GGUF of that quantization; `details.available` lists the ones it has),
- * `split-unsupported` (UNSUPPORTED: a multi-part GGUF), `file-exists` (CONFLICT: a different file
- * already has that name in the models folder; `details.path`).
+ * `file-exists` (CONFLICT: a different file already has that name in the models folder; `details.path`).
  */
 export const downloadErrorReasons = [
   'http-status',
@@ -471,7 +470,6 @@ export const downloadErrorReasons = [
   'checksum-mismatch',
   'disk-full',
   'no-such-file',
-  'split-unsupported',
   'file-exists',
 ] as const;
 export type DownloadErrorReason = (typeof downloadErrorReasons)[number];

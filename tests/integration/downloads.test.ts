@@ -219,6 +219,22 @@ function progressReached(jobId: string, fraction: number, on = core): Promise<vo
   });
 }
 
+/** A model written as `count` split files, each served under its own name; answers the parts. */
+function addSplitModel(stem: string, count: number, seed: number): { names: string[]; sha256: string; size: number } {
+  mkdirSync(join(dir.path, 'src'), { recursive: true });
+  writeRandomLlama(join(dir.path, 'src', `${stem}.gguf`), { seed, shape: { nEmbd: 128, nFf: 256 }, splits: count });
+  const names = Array.from({ length: count }, (_, i) => `${stem}-0000${i + 1}-of-0000${count}.gguf`);
+  const whole = createHash('sha256');
+  let size = 0;
+  for (const name of names) {
+    const bytes = readFileSync(join(dir.path, 'src', name));
+    files.set(name, { bytes, sha256: createHash('sha256').update(bytes).digest('hex') });
+    whole.update(bytes);
+    size += bytes.length;
+  }
+  return { names, sha256: whole.digest('hex'), size };
+}
+
 async function expectImported(job: Job, served: Served): Promise<ModelDownloadResult> {
   expect(job.state, JSON.stringify(job.error)).toBe('succeeded');
   const result = job.result as ModelDownloadResult;
@@ -372,6 +388,53 @@ describe('models.download', () => {
     expect(await expectImported(job, served)).toMatchObject({ verified: true });
     const missing = await download('hf:lathe/tiny-GGUF:Q2_K');
     expect(missing.error).toMatchObject({ code: 'NOT_FOUND', details: { reason: 'no-such-file' } });
+  });
+
+  it('downloads every part of a split GGUF from hf:<user>/<repo>:<quant>, checked part by part, as one model', async () => {
+    const split = addSplitModel('Big-Q4_0', 3, 22);
+    behaviour.set(split.names[1] as string, { dropAfter: 50_000, dropTimes: 1 });
+    const seenProgress: number[] = [];
+    const started = await call<{ job: Job }>('models.download', { source: 'hf:lathe/big-GGUF:Q4_0' });
+    const off = core.events.subscribe((event, payload) => {
+      if (event === 'jobs.progress' && (payload as Job).id === started.job.id)
+        seenProgress.push((payload as Job).progress);
+    });
+    const job = await core.jobs.wait(started.job.id);
+    off();
+    expect(seenProgress.length).toBeGreaterThan(2);
+    expect(job.state, JSON.stringify(job.error)).toBe('succeeded');
+    const result = job.result as ModelDownloadResult;
+    expect(result).toMatchObject({
+      path: join(modelsDir(), split.names[0] as string),
+      sizeBytes: split.size,
+      sha256: split.sha256,
+      verified: true,
+    });
+    for (const name of split.names) expect(existsSync(join(modelsDir(), name)), name).toBe(true);
+    expect(await call<ModelInfo>('models.get', { id: result.modelId })).toMatchObject({ files: 3, missing: false });
+    // the dropped connection in part 2 was resumed from where it stopped
+    expect(ranges.get(split.names[1] as string)?.[1]).toMatch(/^bytes=[1-9]\d*-$/);
+    // progress over the whole model: it only grows
+    expect(seenProgress.every((p, i) => i === 0 || p >= (seenProgress[i - 1] as number))).toBe(true);
+    expect(partials()).toEqual([]);
+  });
+
+  it('downloads a split GGUF from the URL of any part, and resumes a cancelled one without fetching done parts again', async () => {
+    const split = addSplitModel('Url-F32', 2, 23);
+    const [first, second] = split.names as [string, string];
+    behaviour.set(second, { chunkDelayMs: 15 });
+    const { job } = await call<{ job: Job }>('models.download', { source: `${base}/files/${second}` });
+    await progressReached(job.id, 0.6);
+    expect((await core.jobs.cancel(job.id)).state).toBe('cancelled');
+    expect(existsSync(join(modelsDir(), first))).toBe(true);
+    behaviour.delete(second);
+    const resumed = await call<{ job: Job }>('models.downloadResume', { jobId: job.id });
+    const done = await core.jobs.wait(resumed.job.id);
+    expect(done.state, JSON.stringify(done.error)).toBe('succeeded');
+    expect(done.result).toMatchObject({ sha256: split.sha256, verified: true, path: join(modelsDir(), first) });
+    expect(ranges.get(first)).toHaveLength(1);
+    expect(ranges.get(second)?.[1]).toMatch(/^bytes=[1-9]\d*-$/);
+    expect(partials()).toEqual([]);
   });
 
   it('downloads hf:<user>/<repo>/<file> through the resolve redirect and rejects a wrong checksum', async () => {

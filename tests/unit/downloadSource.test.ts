@@ -51,9 +51,15 @@ describe('pickQuantFile', () => {
     expect(pickQuantFile(files, 'q4_k_m')).toEqual({ file: { path: 'Model-Q4_K_M.gguf' } });
     expect(pickQuantFile(files, 'F16')).toEqual({ file: { path: 'Model-F16.gguf' } });
   });
-  it('reports split files and what exists', () => {
-    expect(pickQuantFile(files, 'Q8_0')).toEqual({ split: { path: 'big/Model-Q8_0-00001-of-00002.gguf' } });
+  it('answers every part of a split GGUF in order, and what exists', () => {
+    expect(pickQuantFile([...files].reverse(), 'Q8_0')).toEqual({
+      split: [{ path: 'big/Model-Q8_0-00001-of-00002.gguf' }, { path: 'big/Model-Q8_0-00002-of-00002.gguf' }],
+    });
     expect(pickQuantFile(files, 'Q2_K')).toEqual({ file: null, available: ['F16', 'Q4_K_M', 'Q4_K_S', 'Q8_0'] });
+  });
+  it('skips a split GGUF with a part missing from the listing', () => {
+    const incomplete = files.filter((f) => !f.path.includes('00002-of'));
+    expect(pickQuantFile(incomplete, 'Q8_0')).toEqual({ file: null, available: ['F16', 'Q4_K_M', 'Q4_K_S', 'Q8_0'] });
   });
 });
 

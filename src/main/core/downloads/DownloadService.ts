@@ -10,9 +10,9 @@ import type { Logger } from '../logger';
 import type { ModelsService } from '../models/ModelsService';
 import { modelCatalog } from './catalog';
 import { downloadMessage, formatBytes, SpeedMeter } from './downloadProgress';
+import { splitGgufName, splitPartName } from '../models/ggufParts';
 import {
   hfFileUrl,
-  isSplitGguf,
   parseSha256,
   parseSource,
   pickQuantFile,
@@ -70,6 +70,9 @@ interface PartialMeta {
   /** The file at `dest` as it was when `sha256` was taken over it, so the import need not hash it again. */
   destSizeBytes?: number;
   destMtimeMs?: number;
+  /** A split model: this file is part `part` (1-based) of `parts`. */
+  part?: number;
+  parts?: number;
 }
 
 interface Remote {
@@ -131,10 +134,15 @@ export class DownloadService {
     const args = this.#finishedArgs(jobId, 'discarded');
     const key = partialKey(args.source);
     if (this.#active.has(key)) throw new AppError('CONFLICT', 'This download is running again; cancel it first.');
-    const { partial, meta } = this.#paths(key);
-    const existed = (await exists(partial)) || (await exists(meta));
-    await rm(partial, { force: true });
-    await rm(meta, { force: true });
+    let existed = false;
+    // every part of a split model: the first part's metadata says how many there are
+    const parts = (await readMeta(this.#paths(key).meta))?.parts ?? 1;
+    for (let part = 1; part <= parts; part++) {
+      const { partial, meta } = this.#paths(key, part);
+      existed = existed || (await exists(partial)) || (await exists(meta));
+      await rm(partial, { force: true });
+      await rm(meta, { force: true });
+    }
     return { deleted: existed };
   }
 
@@ -152,8 +160,9 @@ export class DownloadService {
     return this.#o.jobs.args(jobId) as DownloadArgs;
   }
 
-  #paths(key: string): { partial: string; meta: string } {
-    const partial = join(this.#o.modelsDir(), `.lathe-download-${key}.partial`);
+  /** The partial file of part `part` (1-based; a single-file model is part 1) and its metadata. */
+  #paths(key: string, part = 1): { partial: string; meta: string } {
+    const partial = join(this.#o.modelsDir(), `.lathe-download-${key}${part > 1 ? `-${part}` : ''}.partial`);
     return { partial, meta: `${partial}.json` };
   }
 
@@ -170,30 +179,117 @@ export class DownloadService {
 
   async #download(args: DownloadArgs, key: string, context: JobContext): Promise<ModelDownloadResult> {
     const { signal } = context;
-    const paths = this.#paths(key);
-    const saved = await readMeta(paths.meta);
     // Finished but not imported (the app stopped in between): import what is already there.
-    if (saved?.dest && (await exists(saved.dest))) return this.#import(saved, args, context, paths.meta);
+    const finished = await this.#finishedParts(key);
+    if (finished) return this.#import(finished, args, context);
 
     context.onProgress({ progress: 0, message: 'Looking up the file…' });
-    const remote = await this.#resolve(parseSource(args.source), signal);
-    const dest = join(this.#o.modelsDir(), safeFileName(remote.fileName));
+    const remotes = await this.#resolve(parseSource(args.source), signal);
+    const count = remotes.length;
+    const dests = remotes.map((r) => join(this.#o.modelsDir(), safeFileName(r.fileName)));
+    const saved = await Promise.all(remotes.map((_, i) => readMeta(this.#paths(key, i + 1).meta)));
+    // Parts already downloaded, verified and moved into place by an earlier job of this source.
+    const done = remotes.map(
+      (r, i) => saved[i]?.url === r.url && saved[i]?.dest === dests[i] && saved[i]?.destSizeBytes !== undefined,
+    );
     const library = this.#o.models.list();
-    const same = library.find((m) => (remote.sha256 && m.sha256 === remote.sha256) || m.path === dest);
+    const first = remotes[0] as Remote;
+    const same = library.find((m) => (count === 1 && first.sha256 && m.sha256 === first.sha256) || m.path === dests[0]);
     if (same) {
       throw new AppError('CONFLICT', `This model is already in the library as "${same.name}".`, {
         existingId: same.id,
       });
     }
-    if (await exists(dest)) {
-      throw downloadError(
-        'CONFLICT',
-        'file-exists',
-        `A file named ${safeFileName(remote.fileName)} is already in the models folder; import it instead.`,
-        { path: dest },
-      );
+    for (const [i, dest] of dests.entries()) {
+      if (!done[i] && (await exists(dest))) {
+        throw downloadError(
+          'CONFLICT',
+          'file-exists',
+          `A file named ${safeFileName(remotes[i]?.fileName ?? '')} is already in the models folder; import it instead.`,
+          { path: dest },
+        );
+      }
     }
+    // The whole model must fit before the first byte, when the source says how big it is.
+    const sizes = remotes.map((r) => r.sizeBytes);
+    const known = sizes.every((n): n is number => n !== null);
+    if (count > 1 && known) {
+      let needed = 0;
+      for (const [i, size] of sizes.entries()) {
+        if (!done[i])
+          needed += size - (saved[i]?.url === remotes[i]?.url ? await sizeOf(this.#paths(key, i + 1).partial) : 0);
+      }
+      await this.#checkSpace(needed, context);
+    }
+    const total = known ? sizes.reduce((a, b) => a + b, 0) : null;
 
+    const results: PartialMeta[] = [];
+    let before = 0;
+    for (const [i, remote] of remotes.entries()) {
+      const part = i + 1;
+      const paths = this.#paths(key, part);
+      if (done[i]) {
+        results.push(saved[i] as PartialMeta);
+        before += saved[i]?.destSizeBytes ?? 0;
+        continue;
+      }
+      // One part's progress, as a share of the whole model.
+      const partContext: JobContext =
+        count === 1
+          ? context
+          : {
+              ...context,
+              onProgress: (p) =>
+                context.onProgress({
+                  ...(p.progress !== undefined
+                    ? {
+                        progress:
+                          total !== null && remote.sizeBytes !== null
+                            ? (before + p.progress * remote.sizeBytes) / total
+                            : (i + p.progress) / count,
+                      }
+                    : {}),
+                  ...(p.message !== undefined ? { message: `Part ${part} of ${count}: ${p.message}` } : {}),
+                }),
+            };
+      const result = await this.#downloadPart(args, remote, dests[i] as string, paths, saved[i] ?? null, partContext, {
+        part,
+        parts: count,
+      });
+      results.push(result);
+      before += result.destSizeBytes ?? 0;
+    }
+    return this.#import(
+      results.map((meta, i) => ({ meta, metaPath: this.#paths(key, i + 1).meta })),
+      args,
+      context,
+    );
+  }
+
+  /** Every part of a finished download whose import did not happen, or null. */
+  async #finishedParts(key: string): Promise<{ meta: PartialMeta; metaPath: string }[] | null> {
+    const first = await readMeta(this.#paths(key).meta);
+    if (!first?.dest) return null;
+    const parts: { meta: PartialMeta; metaPath: string }[] = [];
+    for (let part = 1; part <= (first.parts ?? 1); part++) {
+      const metaPath = this.#paths(key, part).meta;
+      const meta = part === 1 ? first : await readMeta(metaPath);
+      if (!meta?.dest || !(await exists(meta.dest))) return null;
+      parts.push({ meta, metaPath });
+    }
+    return parts;
+  }
+
+  /** One file (a whole model, or one part of a split one): fetched, verified and moved to `dest`. */
+  async #downloadPart(
+    args: DownloadArgs,
+    remote: Remote,
+    dest: string,
+    paths: { partial: string; meta: string },
+    saved: PartialMeta | null,
+    context: JobContext,
+    split: { part: number; parts: number },
+  ): Promise<PartialMeta> {
     let meta: PartialMeta = {
       source: args.source,
       url: remote.url,
@@ -201,6 +297,7 @@ export class DownloadService {
       etag: null,
       totalBytes: remote.sizeBytes,
       sha256: remote.sha256,
+      ...(split.parts > 1 ? split : {}),
     };
     // The same source now names another file (a new upload): the partial one is of no use.
     const resumable = saved !== null && saved.url === remote.url;
@@ -214,7 +311,9 @@ export class DownloadService {
       throw downloadError(
         'IO_ERROR',
         'checksum-mismatch',
-        'The downloaded file does not match the checksum the source published; it was deleted.',
+        split.parts > 1
+          ? `Part ${split.part} of ${split.parts} does not match the checksum the source published; it was deleted.`
+          : 'The downloaded file does not match the checksum the source published; it was deleted.',
         { expected: meta.sha256, actual: received.sha256 },
       );
     }
@@ -234,27 +333,31 @@ export class DownloadService {
       destMtimeMs: Math.floor(moved.mtimeMs),
     };
     await writeMeta(paths.meta, done);
-    return this.#import(done, args, context, paths.meta);
+    return done;
   }
 
-  /** Imports the finished file through the library; a file the library refuses is deleted. */
+  /** Imports the finished file(s) through the library; files the library refuses are deleted. */
   async #import(
-    meta: PartialMeta,
+    files: { meta: PartialMeta; metaPath: string }[],
     args: DownloadArgs,
     context: JobContext,
-    metaPath: string,
   ): Promise<ModelDownloadResult> {
-    const dest = meta.dest as string;
+    const first = files[0] as { meta: PartialMeta; metaPath: string };
+    const dest = first.meta.dest as string;
     context.onProgress({ progress: 1, message: 'Adding to the library…' });
     const discard = async () => {
-      await rm(dest, { force: true });
-      await rm(metaPath, { force: true });
+      for (const f of files) {
+        await rm(f.meta.dest as string, { force: true });
+        await rm(f.metaPath, { force: true });
+      }
     };
     let importJob: Job;
     try {
-      // The bytes were hashed as they arrived; the library takes that hash while the file is unchanged.
+      // The bytes were hashed as they arrived; the library takes that hash while the file is unchanged
+      // (a split model's identity is the hash of all its parts: the library computes it).
+      const meta = first.meta;
       const known =
-        meta.sha256 && meta.destSizeBytes !== undefined && meta.destMtimeMs !== undefined
+        files.length === 1 && meta.sha256 && meta.destSizeBytes !== undefined && meta.destMtimeMs !== undefined
           ? { sha256: meta.sha256, sizeBytes: meta.destSizeBytes, mtimeMs: meta.destMtimeMs }
           : undefined;
       ({ job: importJob } = await this.#o.models.import(
@@ -276,43 +379,80 @@ export class DownloadService {
       await discard();
       throw new AppError(error.code, error.message, error.details);
     }
-    await rm(metaPath, { force: true });
-    const size = (await stat(dest)).size;
+    for (const f of files) await rm(f.metaPath, { force: true });
     const { modelId } = finished.result as { modelId: string };
-    const sha256 = meta.sha256 ?? this.#o.models.get(modelId).sha256;
-    return { modelId, path: dest, sizeBytes: size, sha256, verified: meta.verified ?? false };
+    const model = this.#o.models.get(modelId);
+    return {
+      modelId,
+      path: dest,
+      sizeBytes: model.sizeBytes,
+      sha256: model.sha256,
+      verified: files.every((f) => f.meta.verified === true),
+    };
   }
 
-  /** Where the bytes are, their file name and, when published, their size and SHA-256. */
-  async #resolve(source: DownloadSource, signal: AbortSignal): Promise<Remote> {
+  /**
+   * Where the bytes are, their file name and, when published, their size and SHA-256: one file, or
+   * every part of a split model in order (`…-00001-of-0000N.gguf`, whichever part the source named).
+   */
+  async #resolve(source: DownloadSource, signal: AbortSignal): Promise<Remote[]> {
     if (source.kind === 'url') {
-      const fileName = decodeURIComponent(new URL(source.url).pathname.split('/').pop() ?? '') || 'model.gguf';
-      if (isSplitGguf(fileName)) throw splitError(fileName);
-      const sha256 = source.sha256 ?? (await this.#companionSha256(source.url, signal));
-      return { url: source.url, fileName, sha256, sizeBytes: null };
+      const url = new URL(source.url);
+      const fileName = decodeURIComponent(url.pathname.split('/').pop() ?? '') || 'model.gguf';
+      const split = splitGgufName(fileName);
+      if (!split) {
+        const sha256 = source.sha256 ?? (await this.#companionSha256(source.url, signal));
+        return [{ url: source.url, fileName, sha256, sizeBytes: null }];
+      }
+      const remotes: Remote[] = [];
+      for (let part = 1; part <= split.count; part++) {
+        const name = splitPartName(split.prefix, part, split.count);
+        const partUrl = new URL(url);
+        partUrl.pathname = url.pathname.replace(/[^/]*$/, encodeURIComponent(name));
+        const sha256 =
+          part === split.part && source.sha256
+            ? source.sha256
+            : await this.#companionSha256(partUrl.toString(), signal);
+        remotes.push({ url: partUrl.toString(), fileName: name, sha256, sizeBytes: null });
+      }
+      return remotes;
     }
     if (source.kind === 'hf-file') {
       const fileName = source.path.split('/').pop() as string;
-      if (isSplitGguf(fileName)) throw splitError(fileName);
-      return {
-        url: hfFileUrl(this.#endpoint, source.repo, source.branch, source.path),
-        fileName,
-        sha256: null,
-        sizeBytes: null,
-      };
+      const split = splitGgufName(fileName);
+      if (!split) {
+        return [
+          {
+            url: hfFileUrl(this.#endpoint, source.repo, source.branch, source.path),
+            fileName,
+            sha256: null,
+            sizeBytes: null,
+          },
+        ];
+      }
+      const folder = source.path.slice(0, source.path.length - fileName.length);
+      const listed = await this.#list(source.repo, source.branch, signal).catch(() => null);
+      return Array.from({ length: split.count }, (_, i) => {
+        const name = splitPartName(split.prefix, i + 1, split.count);
+        const file = listed?.find((f) => f.path === `${folder}${name}`);
+        return {
+          url: hfFileUrl(this.#endpoint, source.repo, source.branch, `${folder}${name}`),
+          fileName: name,
+          sha256: parseSha256(file?.lfs?.oid),
+          sizeBytes: file?.lfs?.size ?? file?.size ?? null,
+        };
+      });
     }
-    const listUrl = `${this.#endpoint}/api/models/${source.repo}/tree/${encodeURIComponent(source.branch)}?recursive=true`;
-    const response = await this.#request(listUrl, {}, signal);
-    if (!response.ok) {
-      await response.body?.cancel();
-      throw httpError(response.status, `The repository ${source.repo} could not be listed`, this.#tokenNote(listUrl));
+    const files = await this.#list(source.repo, source.branch, signal);
+    const picked = pickQuantFile(files, source.quant);
+    if ('split' in picked) {
+      return picked.split.map((file) => ({
+        url: hfFileUrl(this.#endpoint, source.repo, source.branch, file.path),
+        fileName: file.path.split('/').pop() as string,
+        sha256: parseSha256(file.lfs?.oid),
+        sizeBytes: file.lfs?.size ?? file.size ?? null,
+      }));
     }
-    const files = (await response.json().catch(() => null)) as unknown;
-    if (!Array.isArray(files)) {
-      throw downloadError('IO_ERROR', 'http-status', `The hub answered an unexpected listing for ${source.repo}.`);
-    }
-    const picked = pickQuantFile(files as HfTreeFile[], source.quant);
-    if ('split' in picked) throw splitError(picked.split.path);
     if (!picked.file) {
       throw downloadError(
         'NOT_FOUND',
@@ -323,12 +463,29 @@ export class DownloadService {
       );
     }
     const file = picked.file;
-    return {
-      url: hfFileUrl(this.#endpoint, source.repo, source.branch, file.path),
-      fileName: file.path.split('/').pop() as string,
-      sha256: parseSha256(file.lfs?.oid),
-      sizeBytes: file.lfs?.size ?? file.size ?? null,
-    };
+    return [
+      {
+        url: hfFileUrl(this.#endpoint, source.repo, source.branch, file.path),
+        fileName: file.path.split('/').pop() as string,
+        sha256: parseSha256(file.lfs?.oid),
+        sizeBytes: file.lfs?.size ?? file.size ?? null,
+      },
+    ];
+  }
+
+  /** The files of a repository on the hub, from its tree API. */
+  async #list(repo: string, branch: string, signal: AbortSignal): Promise<HfTreeFile[]> {
+    const listUrl = `${this.#endpoint}/api/models/${repo}/tree/${encodeURIComponent(branch)}?recursive=true`;
+    const response = await this.#request(listUrl, {}, signal);
+    if (!response.ok) {
+      await response.body?.cancel();
+      throw httpError(response.status, `The repository ${repo} could not be listed`, this.#tokenNote(listUrl));
+    }
+    const files = (await response.json().catch(() => null)) as unknown;
+    if (!Array.isArray(files)) {
+      throw downloadError('IO_ERROR', 'http-status', `The hub answered an unexpected listing for ${repo}.`);
+    }
+    return files as HfTreeFile[];
   }
 
   /** A `<file>.sha256` beside a plain URL, when the server has one; anything else means none. */
@@ -652,15 +809,6 @@ function httpError(status: number, what: string, deniedNote = ''): AppError {
         ? `${what}: access denied (HTTP ${status}).${deniedNote || ' The model may need a sign-in or a license agreement.'}`
         : `${what} (HTTP ${status}).`,
     { status },
-  );
-}
-
-function splitError(name: string): AppError {
-  return downloadError(
-    'UNSUPPORTED',
-    'split-unsupported',
-    `${name} is one part of a multi-part GGUF; Lathe downloads single-file models only.`,
-    { fileName: name },
   );
 }
 

@@ -1,3 +1,4 @@
+import { splitGgufName, splitPartName } from '../models/ggufParts';
 import { AppError } from '../../../shared/errors';
 
 /** A download source, parsed (see `models.download`). */
@@ -54,35 +55,38 @@ export interface HfTreeFile {
   lfs?: { oid?: string; size?: number };
 }
 
-const splitPart = /-(\d{5})-of-(\d{5})\.gguf$/i;
-
 /**
  * Picks the GGUF of a quantization from a repository listing: names containing `quant` as a whole
- * token (case-insensitive), not a projector (`mmproj`). Answers the file, `split` when only a
- * multi-part GGUF has it, or null with the quantizations that exist.
+ * token (case-insensitive), not a projector (`mmproj`). Answers the file; every part, in order, when
+ * only a split GGUF has it (`…-00001-of-00003.gguf`, all parts listed); or null with the
+ * quantizations that exist.
  */
 export function pickQuantFile(
   files: readonly HfTreeFile[],
   quant: string,
-): { file: HfTreeFile } | { split: HfTreeFile } | { file: null; available: string[] } {
+): { file: HfTreeFile } | { split: HfTreeFile[] } | { file: null; available: string[] } {
   const ggufs = files.filter((f) => /\.gguf$/i.test(f.path) && !/mmproj/i.test(f.path));
   const token = new RegExp(`(^|[^a-z0-9])${quant.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}([^a-z0-9]|$)`, 'i');
   const matching = ggufs.filter((f) => token.test(basenameOf(f.path).replace(/\.gguf$/i, '')));
-  const whole = matching.filter((f) => !splitPart.test(f.path)).sort((a, b) => a.path.length - b.path.length);
+  const whole = matching
+    .filter((f) => !splitGgufName(basenameOf(f.path)))
+    .sort((a, b) => a.path.length - b.path.length);
   if (whole[0]) return { file: whole[0] };
-  const split = matching.find((f) => splitPart.test(f.path));
-  if (split) return { split };
+  for (const f of matching) {
+    const split = splitGgufName(basenameOf(f.path));
+    if (!split) continue;
+    const folder = f.path.slice(0, f.path.length - basenameOf(f.path).length);
+    const parts = Array.from({ length: split.count }, (_, i) =>
+      files.find((g) => g.path === `${folder}${splitPartName(split.prefix, i + 1, split.count)}`),
+    );
+    if (parts.every((p): p is HfTreeFile => p !== undefined)) return { split: parts };
+  }
   const available = new Set<string>();
   for (const f of ggufs) {
     const q = /(?:^|[-_.])((?:I?Q\d[\w]*?)|F16|BF16|F32)(?:-\d{5}-of-\d{5})?\.gguf$/i.exec(basenameOf(f.path));
     if (q?.[1]) available.add(q[1].toUpperCase());
   }
   return { file: null, available: [...available].sort() };
-}
-
-/** True for a part of a multi-part GGUF (`…-00001-of-00003.gguf`). */
-export function isSplitGguf(name: string): boolean {
-  return splitPart.test(name);
 }
 
 /** A SHA-256 published in a header or a `.sha256` file: the first 64-hex token, lowercase. */

@@ -58,7 +58,10 @@ export const ModelCard = memo(function ModelCard({ model, status, highlight }: M
     ['Parameters', formatParams(model.parameterCount)],
     ['Quantization', model.fileType ?? '—'],
     ['Context', formatContext(model.contextLength)],
-    ['Size', formatBytes(model.sizeBytes)],
+    [
+      'Size',
+      model.files > 1 ? `${formatBytes(model.sizeBytes)} in ${model.files} files` : formatBytes(model.sizeBytes),
+    ],
   ];
 
   return (
