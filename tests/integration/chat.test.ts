@@ -176,6 +176,23 @@ describe('chat on a tiny model', () => {
     expect((await finished(fixed.assistantMessageId)).sampling!.seed).toBe(1234);
   });
 
+  it('evaluates prompts on every thread and generates on one fewer (the other is the app’s)', async () => {
+    expect(core.inference.counters.threads).toEqual({ batch: 2, generation: 1 });
+    const before = new Map(core.inference.counters.decodesByThreads);
+    const c = await call<Conversation>('chat.conversations.create', { modelId, sampling: { ...greedy, maxTokens: 8 } });
+    const turn = await call<ChatTurnStarted>('chat.send', {
+      conversationId: c.id,
+      content: 'A question long enough to be a batch of many tokens',
+    });
+    const answer = await finished(turn.assistantMessageId);
+    const grown = (threads: number) =>
+      (core.inference.counters.decodesByThreads.get(threads) ?? 0) - (before.get(threads) ?? 0);
+    // the prompt: one decode (or a few) on 2 threads; then one decode per generated token on 1
+    expect(grown(2)).toBeGreaterThanOrEqual(1);
+    expect(grown(1)).toBeGreaterThanOrEqual((answer.stats?.completionTokens ?? 0) - 1);
+    expect([...core.inference.counters.decodesByThreads.keys()].every((t) => t === 1 || t === 2)).toBe(true);
+  });
+
   it('refuses a prompt longer than the context and drops the oldest turns of a long chat', async () => {
     const error = await failure('chat.send', { conversationId: conversation.id, content: 'x'.repeat(400) });
     expect(error).toMatchObject({ code: 'INVALID_INPUT', details: { reason: 'prompt-too-long' } });

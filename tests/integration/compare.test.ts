@@ -60,7 +60,7 @@ afterAll(async () => {
 });
 
 function start(): Core {
-  const c = testCore(dataDir, { inference });
+  const c = testCore(dataDir, { inference, progressIntervalMs: 0 });
   c.events.subscribe((event, payload) => seen.push({ event, payload }));
   return c;
 }

@@ -17,13 +17,16 @@ import type { Logger } from '../logger';
 import { inspectGguf } from '../models/inspectGguf';
 import { modelError } from '../models/modelError';
 import { fitHistory } from './fitHistory';
+import { threadPlan, useGenerationThreads, type ThreadPlan, type ThreadUse } from './threadPlan';
 
 /** How the inference engine runs; every field optional. */
 export interface InferenceConfig {
   /** `false` forces the CPU (tests, machines with a broken driver); `'auto'` (default) picks the best backend. */
   gpu?: false | 'auto';
-  /** CPU threads for evaluation; default: llama.cpp's choice. */
+  /** CPU threads for prompt batches; default: every math core on the CPU, llama.cpp's choice on a GPU. */
   threads?: number;
+  /** CPU threads while generating, on the CPU; default one fewer than `threads` (at least 1): see threadPlan.ts. */
+  generationThreads?: number;
   /** Tokens per sequence; default the model's training context, capped at 4096. */
   contextSize?: number;
   /**
@@ -102,6 +105,10 @@ export interface InferenceCounters {
   lastContextCreateMs: number | null;
   /** The chat wrapper node-llama-cpp resolved for the loaded model (e.g. `Llama 3.2`, `Jinja template`). */
   chatWrapper: string | null;
+  /** On the CPU: the threads for prompt batches and for generating (null on a GPU). */
+  threads: ThreadPlan | null;
+  /** On the CPU: how many decodes ran with how many threads, over every context created. */
+  decodesByThreads: ThreadUse;
 }
 
 interface Slot {
@@ -152,6 +159,8 @@ export class InferenceService {
     lastModelLoadMs: null,
     lastContextCreateMs: null,
     chatWrapper: null,
+    threads: null,
+    decodesByThreads: new Map(),
   };
 
   constructor(options: InferenceServiceOptions) {
@@ -459,12 +468,16 @@ export class InferenceService {
     }
     const sequences = Math.max(1, this.#o.config.sequences ?? 2);
     const started = performance.now();
+    const llama = await this.#getLlama();
+    // On the CPU Lathe picks the threads itself: node-llama-cpp's default there is at least 4, even on 2 cores.
+    const plan = llama.gpu === false ? threadPlan(llama.cpuMathCores, this.#o.config) : null;
+    const threads = plan?.batch ?? this.#o.config.threads;
     let context: LlamaContext;
     try {
       context = await loaded.model.createContext({
         contextSize: loaded.contextSize,
         sequences,
-        ...(this.#o.config.threads ? { threads: this.#o.config.threads } : {}),
+        ...(threads ? { threads } : {}),
         ...(adapters.length > 0
           ? { lora: { adapters: adapters.map((a) => ({ filePath: a.path, scale: a.scale })) } }
           : {}),
@@ -481,6 +494,11 @@ export class InferenceService {
     }
     this.counters.contextCreations++;
     this.counters.lastContextCreateMs = Math.round(performance.now() - started);
+    this.counters.threads = plan;
+    if (plan) {
+      if (!useGenerationThreads(context, plan, sequences, this.counters.decodesByThreads))
+        this.#o.logger.warn('generation threads: node-llama-cpp context internals changed; one thread count for all');
+    }
     const slots: Slot[] = [];
     for (let i = 0; i < sequences; i++) {
       slots.push({
