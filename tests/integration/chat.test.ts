@@ -176,10 +176,20 @@ describe('chat on a tiny model', () => {
     expect((await finished(fixed.assistantMessageId)).sampling!.seed).toBe(1234);
   });
 
-  it('evaluates prompts on every thread and generates on one fewer (the other is the app’s)', async () => {
-    expect(core.inference.counters.threads).toEqual({ batch: 2, generation: 1 });
+  it('evaluates prompts on every thread, and generates on the faster of all threads and one fewer', async () => {
+    expect(core.inference.counters.threads).toMatchObject({ batch: 2, candidates: [1, 2] });
+    const c = await call<Conversation>('chat.conversations.create', {
+      modelId,
+      sampling: { temperature: 1, topK: 0, topP: 1, minP: 0, repeatPenalty: 1, maxTokens: 64, seed: 5 },
+    });
+    // Answers until the tuner has timed both counts (2 warmup + 12 each).
+    for (let i = 0; i < 10 && core.inference.counters.threads?.generation === null; i++) {
+      const turn = await call<ChatTurnStarted>('chat.send', { conversationId: c.id, content: `Tell me more ${i}` });
+      await finished(turn.assistantMessageId);
+    }
+    const chosen = core.inference.counters.threads?.generation;
+    expect([1, 2]).toContain(chosen);
     const before = new Map(core.inference.counters.decodesByThreads);
-    const c = await call<Conversation>('chat.conversations.create', { modelId, sampling: { ...greedy, maxTokens: 8 } });
     const turn = await call<ChatTurnStarted>('chat.send', {
       conversationId: c.id,
       content: 'A question long enough to be a batch of many tokens',
@@ -187,10 +197,10 @@ describe('chat on a tiny model', () => {
     const answer = await finished(turn.assistantMessageId);
     const grown = (threads: number) =>
       (core.inference.counters.decodesByThreads.get(threads) ?? 0) - (before.get(threads) ?? 0);
-    // the prompt: one decode (or a few) on 2 threads; then one decode per generated token on 1
+    // the prompt on 2 threads, then one decode per generated token on the chosen count
     expect(grown(2)).toBeGreaterThanOrEqual(1);
-    expect(grown(1)).toBeGreaterThanOrEqual((answer.stats?.completionTokens ?? 0) - 1);
-    expect([...core.inference.counters.decodesByThreads.keys()].every((t) => t === 1 || t === 2)).toBe(true);
+    expect(grown(chosen as number)).toBeGreaterThanOrEqual((answer.stats?.completionTokens ?? 0) - 1);
+    if (chosen === 1) expect(grown(2)).toBeLessThanOrEqual(2);
   });
 
   it('refuses a prompt longer than the context and drops the oldest turns of a long chat', async () => {

@@ -17,7 +17,7 @@ import type { Logger } from '../logger';
 import { inspectGguf } from '../models/inspectGguf';
 import { modelError } from '../models/modelError';
 import { fitHistory } from './fitHistory';
-import { threadPlan, useGenerationThreads, type ThreadPlan, type ThreadUse } from './threadPlan';
+import { GenerationThreadTuner, threadPlan, useGenerationThreads, type ThreadPlan, type ThreadUse } from './threadPlan';
 
 /** How the inference engine runs; every field optional. */
 export interface InferenceConfig {
@@ -25,7 +25,7 @@ export interface InferenceConfig {
   gpu?: false | 'auto';
   /** CPU threads for prompt batches; default: every math core on the CPU, llama.cpp's choice on a GPU. */
   threads?: number;
-  /** CPU threads while generating, on the CPU; default one fewer than `threads` (at least 1): see threadPlan.ts. */
+  /** CPU threads while generating, on the CPU; default: the faster of `threads` and one fewer, measured (threadPlan.ts). */
   generationThreads?: number;
   /** Tokens per sequence; default the model's training context, capped at 4096. */
   contextSize?: number;
@@ -105,7 +105,7 @@ export interface InferenceCounters {
   lastContextCreateMs: number | null;
   /** The chat wrapper node-llama-cpp resolved for the loaded model (e.g. `Llama 3.2`, `Jinja template`). */
   chatWrapper: string | null;
-  /** On the CPU: the threads for prompt batches and for generating (null on a GPU). */
+  /** On the CPU: the threads for prompt batches and for generating, of the last context created (null on a GPU). */
   threads: ThreadPlan | null;
   /** On the CPU: how many decodes ran with how many threads, over every context created. */
   decodesByThreads: ThreadUse;
@@ -494,9 +494,15 @@ export class InferenceService {
     }
     this.counters.contextCreations++;
     this.counters.lastContextCreateMs = Math.round(performance.now() - started);
-    this.counters.threads = plan;
+    this.counters.threads = plan ? { ...plan } : null;
     if (plan) {
-      if (!useGenerationThreads(context, plan, sequences, this.counters.decodesByThreads))
+      const threads = this.counters.threads as ThreadPlan;
+      const tuner = new GenerationThreadTuner(plan.candidates);
+      const onChosen = (chosen: number) => {
+        threads.generation = chosen;
+        this.#o.logger.info('generation threads', { chosen, candidates: plan.candidates });
+      };
+      if (!useGenerationThreads(context, tuner, sequences, this.counters.decodesByThreads, onChosen))
         this.#o.logger.warn('generation threads: node-llama-cpp context internals changed; one thread count for all');
     }
     const slots: Slot[] = [];
