@@ -203,16 +203,18 @@ describe('compare', () => {
   test('picks the best of two regenerated answers in chat, and the pick joins the preference pairs', async () => {
     const { page } = app;
     const models = await api<{ id: string }[]>(app, 'models.list', {});
+    // Two fixed seeds: two different, non-empty versions (an empty answer cannot be preferred over).
     const conversation = await api<{ id: string }>(app, 'chat.conversations.create', {
       modelId: models[0]!.id,
-      sampling: { temperature: 1, maxTokens: 4, seed: null },
+      sampling: { temperature: 1, maxTokens: 6, seed: 1 },
     });
     const waitDone = async (messageId: string) => {
       for (;;) {
-        const thread = await api<{ messages: { id: string; status: string }[] }>(app, 'chat.thread', {
+        const thread = await api<{ messages: { id: string; status: string; content: string }[] }>(app, 'chat.thread', {
           conversationId: conversation.id,
         });
-        if (thread.messages.some((m) => m.id === messageId && m.status !== 'streaming')) return;
+        const m = thread.messages.find((x) => x.id === messageId && x.status !== 'streaming');
+        if (m) return m.content;
         await new Promise((r) => setTimeout(r, 100));
       }
     };
@@ -220,11 +222,14 @@ describe('compare', () => {
       conversationId: conversation.id,
       content: 'Pick me',
     });
-    await waitDone(first.assistantMessageId);
+    const one = await waitDone(first.assistantMessageId);
+    await api(app, 'chat.conversations.update', { id: conversation.id, sampling: { seed: 2 } });
     const second = await api<{ assistantMessageId: string }>(app, 'chat.regenerate', {
       messageId: first.assistantMessageId,
     });
-    await waitDone(second.assistantMessageId);
+    const two = await waitDone(second.assistantMessageId);
+    expect(one.trim()).not.toBe('');
+    expect(two.trim()).not.toBe('');
     await page.goto(`${app.server.url}#/chat/${conversation.id}`);
     const answer = page.locator('[data-testid="message"][data-role="assistant"]').last();
     await answer.getByTestId('branch-position').filter({ hasText: '2/2' }).waitFor();

@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Page } from 'playwright-core';
-import { writeTinyChatModel } from '../helpers/models/testModels';
+import { writeRandomLlama } from '../helpers/gguf/randomLlama';
+import { chatMlTemplate, writeTinyChatModel } from '../helpers/models/testModels';
 import { launchApp, type LatheApp } from './harness';
 import { shootBothThemes, toast } from './ui';
 
@@ -155,5 +156,24 @@ describe('the model library', () => {
     } finally {
       server.close();
     }
+  });
+
+  test('imports a split model by its first part, and says so when given another part', async () => {
+    const { page } = app;
+    writeRandomLlama(join(dir, 'big.gguf'), { chatTemplate: chatMlTemplate, seed: 4, splits: 3 });
+    await importModel(page, join(dir, 'big-00002-of-00003.gguf'));
+    const refused = toast(page, 'INVALID_INPUT');
+    await refused.waitFor();
+    await expect(refused.textContent()).resolves.toMatch(/part 2 of 3 .*big-00001-of-00003\.gguf/);
+    await expect(refused.textContent()).resolves.toContain('Lathe finds the others beside it');
+    await refused.getByRole('button', { name: /close/i }).click();
+
+    await importModel(page, join(dir, 'big-00001-of-00003.gguf'));
+    const card = page.getByTestId('model-card').filter({ hasText: 'big-00001-of-00003.gguf' });
+    await card.waitFor();
+    await expect(card.textContent()).resolves.toMatch(/in 3 files/);
+    await card.getByText(/in 3 files/).scrollIntoViewIfNeeded();
+    await shoot(app, 'split');
+    expect(app.errors).toEqual([]);
   });
 });

@@ -437,6 +437,21 @@ describe('models.download', () => {
     expect(partials()).toEqual([]);
   });
 
+  it('discards every part of a cancelled split download, parts already in the models folder too', async () => {
+    const split = addSplitModel('Gone-F32', 2, 24);
+    const [first, second] = split.names as [string, string];
+    behaviour.set(second, { chunkDelayMs: 15 });
+    const { job } = await call<{ job: Job }>('models.download', { source: `${base}/files/${first}` });
+    await progressReached(job.id, 0.6);
+    await core.jobs.cancel(job.id);
+    expect(existsSync(join(modelsDir(), first))).toBe(true);
+    expect(partials().length).toBeGreaterThan(0);
+    expect(await call('models.downloadDiscard', { jobId: job.id })).toEqual({ deleted: true });
+    expect(existsSync(join(modelsDir(), first))).toBe(false);
+    expect(partials()).toEqual([]);
+    behaviour.delete(second);
+  });
+
   it('downloads hf:<user>/<repo>/<file> through the resolve redirect and rejects a wrong checksum', async () => {
     const served = addModel('Other-F32.gguf', 19);
     const job = await download('hf:lathe/other-GGUF/Other-F32.gguf');

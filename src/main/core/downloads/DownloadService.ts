@@ -139,6 +139,12 @@ export class DownloadService {
     const parts = (await readMeta(this.#paths(key).meta))?.parts ?? 1;
     for (let part = 1; part <= parts; part++) {
       const { partial, meta } = this.#paths(key, part);
+      // a part already moved into the models folder (the rest never came): the library never had it
+      const dest = (await readMeta(meta))?.dest;
+      if (dest && (await exists(dest))) {
+        await rm(dest, { force: true });
+        existed = true;
+      }
       existed = existed || (await exists(partial)) || (await exists(meta));
       await rm(partial, { force: true });
       await rm(meta, { force: true });
@@ -189,8 +195,14 @@ export class DownloadService {
     const dests = remotes.map((r) => join(this.#o.modelsDir(), safeFileName(r.fileName)));
     const saved = await Promise.all(remotes.map((_, i) => readMeta(this.#paths(key, i + 1).meta)));
     // Parts already downloaded, verified and moved into place by an earlier job of this source.
-    const done = remotes.map(
-      (r, i) => saved[i]?.url === r.url && saved[i]?.dest === dests[i] && saved[i]?.destSizeBytes !== undefined,
+    const done = await Promise.all(
+      remotes.map(
+        async (r, i) =>
+          saved[i]?.url === r.url &&
+          saved[i]?.dest === dests[i] &&
+          saved[i]?.destSizeBytes !== undefined &&
+          (await sizeOf(dests[i] as string)) === saved[i]?.destSizeBytes,
+      ),
     );
     const library = this.#o.models.list();
     const first = remotes[0] as Remote;

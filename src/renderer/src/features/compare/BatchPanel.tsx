@@ -232,7 +232,11 @@ function BatchReview({ batch, onClose }: { batch: CompareBatch; onClose: () => v
     onSuccess: (c) => {
       queryClient.setQueryData<Comparison[]>(key, (old) => old?.map((x) => (x.id === c.id ? c : x)));
       setReason('');
-      setIndex(Math.min(at + 1, items.length - 1));
+      // On from the comparison just voted. Not from `at`: the vote's `compare.updated` event can
+      // arrive first and move an unset index to the next open comparison, and `at + 1` would then
+      // skip one.
+      const voted = items.findIndex((x) => x.id === c.id);
+      setIndex(Math.min((voted === -1 ? at : voted) + 1, items.length - 1));
     },
   });
   const onVote = useCallback(

@@ -1,4 +1,4 @@
-import { useEffect } from 'react';
+import { useEffect, useLayoutEffect, useRef } from 'react';
 import { Equal, ThumbsDown } from 'lucide-react';
 import type { CompareVote } from '@shared/compare';
 import { Button } from '@renderer/components/ui/Button';
@@ -30,17 +30,24 @@ export function VoteBar({
   disabled: boolean;
   onVote: (vote: CompareVote) => void;
 }) {
+  // The key listener reads the props of the latest commit: updated in a layout effect, which runs in
+  // the same task as the DOM update, so a key pressed as soon as the buttons are enabled is taken
+  // (a listener re-registered in a passive effect could still hold the disabled props for a while).
+  const latest = useRef({ disabled, onVote });
+  useLayoutEffect(() => {
+    latest.current = { disabled, onVote };
+  });
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
-      if (disabled || e.ctrlKey || e.metaKey || e.altKey || isTyping(e.target)) return;
+      if (latest.current.disabled || e.ctrlKey || e.metaKey || e.altKey || isTyping(e.target)) return;
       const choice = choices.find((c) => c.key === e.key);
       if (!choice) return;
       e.preventDefault();
-      onVote(choice.vote);
+      latest.current.onVote(choice.vote);
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [disabled, onVote]);
+  }, []);
 
   return (
     <div className="grid grid-cols-2 gap-2 sm:grid-cols-4" role="group" aria-label="Vote">
