@@ -5,23 +5,10 @@ import Database from 'better-sqlite3';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { writeLoraAdapter, writeTinyChatModel } from '../helpers/models/testModels';
-import { launchApp, type LatheApp } from './harness';
+import { api, launchApp, type LatheApp } from './harness';
 import { shootBothThemes, toast } from './ui';
 
 const shoot = (app: LatheApp, name: string) => shootBothThemes(app, 'compare', name);
-
-/** Calls the running server's API the way scripts do (`POST /api/<method>` with the token). */
-async function api<T>(app: LatheApp, method: string, input: unknown): Promise<T> {
-  const token = new URL(app.server.url).searchParams.get('token');
-  const response = await fetch(`${app.server.origin}/api/${method}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-    body: JSON.stringify(input),
-  });
-  const envelope = (await response.json()) as { ok: boolean; data?: T; error?: { message: string } };
-  if (!envelope.ok) throw new Error(`${method}: ${envelope.error?.message}`);
-  return envelope.data as T;
-}
 
 /** Greedy and short: answers the same from run to run, and quick on a busy machine. */
 async function setShortGreedy(page: Page) {

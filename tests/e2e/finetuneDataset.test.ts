@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Page } from 'playwright-core';
 import { writeRandomLlama } from '../helpers/gguf/randomLlama';
-import { launchApp, type LatheApp } from './harness';
+import { api, launchApp, type LatheApp } from './harness';
 import { shootBothThemes } from './ui';
 
 const addonPath = resolve('native/build/Release/lathe_trainer.node');
@@ -24,19 +24,6 @@ function writeSums(path: string) {
     });
   });
   writeFileSync(path, lines.join('\n') + '\n');
-}
-
-/** Calls the running server's API the way scripts do (`POST /api/<method>` with the token). */
-async function api<T>(app: LatheApp, method: string, input: unknown): Promise<T> {
-  const token = new URL(app.server.url).searchParams.get('token');
-  const response = await fetch(`${app.server.origin}/api/${method}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-    body: JSON.stringify(input),
-  });
-  const envelope = (await response.json()) as { ok: boolean; data?: T; error?: { message: string } };
-  if (!envelope.ok) throw new Error(`${method}: ${envelope.error?.message}`);
-  return envelope.data as T;
 }
 
 async function waitForJob<R>(app: LatheApp, id: string): Promise<R> {

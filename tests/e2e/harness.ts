@@ -110,6 +110,19 @@ export interface LatheApp {
  * (plus `hash`, e.g. `#/settings`). One per test file: cheap enough (~2 s), and files stay
  * independent.
  */
+/** Calls the running server's API the way scripts do (`POST /api/<method>` with the token). */
+export async function api<T>(app: LatheApp, method: string, input: unknown): Promise<T> {
+  const token = new URL(app.server.url).searchParams.get('token');
+  const response = await fetch(`${app.server.origin}/api/${method}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify(input),
+  });
+  const envelope = (await response.json()) as { ok: boolean; data?: T; error?: { message: string } };
+  if (!envelope.ok) throw new Error(`${method}: ${envelope.error?.message}`);
+  return envelope.data as T;
+}
+
 export async function launchApp(options: { hash?: string; colorScheme?: 'light' | 'dark' } = {}): Promise<LatheApp> {
   // Both take a second or two on a small CI machine; start them together.
   const [server, browser] = await Promise.allSettled([
