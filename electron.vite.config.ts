@@ -18,6 +18,7 @@ export default defineConfig({
           index: resolve(root, 'src/main/index.ts'),
           server: resolve(root, 'src/main/server.ts'),
           trainer: resolve(root, 'src/main/workers/trainer.ts'),
+          inference: resolve(root, 'src/main/workers/inference.ts'),
         },
       },
     },

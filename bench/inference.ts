@@ -25,7 +25,9 @@
  *   per round as two processes: `-p PP -n 0` and `-p 0 -n TG -d PP` (generation after a PP-token
  *   context, as in a chat), both `-t THREADS -b 512 -ub 512 -fa 0 -r 1 -o json` — node-llama-cpp's
  *   batch (min(context, 512), ubatch = batch) and its default flash attention (off).
- * - Lathe (lib/inferenceWorker.ts --mode lathe): the real InferenceService (gpu false, threads,
+ * - Lathe (lib/inferenceWorker.ts --mode lathe): the real engine as the app runs it — the core's
+ *   InferenceClient and the model in its own process (out/main/inference.js, built first by
+ *   `electron-vite build`) over the real InferenceService (gpu false, threads,
  *   context 1024, its default 2 sequences), one fresh user message per round whose rendered prompt is
  *   PP tokens (calibrated; node-llama-cpp's General chat wrapper), sampling preset "balanced" with a
  *   fixed seed and maxTokens TG. pp = prompt tokens ÷ the service's time to first token (includes
@@ -166,6 +168,9 @@ async function main(): Promise<void> {
     : values.models.split(',').map((k) => ({ smol: smolModel, '1b': llama1bModel })[k.trim() as 'smol' | '1b']);
   if (models.some((m) => !m)) throw new Error('--models: smol, 1b');
   const started = new Date();
+  // Lathe's model process is the built worker: build the app's main bundle first (a few seconds).
+  const vite = spawnSync('npx', ['electron-vite', 'build'], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
+  if (vite.status !== 0) throw new Error('electron-vite build failed');
 
   let build: { seconds: number | null; recorded: number | null } | null = null;
   let lbError: string | null = null;

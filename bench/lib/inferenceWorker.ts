@@ -3,7 +3,8 @@
  * protocol of lib/participant.ts): loads the model once, then per `step` line evaluates one prompt of
  * `--pp` tokens from an empty sequence and generates `--tg` tokens after it, and answers the times.
  *
- *   --mode lathe  Lathe's InferenceService (src/main/core/inference), as the app runs it: prepare()
+ *   --mode lathe  Lathe's inference engine as the app runs it: the core's InferenceClient, the model
+ *                 in its own process (out/main/inference.js, `npm run build`): prepare()
  *                 + run() of a one-message chat through node-llama-cpp's LlamaChat and the model's
  *                 chat wrapper, app sampling preset "balanced" (seed fixed); pp from the service's
  *                 own time to first token, tg from its tokens/s (what the chat shows).
@@ -15,6 +16,7 @@
  */
 import './inferenceHooks.js';
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { rng } from '../../tests/helpers/gguf/randomLlama.js';
 import { serve, type StepReport } from './participant.js';
@@ -120,16 +122,22 @@ async function main(): Promise<void> {
   }
 
   // ---- Lathe's InferenceService ----
-  const { InferenceService } = await import('../../src/main/core/inference/InferenceService.js');
+  const { InferenceClient, inferenceProcessEnv } = await import('../../src/main/core/inference/InferenceClient.js');
+  const { forkLauncher } = await import('../../src/main/core/processes.js');
   const { EventBus } = await import('../../src/main/core/EventBus.js');
   const { silentLogger } = await import('../../src/main/core/logger.js');
   const { samplingPresets } = await import('../../src/shared/domain.js');
-  const service = new InferenceService({
+  // As the app runs it: the core's client, the model in its own process (out/main/inference.js).
+  const service = new InferenceClient({
     config: { gpu: false, threads, contextSize },
     events: new EventBus(),
     logger: silentLogger,
     resolveModel: (id) => ({ id, path: values.model ?? '', sha256: 'bench' }),
     resolveAdapters: () => [],
+    launcher: forkLauncher(fileURLToPath(new URL('../../out/main/inference.js', import.meta.url)), {
+      ...process.env,
+      ...inferenceProcessEnv,
+    }),
   });
   let t0 = performance.now();
   await service.load('bench-model');

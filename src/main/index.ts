@@ -3,6 +3,7 @@
 import { join } from 'node:path';
 import { app, BrowserWindow, dialog, ipcMain, Menu, session, shell } from 'electron';
 import { createCore, type Core } from './core/createCore';
+import { inferenceProcessEnv } from './core/inference/InferenceClient';
 import { createStreamLogger } from './core/logger';
 import { createAppUrlCheck } from './electron/appUrl';
 import { contentSecurityPolicy } from './electron/contentSecurityPolicy';
@@ -15,7 +16,7 @@ import { buildMenuTemplate } from './electron/menu';
 import { readAppVersion, resolveAppPaths, resolveDataDir } from './electron/paths';
 import { registerIpc } from './electron/registerIpc';
 import { registerPathPicker } from './electron/registerPathPicker';
-import { utilityTrainerLauncher } from './electron/utilityTrainerLauncher';
+import { utilityLauncher } from './electron/utilityLauncher';
 import { findSqliteBinding } from './electron/sqliteBinding';
 import { describeStartupError } from './electron/startupError';
 
@@ -81,7 +82,8 @@ function start(dataDir: string): void {
       appVersion,
       electronVersion: process.versions.electron,
       sqliteNativeBinding: binding.file,
-      trainerLauncher: utilityTrainerLauncher(paths.trainerEntry),
+      trainerLauncher: utilityLauncher(paths.trainerEntry, 'Lathe trainer'),
+      inferenceLauncher: utilityLauncher(paths.inferenceEntry, 'Lathe model runtime', inferenceProcessEnv),
       trainerAddonPath: paths.trainerAddon,
     });
   } catch (error) {

@@ -11,6 +11,8 @@ import { createCore } from './core/createCore';
 import { createStreamLogger, type LogLevel } from './core/logger';
 import { defaultDataDir } from './defaultDataDir';
 import { createHttpServer } from './serve/createHttpServer';
+import { inferenceProcessEnv } from './core/inference/InferenceClient';
+import { forkLauncher } from './core/processes';
 import { forkTrainerLauncher } from './core/training/TrainerLauncher';
 import { version } from '../../package.json';
 
@@ -54,6 +56,10 @@ async function main(): Promise<void> {
     host: 'server',
     appVersion: version,
     trainerLauncher: forkTrainerLauncher(fileURLToPath(new URL('./trainer.js', import.meta.url))),
+    inferenceLauncher: forkLauncher(fileURLToPath(new URL('./inference.js', import.meta.url)), {
+      ...process.env,
+      ...inferenceProcessEnv,
+    }),
     trainerAddonPath: fileURLToPath(new URL('../../native/build/Release/lathe_trainer.node', import.meta.url)),
   });
   const http = await createHttpServer({

@@ -21,7 +21,8 @@ import { ChatRepo } from './chat/ChatRepo';
 import { chatHandlers } from './chat/chatHandlers';
 import { ChatService } from './chat/ChatService';
 import { inferenceHandlers } from './inference/inferenceHandlers';
-import { InferenceService, type InferenceConfig } from './inference/InferenceService';
+import { InferenceClient, type InferenceLauncher } from './inference/InferenceClient';
+import { InferenceService, type Inference, type InferenceConfig, type ModelSource } from './inference/InferenceService';
 import { ModelsRepo } from './models/ModelsRepo';
 import { modelsHandlers } from './models/modelsHandlers';
 import { ModelsService } from './models/ModelsService';
@@ -60,6 +61,12 @@ export interface CoreConfig {
   trainerAddonPath?: string;
   /** Seconds between two training checkpoints (default 300). */
   checkpointEverySeconds?: number;
+  /**
+   * Starts the model runtime process (out/main/inference.js): Electron's utilityProcess in the app,
+   * child_process.fork elsewhere, with `inferenceProcessEnv`. Without it the model runs inside this
+   * process (benchmarks compare the two).
+   */
+  inferenceLauncher?: InferenceLauncher;
   /** The chat engine: GPU or CPU, threads, context size and parallel sequences (see InferenceConfig). */
   inference?: InferenceConfig;
   /** Model downloads: the Hugging Face endpoint (default https://huggingface.co) and retry policy. */
@@ -73,7 +80,7 @@ export interface Core {
   readonly settings: SettingsService;
   readonly training: TrainingService;
   readonly models: ModelsService;
-  readonly inference: InferenceService;
+  readonly inference: Inference;
   readonly chat: ChatService;
   readonly downloads: DownloadService;
   readonly hardware: HardwareService;
@@ -120,13 +127,17 @@ export function createCore(config: CoreConfig): Core {
   // before deleting it; the late binding breaks the cycle.
   let models: ModelsService | null = null;
   const library = (): ModelsService => models as ModelsService;
-  const inference = new InferenceService({
+  const inferenceOptions = {
     config: config.inference ?? {},
     events,
     logger,
-    resolveModel: (id) => library().resolve(id),
-    resolveAdapters: (model, refs) => library().resolveAdapters(model, refs),
-  });
+    resolveModel: (id: string) => library().resolve(id),
+    resolveAdapters: (model: ModelSource, refs: readonly { adapterId: string; scale: number }[]) =>
+      library().resolveAdapters(model, refs),
+  };
+  const inference: Inference = config.inferenceLauncher
+    ? new InferenceClient({ ...inferenceOptions, launcher: config.inferenceLauncher })
+    : new InferenceService(inferenceOptions);
   models = new ModelsService({
     repo: new ModelsRepo(db),
     jobs,

@@ -12,6 +12,8 @@ export interface AppPaths {
   rendererIndex: string;
   /** The training process entry (out/main/trainer.js). */
   trainerEntry: string;
+  /** The model runtime process entry (out/main/inference.js). */
+  inferenceEntry: string;
   /** The trainer addon built by native/scripts/build.mjs. */
   trainerAddon: string;
 }
@@ -23,6 +25,7 @@ export function resolveAppPaths(mainFileUrl: string): AppPaths {
     preload: resolve(mainDir, '..', 'preload', 'index.cjs'),
     rendererIndex: resolve(mainDir, '..', 'renderer', 'index.html'),
     trainerEntry: resolve(mainDir, 'trainer.js'),
+    inferenceEntry: resolve(mainDir, 'inference.js'),
     trainerAddon: resolve(mainDir, '..', '..', 'native', 'build', 'Release', 'lathe_trainer.node'),
   };
 }

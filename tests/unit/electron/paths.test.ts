@@ -38,6 +38,7 @@ describe('resolveAppPaths', () => {
       preload: '/opt/lathe/out/preload/index.cjs',
       rendererIndex: '/opt/lathe/out/renderer/index.html',
       trainerEntry: '/opt/lathe/out/main/trainer.js',
+      inferenceEntry: '/opt/lathe/out/main/inference.js',
       trainerAddon: '/opt/lathe/native/build/Release/lathe_trainer.node',
     });
   });

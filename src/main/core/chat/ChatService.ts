@@ -14,7 +14,7 @@ import {
 import { AppError, toAppErrorData } from '../../../shared/errors';
 import type { DatasetsService } from '../datasets/DatasetsService';
 import type { EventBus } from '../EventBus';
-import type { InferenceService } from '../inference/InferenceService';
+import type { Inference } from '../inference/InferenceService';
 import type { Logger } from '../logger';
 import type { ModelsService } from '../models/ModelsService';
 import type { ChatRepo } from './ChatRepo';
@@ -26,7 +26,7 @@ export const defaultConversationTitle = 'New chat';
 
 export interface ChatServiceOptions {
   repo: ChatRepo;
-  inference: InferenceService;
+  inference: Inference;
   models: ModelsService;
   /** Where kept answers go ("Add to dataset"). */
   datasets: DatasetsService;
@@ -323,7 +323,7 @@ export class ChatService {
   async #stream(
     conversationId: string,
     answer: StoredMessage,
-    prepared: Awaited<ReturnType<InferenceService['prepare']>>,
+    prepared: Awaited<ReturnType<Inference['prepare']>>,
     signal: AbortSignal,
   ): Promise<void> {
     const { repo, events } = this.#o;

@@ -15,7 +15,7 @@ import type { ChatMessage, ModelInfo } from '../../../shared/domain';
 import { AppError, toAppErrorData } from '../../../shared/errors';
 import { DeltaBatcher } from '../chat/DeltaBatcher';
 import type { EventBus } from '../EventBus';
-import type { InferenceService, PreparedGeneration } from '../inference/InferenceService';
+import type { Inference, PreparedGeneration } from '../inference/InferenceService';
 import type { JobContext, JobRunner } from '../jobs/JobRunner';
 import type { Logger } from '../logger';
 import type { ModelsService } from '../models/ModelsService';
@@ -29,7 +29,7 @@ export const compareBatchJobKind = 'compare.batch';
 
 export interface CompareServiceOptions {
   repo: CompareRepo;
-  inference: Pick<InferenceService, 'prepare'>;
+  inference: Pick<Inference, 'prepare'>;
   models: Pick<ModelsService, 'get'>;
   jobs: JobRunner;
   events: EventBus;

@@ -55,7 +55,7 @@ export interface AdapterSource {
 
 export interface InferenceServiceOptions {
   config: InferenceConfig;
-  events: EventBus;
+  events: Pick<EventBus, 'emit'>;
   logger: Logger;
   /** Throws NOT_FOUND (reason `missing` when the file is gone). */
   resolveModel: (modelId: string) => ModelSource;
@@ -111,6 +111,51 @@ export interface InferenceCounters {
   decodesByThreads: ThreadUse;
 }
 
+/** Counters before anything ran. */
+export function emptyCounters(): InferenceCounters {
+  return {
+    modelLoads: 0,
+    contextCreations: 0,
+    lastModelLoadMs: null,
+    lastContextCreateMs: null,
+    chatWrapper: null,
+    threads: null,
+    decodesByThreads: new Map(),
+  };
+}
+
+/**
+ * The chat engine as the rest of the core sees it: InferenceService in the process that runs the
+ * model, InferenceClient in the core when that is another process.
+ */
+export interface Inference {
+  readonly counters: InferenceCounters;
+  status(): InferenceStatus;
+  load(modelId: string, adapters?: readonly { adapterId: string; scale: number }[]): Promise<InferenceStatus>;
+  unload(): Promise<InferenceStatus>;
+  release(modelId: string): Promise<void>;
+  prepare(request: GenerateRequest): Promise<PreparedGeneration>;
+  /** llama.cpp for work without model weights: vocabularies, hardware, fit estimates. */
+  llama(): Promise<Llama>;
+  close(): Promise<void>;
+}
+
+/** Starts llama.cpp (node-llama-cpp's prebuilt binaries; the GPU backend it finds, unless `gpu: false`). */
+export function createLlama(config: InferenceConfig, logger: Logger): Promise<Llama> {
+  return getLlama({
+    gpu: config.gpu ?? 'auto',
+    build: 'never',
+    logLevel: LlamaLogLevel.warn,
+    logger: (level, message) => {
+      if (level === LlamaLogLevel.error || level === LlamaLogLevel.fatal) {
+        logger.warn('llama.cpp', { message: message.trim() });
+      }
+    },
+  }).catch((error: unknown) => {
+    throw new AppError('UNSUPPORTED', `llama.cpp could not start on this machine: ${messageOf(error)}`);
+  });
+}
+
 interface Slot {
   chat: LlamaChat;
   owner: string | null;
@@ -142,7 +187,7 @@ interface Loaded {
  * reloads the base. Each context has a few sequences shared by conversations; a conversation keeps
  * its sequence between turns so only the new tokens are evaluated.
  */
-export class InferenceService {
+export class InferenceService implements Inference {
   readonly #o: InferenceServiceOptions;
   #llama: Promise<Llama> | null = null;
   #loaded: Loaded | null = null;
@@ -153,15 +198,7 @@ export class InferenceService {
   #error: InferenceStatus['error'] = null;
   #closed = false;
   readonly #generating = new Set<string>();
-  readonly counters: InferenceCounters = {
-    modelLoads: 0,
-    contextCreations: 0,
-    lastModelLoadMs: null,
-    lastContextCreateMs: null,
-    chatWrapper: null,
-    threads: null,
-    decodesByThreads: new Map(),
-  };
+  readonly counters: InferenceCounters = emptyCounters();
 
   constructor(options: InferenceServiceOptions) {
     this.#o = options;
@@ -377,18 +414,9 @@ export class InferenceService {
   }
 
   #getLlama(): Promise<Llama> {
-    this.#llama ??= getLlama({
-      gpu: this.#o.config.gpu ?? 'auto',
-      build: 'never',
-      logLevel: LlamaLogLevel.warn,
-      logger: (level, message) => {
-        if (level === LlamaLogLevel.error || level === LlamaLogLevel.fatal) {
-          this.#o.logger.warn('llama.cpp', { message: message.trim() });
-        }
-      },
-    }).catch((error: unknown) => {
+    this.#llama ??= createLlama(this.#o.config, this.#o.logger).catch((error: unknown) => {
       this.#llama = null;
-      throw new AppError('UNSUPPORTED', `llama.cpp could not start on this machine: ${messageOf(error)}`);
+      throw error;
     });
     return this.#llama;
   }

@@ -1,8 +1,8 @@
 import type { HandlerMap } from '../dispatch';
-import type { InferenceService } from './InferenceService';
+import type { Inference } from './InferenceService';
 
 export function inferenceHandlers(
-  inference: InferenceService,
+  inference: Inference,
 ): HandlerMap<'inference.status' | 'inference.load' | 'inference.unload'> {
   return {
     'inference.status': () => inference.status(),

@@ -1,0 +1,143 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Core } from '../../src/main/core/createCore';
+import { InferenceClient } from '../../src/main/core/inference/InferenceClient';
+import type { EventName } from '../../src/shared/contract';
+import type {
+  ChatThread,
+  ChatTurnStarted,
+  Conversation,
+  InferenceStatus,
+  StoredMessage,
+} from '../../src/shared/domain';
+import { coreCalls } from '../helpers/coreCalls';
+import { writeTinyChatModel } from '../helpers/models/testModels';
+import { tempDir } from '../helpers/tempDir';
+import { testCore } from '../helpers/testCore';
+
+let dir: ReturnType<typeof tempDir>;
+let core: Core;
+let modelId: string;
+const seen: { event: EventName; payload: unknown }[] = [];
+const { call, importModel } = coreCalls(() => core);
+
+beforeAll(async () => {
+  dir = tempDir();
+  writeTinyChatModel(join(dir.path, 'tiny.gguf'));
+  core = testCore(join(dir.path, 'data'), { inference: { gpu: false, threads: 2, contextSize: 1024, sequences: 2 } });
+  core.events.subscribe((event, payload) => seen.push({ event, payload }));
+  modelId = await importModel(join(dir.path, 'tiny.gguf'));
+});
+afterAll(async () => {
+  await core.close();
+  dir.remove();
+});
+
+function next(match: (e: { event: EventName; payload: unknown }) => boolean, from = 0): Promise<unknown> {
+  return new Promise((resolve) => {
+    const check = () => {
+      const hit = seen.slice(from).find(match);
+      if (hit) resolve(hit.payload);
+      else setTimeout(check, 2);
+    };
+    check();
+  });
+}
+const finished = (id: string) =>
+  next(
+    (e) =>
+      e.event === 'chat.message' &&
+      (e.payload as StoredMessage).id === id &&
+      (e.payload as StoredMessage).status !== 'streaming',
+  ) as Promise<StoredMessage>;
+const client = () => core.inference as InferenceClient;
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+describe('the model runs in its own process', () => {
+  let conversation: Conversation;
+
+  it('answers from a separate process that decodes on one libuv thread', async () => {
+    expect(core.inference).toBeInstanceOf(InferenceClient);
+    expect(client().processId()).toBeNull(); // started on first use
+    conversation = await call<Conversation>('chat.conversations.create', {
+      modelId,
+      sampling: { temperature: 0, maxTokens: 16, seed: 1 },
+    });
+    const turn = await call<ChatTurnStarted>('chat.send', { conversationId: conversation.id, content: 'Hello' });
+    const answer = await finished(turn.assistantMessageId);
+    expect(answer.status).toBe('done');
+    expect(answer.stats?.completionTokens).toBeGreaterThan(0);
+    const pid = client().processId();
+    expect(pid).not.toBeNull();
+    expect(pid).not.toBe(process.pid);
+    expect(alive(pid as number)).toBe(true);
+    // counters and status come back across the process boundary
+    expect(core.inference.counters.modelLoads).toBe(1);
+    expect(core.inference.status()).toMatchObject({ state: 'ready', modelId, generating: [] });
+    const environ = `/proc/${pid}/environ`;
+    if (existsSync(environ)) expect(readFileSync(environ, 'utf8').split('\0')).toContain('UV_THREADPOOL_SIZE=1');
+  });
+
+  it('survives a crash of the model process mid-answer: the answer fails with its text kept, the next one starts a fresh process', async () => {
+    const pid = client().processId() as number;
+    const launches = client().launches;
+    const from = seen.length;
+    await call('chat.conversations.update', {
+      id: conversation.id,
+      sampling: { temperature: 1, topK: 0, topP: 1, minP: 0, repeatPenalty: 1, maxTokens: 800, seed: 3 },
+    });
+    const turn = await call<ChatTurnStarted>('chat.send', {
+      conversationId: conversation.id,
+      content: 'Talk at length',
+    });
+    await next(
+      (e) => e.event === 'chat.token' && (e.payload as { messageId: string }).messageId === turn.assistantMessageId,
+      from,
+    );
+    process.kill(pid, 'SIGKILL');
+
+    const failed = await finished(turn.assistantMessageId);
+    expect(failed.status).toBe('failed');
+    expect(failed.error).toMatchObject({ code: 'INTERNAL', details: { reason: 'runtime-crashed', signal: 'SIGKILL' } });
+    expect(failed.error?.message).toMatch(/model runtime stopped unexpectedly/);
+    expect(failed.content.length).toBeGreaterThan(0); // what had streamed is kept
+    const status = (await next(
+      (e) => e.event === 'inference.status' && (e.payload as InferenceStatus).state === 'failed',
+      from,
+    )) as InferenceStatus;
+    expect(status).toMatchObject({ modelId: null, generating: [], error: { details: { reason: 'runtime-crashed' } } });
+    // the stored answer is the failed one, in the database the core still serves
+    const thread = await call<ChatThread>('chat.thread', { conversationId: conversation.id });
+    expect(thread.messages.at(-1)).toMatchObject({ id: failed.id, status: 'failed', content: failed.content });
+
+    await call('chat.conversations.update', {
+      id: conversation.id,
+      sampling: { temperature: 0, maxTokens: 8, seed: 1 },
+    });
+    const again = await call<ChatTurnStarted>('chat.send', {
+      conversationId: conversation.id,
+      content: 'Still there?',
+    });
+    const answer = await finished(again.assistantMessageId);
+    expect(answer.status).toBe('done');
+    expect(client().launches).toBe(launches + 1);
+    expect(client().processId()).not.toBe(pid);
+    expect(alive(pid)).toBe(false);
+    expect(core.inference.status()).toMatchObject({ state: 'ready', modelId, error: null });
+  });
+
+  it('stops the process with the core', async () => {
+    const pid = client().processId() as number;
+    await core.close();
+    for (let i = 0; i < 100 && alive(pid); i++) await new Promise((r) => setTimeout(r, 20));
+    expect(alive(pid)).toBe(false);
+  });
+});
