@@ -39,11 +39,12 @@
  * - Lockstep: every configuration is its own long-lived process (llama-bench: a process per round);
  *   per round each computes once, one at a time, rotating who goes first (lib/participant.ts, as the
  *   training bench). Headline = the best round (load from other users only slows), median beside it.
- * - Delivery (lib/inferenceDelivery.ts): a synthetic answer through Lathe's real DeltaBatcher →
- *   EventBus `chat.token` → createHttpServer's WebSocket → a client in another process, one token per
- *   event-loop turn every 2 ms; latency = push into the batcher → the client's handler (monotonic
- *   clock shared by both processes); cost = server CPU ms of the delivered stream − the same stream
- *   undelivered, per token. Not included: ChatService's 1 s progress save (one SQLite write a second).
+ * - Delivery (lib/inferenceDelivery.ts): a synthetic answer from a stand-in model process (the real
+ *   protocol over the real IPC channel) through the core's InferenceClient → DeltaBatcher → EventBus
+ *   `chat.token` → createHttpServer's WebSocket → a client in a third process, one token every 2 ms;
+ *   latency = sent by the model process → the client's handler (monotonic clock shared by the
+ *   processes); cost = CPU ms of the model process and the core for the delivered stream − the same
+ *   stream unsent, per token. Not included: ChatService's 1 s progress save (one SQLite write a second).
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -347,9 +348,9 @@ async function main(): Promise<void> {
     ? `llama-bench from the bundled llama.cpp tree (pristine clone), ${build?.seconds !== undefined && build?.seconds !== null ? `built in this run in ${f(build.seconds, 0)} s` : `cached build${build?.recorded ? ` (build took ${f(build.recorded, 0)} s)` : ''}`}.`
     : `llama-bench NOT MEASURED${lbError ? `: ${lbError}` : ' (--no-llama-bench)'}.`;
   const deliveryLine =
-    `Token delivery (DeltaBatcher → EventBus chat.token → createHttpServer WebSocket → client process), ${nTokens} tokens × ${dSteps.length} rounds, ` +
+    `Token delivery (model process IPC → InferenceClient → DeltaBatcher → EventBus chat.token → createHttpServer WebSocket → client process), ${nTokens} tokens × ${dSteps.length} rounds, ` +
     `one token per turn every 2 ms (${f(dl.framesPerToken, 2)} frames/token): latency median ${f(dl.latencyMedianMs, 3)} ms, p99 ${f(dl.latencyP99Ms, 3)} ms; ` +
-    `server CPU ${f(dl.serverCpuMsPerToken, 4)} ms/token (rounds: ${dl.serverCpuMsPerTokenRounds.map((v) => f(v, 4)).join(', ')}); client CPU ${f(dl.clientCpuMsPerToken, 4)} ms/token.`;
+    `model process + core CPU ${f(dl.serverCpuMsPerToken, 4)} ms/token (rounds: ${dl.serverCpuMsPerTokenRounds.map((v) => f(v, 4)).join(', ')}); client CPU ${f(dl.clientCpuMsPerToken, 4)} ms/token.`;
   const goal = `Goal: Lathe ≥ 0.98× llama-bench; delivery < 0.1 ms per token.`;
   const loadLine = `Load average (1 min) at each measured round: ${loads.map((l) => f(l)).join(', ')} (${cpus().length} cores).`;
   console.log(`\n${title}\n${cpu} · Lathe ${commit} · node-llama-cpp ${results[0]?.lathe.meta?.nodeLlamaCpp ?? '?'}\n`);

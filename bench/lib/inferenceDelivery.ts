@@ -1,16 +1,17 @@
 /**
  * The token-delivery part of `bench/inference.ts` (lockstep protocol of lib/participant.ts): Lathe's
- * real streaming path minus the model. A synthetic answer of `--tokens` tokens is pushed, one token
- * per event-loop turn paced `--interval-ms` apart (as node-llama-cpp hands them over, one decode at
- * a time), into a `DeltaBatcher` whose flush emits `chat.token` on the app's `EventBus`
- * exactly as ChatService does, which the real browser-mode server (`createHttpServer`) pushes as
- * WebSocket frames to a client in another process (lib/inferenceWsClient.ts). The client stamps each
- * token's arrival with the system-wide monotonic clock (process.hrtime) and sends the stamps back
- * through the same WebSocket as a request.
+ * real streaming path minus the model. A synthetic answer of `--tokens` tokens is sent, one token
+ * per message paced `--interval-ms` apart, by a stand-in for the model process
+ * (lib/syntheticModelProcess.ts: the real inference protocol over the real fork IPC channel) to the
+ * core's real InferenceClient, whose text goes into a `DeltaBatcher` emitting `chat.token` on the
+ * app's `EventBus` exactly as ChatService does, which the real browser-mode server
+ * (`createHttpServer`) pushes as WebSocket frames to a client in another process
+ * (lib/inferenceWsClient.ts). Both ends stamp tokens with the system-wide monotonic clock
+ * (process.hrtime): the model process when it sends one, the client when it arrives.
  *
  * Each step streams the answer twice, in alternating order: once delivered, once with the same
- * pacing but delivery cut off at the batcher (a no-op emit); the server process's CPU time
- * difference ÷ tokens is the main-process cost per delivered token, and push → arrival the latency.
+ * pacing but no text sent by the model process; the CPU time difference of the model process and
+ * the core together ÷ tokens is the cost per delivered token, and send → arrival the latency.
  */
 import './inferenceHooks.js';
 import { spawn } from 'node:child_process';
@@ -21,7 +22,7 @@ import { serve, type StepReport } from './participant.js';
 export interface DeliveryStep extends StepReport {
   /** Per token, ms: push into the batcher → the client's 'message' handler. */
   latencyMs: number[];
-  /** Server process CPU ms per token: delivered stream − undelivered stream. */
+  /** CPU ms per token of the model process and the core together: delivered stream − undelivered stream. */
   serverCpuMsPerToken: number;
   /** Client process CPU ms per token (receiving + JSON.parse). */
   clientCpuMsPerToken: number;
@@ -54,6 +55,9 @@ async function main(): Promise<void> {
   const { DeltaBatcher } = await import('../../src/main/core/chat/DeltaBatcher.js');
   const { createHttpServer } = await import('../../src/main/serve/createHttpServer.js');
   const { silentLogger } = await import('../../src/main/core/logger.js');
+  const { InferenceClient } = await import('../../src/main/core/inference/InferenceClient.js');
+  const { forkLauncher } = await import('../../src/main/core/processes.js');
+  const { samplingPresets } = await import('../../src/shared/domain.js');
 
   const events = new EventBus();
   let onReport: ((r: Report) => void) | null = null;
@@ -82,28 +86,52 @@ async function main(): Promise<void> {
   );
   await hello;
 
+  // The model process: a paced stand-in speaking the real protocol over the real IPC channel, read
+  // by the core's real InferenceClient.
+  const model = new InferenceClient({
+    config: {},
+    events,
+    logger: silentLogger,
+    resolveModel: (id) => ({ id, path: '', sha256: '' }),
+    resolveAdapters: () => [],
+    launcher: forkLauncher(fileURLToPath(new URL('./syntheticModelProcess.ts', import.meta.url))),
+  });
   const conversationId = '0197a3c2-5b1e-7c3a-9d1e-3f2a1b4c5d6e';
   const messageId = '0197a3c2-5b1f-7c3a-9d1e-3f2a1b4c5d6f';
-  /** Streams one synthetic answer; returns the push stamps (ns since `base`), CPU and wall ms. */
+  const sampling = { ...samplingPresets.balanced, seed: 1 };
+  /**
+   * Streams one synthetic answer as ChatService does (model process → InferenceClient → batcher →
+   * chat.token); returns the send stamps (ns since `base`, in the model process), and the CPU ms of
+   * both processes and the wall ms.
+   */
   const stream = async (deliver: boolean) => {
     const batcher = new DeltaBatcher((delta) => {
       if (deliver) events.emit('chat.token', { conversationId, messageId, delta });
     });
-    const base = process.hrtime.bigint();
-    const pushed: number[] = [];
+    const content = JSON.stringify({ tokens: nTokens, intervalMs, deliver });
+    const prepared = await model.prepare({
+      owner: conversationId,
+      modelId: 'synthetic',
+      adapters: [],
+      messages: [{ role: 'user', content }],
+      sampling,
+    });
     const cpu0 = process.cpuUsage();
     const t0 = performance.now();
-    for (let i = 0; i < nTokens; i++) {
-      if (intervalMs > 0) await sleep(intervalMs);
-      else await turn();
-      pushed.push(Number(process.hrtime.bigint() - base));
-      batcher.push(` t${i}`);
-    }
+    const outcome = (await prepared.run({
+      signal: new AbortController().signal,
+      onText: (delta) => batcher.push(delta),
+    })) as Awaited<ReturnType<typeof prepared.run>> & { base: string; pushed: number[]; cpuMs: number };
     batcher.push(' END');
     batcher.flush();
     const wallMs = performance.now() - t0;
     const cpu = process.cpuUsage(cpu0);
-    return { base, pushed, cpuMs: (cpu.user + cpu.system) / 1000, wallMs };
+    return {
+      base: BigInt(outcome.base),
+      pushed: outcome.pushed,
+      cpuMs: (cpu.user + cpu.system) / 1000 + outcome.cpuMs,
+      wallMs,
+    };
   };
 
   let round = 0;
@@ -144,6 +172,7 @@ async function main(): Promise<void> {
   };
   await serve({ tokens: nTokens, intervalMs, port: http.port }, step, () => {});
   client.kill();
+  await model.close();
   await http.close();
   process.exit(0);
 }

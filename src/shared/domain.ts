@@ -214,7 +214,8 @@ export interface Adapter {
  * `adapter-mismatch` (CONFLICT: the adapter was trained on another base model), `is-adapter`
  * (INVALID_INPUT: the file is a LoRA adapter, not a model), `split-part` (INVALID_INPUT: a part of
  * a split model other than the first), `split-name` (INVALID_INPUT: a split model whose parts are
- * not named the gguf-split way).
+ * not named the gguf-split way), `runtime-crashed` (INTERNAL: the model process stopped mid-request;
+ * `details.exitCode`, `details.signal`, `details.stderr`).
  */
 export const modelErrorReasons = [
   'not-gguf',
@@ -227,6 +228,7 @@ export const modelErrorReasons = [
   'is-adapter',
   'split-part',
   'split-name',
+  'runtime-crashed',
 ] as const;
 export type ModelErrorReason = (typeof modelErrorReasons)[number];
 

@@ -2,6 +2,7 @@ import type { InferenceStatus } from '../../../shared/domain';
 import { AppError, toAppErrorData } from '../../../shared/errors';
 import type { Logger, LogLevel } from '../logger';
 import type { FromInference, ToInference } from './inferenceProtocol';
+import { TextCoalescer } from './TextCoalescer';
 import {
   emptyCounters,
   InferenceService,
@@ -100,13 +101,12 @@ export function serveInference(port: HostPort): void {
       case 'run': {
         const entry = prepared.get(message.id);
         if (!entry) return answer(message.id, () => Promise.reject(new Error('No such prepared generation.')));
+        const text = new TextCoalescer((delta) => port.post({ type: 'text', id: message.id, delta }));
         return answer(message.id, async () => {
           try {
-            return await entry.generation.run({
-              signal: entry.abort.signal,
-              onText: (delta) => port.post({ type: 'text', id: message.id, delta }),
-            });
+            return await entry.generation.run({ signal: entry.abort.signal, onText: (delta) => text.push(delta) });
           } finally {
+            text.flush();
             prepared.delete(message.id);
           }
         });

@@ -23,6 +23,8 @@ export const modelReasonHints: Record<ModelErrorReason, string> = {
     'Large models come in several files (…-00001-of-00003.gguf, …). Import the first one; Lathe finds the others beside it.',
   'split-name':
     'llama.cpp finds the parts of a split model by their names. Give them back the names they were downloaded with.',
+  'runtime-crashed':
+    'The model runs in a process of its own, which stopped (perhaps out of memory, or a fault in llama.cpp). Your chats are safe; send again to start it afresh, or try a smaller model or context.',
 };
 
 /** The `details.reason` of a model error, if it has a known one. */
