@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -8,6 +8,22 @@ import { launchApp, type LatheApp } from './harness';
 import { shootBothThemes, toast } from './ui';
 
 const shoot = (app: LatheApp, name: string) => shootBothThemes(app, 'chat', name);
+
+/** The model process (out/main/inference.js) the server started, found through /proc. */
+function modelProcessOf(serverPid: number): number | null {
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
+      if (parent === serverPid && cmdline.includes('out/main/inference.js')) return Number(entry);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return null;
+}
 
 /** Sets one sampling field through the header's popover. */
 async function setSampling(page: Page, label: string, value: string) {
@@ -242,6 +258,45 @@ describe('chat', () => {
     // The text stays in the box, to shorten.
     await expect(composer.inputValue()).resolves.toHaveLength(300);
     await shoot(app, 'small-context');
+    expect(app.errors).toEqual([]);
+  });
+
+  test('the model process crashes mid-answer: the answer keeps its text and says why, the next one works', async () => {
+    const { page } = app;
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Models' }).click();
+    await page
+      .getByTestId('model-card')
+      .filter({ hasText: 'tiny-chat.gguf' })
+      .getByRole('button', { name: 'Chat with this' })
+      .click();
+    await page.getByRole('heading', { level: 1, name: 'New chat' }).waitFor();
+    await setSampling(page, 'Max tokens', '4000');
+    const composer = page.getByLabel('Message', { exact: true });
+    await composer.fill('Tell me a very long story');
+    await composer.press('Enter');
+    await page.waitForFunction(
+      () =>
+        (document.querySelector('[data-status="streaming"] [data-testid="message-content"]')?.textContent ?? '')
+          .length > 3,
+    );
+    const pid = modelProcessOf(app.server.process.pid as number);
+    expect(pid).not.toBeNull();
+    process.kill(pid as number, 'SIGKILL');
+
+    const failed = page.locator('[data-testid="message"][data-role="assistant"][data-status="failed"]');
+    await failed.waitFor();
+    await expect(failed.textContent()).resolves.toContain('model runtime stopped unexpectedly');
+    await expect(failed.textContent()).resolves.toContain('The model runs in a process of its own');
+    await expect(failed.getByTestId('message-content').textContent()).resolves.not.toBe('');
+    await shoot(app, 'runtime-crashed');
+
+    await setSampling(page, 'Max tokens', '4');
+    await composer.fill('Are you back?');
+    await composer.press('Enter');
+    await page.locator('[data-testid="message"][data-role="assistant"][data-status="done"]').waitFor();
+    const again = modelProcessOf(app.server.process.pid as number);
+    expect(again).not.toBeNull();
+    expect(again).not.toBe(pid);
     expect(app.errors).toEqual([]);
   });
 });
