@@ -23,8 +23,10 @@
  *   (node_modules/node-llama-cpp/llama/gitRelease.bundle → node_modules/.cache/lathe-bench/llama.cpp,
  *   CPU, Release, GGML_NATIVE, target llama-bench only; the build time is recorded next to it). Run
  *   per round as two processes: `-p PP -n 0` and `-p 0 -n TG -d PP` (generation after a PP-token
- *   context, as in a chat), both `-t THREADS -b 512 -ub 512 -fa 0 -r 1 -o json` — node-llama-cpp's
- *   batch (min(context, 512), ubatch = batch) and its default flash attention (off).
+ *   context, as in a chat), both `-t THREADS -b 512 -ub 512 -fa 1 -r 1 -o json` — node-llama-cpp's
+ *   batch (min(context, 512), ubatch = batch) and its flash attention (default "auto", which
+ *   llama.cpp turns on for the CPU: `perf` shows ggml_compute_forward_flash_attn_ext in its decodes;
+ *   on this machine -fa 0 and -fa 1 differ by under 5 % either way).
  * - Lathe (lib/inferenceWorker.ts --mode lathe): the real engine as the app runs it — the core's
  *   InferenceClient and the model in its own process (out/main/inference.js, built first by
  *   `electron-vite build`) over the real InferenceService (gpu false, threads,
@@ -112,7 +114,7 @@ interface LbRun {
   tgTokPerSec: number;
 }
 function llamaBench(model: string, threads: number, pp: number, tg: number): LbRun {
-  const common = ['-m', model, '-t', String(threads), '-b', '512', '-ub', '512', '-fa', '0', '-r', '1', '-o', 'json'];
+  const common = ['-m', model, '-t', String(threads), '-b', '512', '-ub', '512', '-fa', '1', '-r', '1', '-o', 'json'];
   const run = (args: string[]): number => {
     const r = spawnSync(llamaBenchBin, [...common, ...args], { encoding: 'utf8', maxBuffer: 64 << 20 });
     if (r.status !== 0) throw new Error(`llama-bench failed: ${r.stderr.slice(-2000)}`);
