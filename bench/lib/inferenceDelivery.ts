@@ -40,7 +40,6 @@ interface Report {
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-const turn = (): Promise<void> => new Promise((r) => setImmediate(r));
 
 async function main(): Promise<void> {
   const { values } = parseArgs({

@@ -15,32 +15,45 @@ describe('TextCoalescer', () => {
   });
   afterEach(() => vi.useRealTimers());
 
-  it('sends a delta at once when nothing went out within the window (a slow model streams undelayed)', () => {
+  it('sends a delta at once when the last send is a window old (a slow model streams undelayed)', () => {
     coalescer.push('a');
     vi.advanceTimersByTime(30);
     coalescer.push('b');
-    vi.advanceTimersByTime(17);
+    vi.advanceTimersByTime(16);
     coalescer.push('c');
     expect(sent).toEqual([
       { at: 1000, delta: 'a' },
       { at: 1030, delta: 'b' },
-      { at: 1047, delta: 'c' },
+      { at: 1046, delta: 'c' },
     ]);
   });
 
-  it('holds deltas that come faster than the window and sends them together at its end', () => {
-    for (let i = 0; i < 10; i++) {
+  it('holds deltas that come faster than the window; the first one after the window takes them along', () => {
+    for (let i = 0; i < 20; i++) {
       coalescer.push(`t${i} `);
       vi.advanceTimersByTime(2);
     }
-    // t0 at once; t1..t7 at 1016; t8, t9 wait for 1032
+    // t0 at once; t1..t8 when t8 arrives at 1016; t9..t16 with t16 at 1032; t17..t19 still held
     expect(sent).toEqual([
       { at: 1000, delta: 't0 ' },
-      { at: 1016, delta: 't1 t2 t3 t4 t5 t6 t7 ' },
+      { at: 1016, delta: 't1 t2 t3 t4 t5 t6 t7 t8 ' },
+      { at: 1032, delta: 't9 t10 t11 t12 t13 t14 t15 t16 ' },
     ]);
-    vi.advanceTimersByTime(20);
-    expect(sent.at(-1)).toEqual({ at: 1032, delta: 't8 t9 ' });
-    expect(sent.map((s) => s.delta).join('')).toBe(Array.from({ length: 10 }, (_, i) => `t${i} `).join(''));
+    coalescer.flush();
+    expect(sent.map((s) => s.delta).join('')).toBe(Array.from({ length: 20 }, (_, i) => `t${i} `).join(''));
+  });
+
+  it('sends held text when no more comes, two windows after the last send', () => {
+    coalescer.push('a');
+    vi.advanceTimersByTime(5);
+    coalescer.push('b');
+    vi.advanceTimersByTime(26);
+    expect(sent).toEqual([{ at: 1000, delta: 'a' }]);
+    vi.advanceTimersByTime(1);
+    expect(sent).toEqual([
+      { at: 1000, delta: 'a' },
+      { at: 1032, delta: 'b' },
+    ]);
   });
 
   it('flush sends what is pending at once, in order, and ignores empty deltas', () => {
