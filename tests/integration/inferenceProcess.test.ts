@@ -8,7 +8,9 @@ import type {
   ChatThread,
   ChatTurnStarted,
   Conversation,
+  HardwareInfo,
   InferenceStatus,
+  ModelFit,
   StoredMessage,
 } from '../../src/shared/domain';
 import { coreCalls } from '../helpers/coreCalls';
@@ -20,7 +22,7 @@ let dir: ReturnType<typeof tempDir>;
 let core: Core;
 let modelId: string;
 const seen: { event: EventName; payload: unknown }[] = [];
-const { call, importModel } = coreCalls(() => core);
+const { call, failure, importModel } = coreCalls(() => core);
 
 beforeAll(async () => {
   dir = tempDir();
@@ -84,6 +86,20 @@ describe('the model runs in its own process', () => {
     expect(core.inference.status()).toMatchObject({ state: 'ready', modelId, generating: [] });
     const environ = `/proc/${pid}/environ`;
     if (existsSync(environ)) expect(readFileSync(environ, 'utf8').split('\0')).toContain('UV_THREADPOOL_SIZE=1');
+  });
+
+  it('probes the hardware and fits models in the model process; the core keeps llama.cpp CPU-only', async () => {
+    const pid = client().processId();
+    const hardware = await call<HardwareInfo>('system.hardware', {});
+    expect(hardware.ram.totalBytes).toBeGreaterThan(0);
+    expect(hardware.cpu.cores).toBeGreaterThan(0);
+    const fit = await call<ModelFit>('models.fit', { modelId, contextSize: 512 });
+    expect(fit).toMatchObject({ contextSize: 512, fits: true });
+    expect(fit.ramBytes).toBeGreaterThan(0);
+    expect(client().processId()).toBe(pid); // answered by the same process, no second one
+    expect((await core.inference.llama()).gpu).toBe(false);
+    const missing = await failure('models.fit', { path: join(dir.path, 'nowhere.gguf') });
+    expect(missing).toMatchObject({ code: 'NOT_FOUND' });
   });
 
   it('survives a crash of the model process mid-answer: the answer fails with its text kept, the next one starts a fresh process', async () => {

@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AppInfo } from '../../shared/domain';
+import { AppError } from '../../shared/errors';
 import { appHandlers } from './app/appHandlers';
 import { migrations } from './db/migrations';
 import { openDatabase, type Db } from './db/openDatabase';
@@ -29,7 +30,7 @@ import { ModelsService } from './models/ModelsService';
 import { downloadHandlers } from './downloads/downloadHandlers';
 import { DownloadService, type DownloadsConfig } from './downloads/DownloadService';
 import { hardwareHandlers } from './hardware/hardwareHandlers';
-import { HardwareService } from './hardware/HardwareService';
+import { HardwareService, type Hardware } from './hardware/HardwareService';
 import { DatasetsRepo } from './datasets/DatasetsRepo';
 import { datasetsHandlers } from './datasets/datasetsHandlers';
 import { DatasetsService } from './datasets/DatasetsService';
@@ -83,7 +84,7 @@ export interface Core {
   readonly inference: Inference;
   readonly chat: ChatService;
   readonly downloads: DownloadService;
-  readonly hardware: HardwareService;
+  readonly hardware: Hardware;
   readonly datasets: DatasetsService;
   readonly compare: CompareService;
   readonly preferences: PreferenceService;
@@ -154,10 +155,19 @@ export function createCore(config: CoreConfig): Core {
     huggingFaceToken: () => settings.huggingFaceToken(),
     logger,
   });
-  const hardware = new HardwareService({
-    llama: () => inference.llama(),
-    resolveModelPath: (id) => library().resolve(id).path,
-  });
+  const modelPath = (id: string): string => library().resolve(id).path;
+  const hardware: Hardware =
+    inference instanceof InferenceClient
+      ? {
+          // GPU probes belong to the process that holds the GPU: the model process.
+          hardware: () => inference.hardware(),
+          fit: async (input) => {
+            const path = input.modelId !== undefined ? modelPath(input.modelId) : input.path;
+            if (!path) throw new AppError('INVALID_INPUT', 'Give either modelId or path.');
+            return inference.fit({ path, contextSize: input.contextSize, gpuLayers: input.gpuLayers });
+          },
+        }
+      : new HardwareService({ llama: () => inference.llama(), resolveModelPath: modelPath });
   const chatRepo = new ChatRepo(db);
   const datasets = new DatasetsService({
     repo: new DatasetsRepo(db),

@@ -9,12 +9,16 @@ import { estimateTokensPerSecond } from './estimateSpeed';
 export interface HardwareServiceOptions {
   /**
    * The llama.cpp instance the inference engine uses: one probe of the GPU and one set of
-   * backends per process, so the fit estimate sees exactly what chat will run on.
+   * backends per process, so the fit estimate sees exactly what chat will run on. (With the model
+   * in its own process, this service runs there: inferenceHost.ts.)
    */
   llama: () => Promise<Llama>;
   /** The path of a library model (NOT_FOUND when unknown or missing). */
   resolveModelPath: (modelId: string) => string;
 }
+
+/** Hardware and fit as the core's handlers use them (HardwareService, or the model process's). */
+export type Hardware = Pick<HardwareService, 'hardware' | 'fit'>;
 
 /**
  * What the machine has (CPU, RAM, GPU and VRAM, through llama.cpp's own probe) and whether a

@@ -1,7 +1,7 @@
 import type { HandlerMap } from '../dispatch';
-import type { HardwareService } from './HardwareService';
+import type { Hardware } from './HardwareService';
 
-export function hardwareHandlers(hardware: HardwareService): HandlerMap<'system.hardware' | 'models.fit'> {
+export function hardwareHandlers(hardware: Hardware): HandlerMap<'system.hardware' | 'models.fit'> {
   return {
     'system.hardware': () => hardware.hardware(),
     'models.fit': (input) => hardware.fit(input),

@@ -1,5 +1,5 @@
 import type { Llama } from 'node-llama-cpp';
-import type { InferenceStatus } from '../../../shared/domain';
+import type { HardwareInfo, InferenceStatus, ModelFit } from '../../../shared/domain';
 import { AppError, type AppErrorData } from '../../../shared/errors';
 import type { ChildHandle, ChildLauncher } from '../processes';
 import type { FromInference, PreparedReply, ToInference } from './inferenceProtocol';
@@ -131,9 +131,31 @@ export class InferenceClient implements Inference {
     };
   }
 
-  /** llama.cpp in this process, for what needs no model weights (vocabularies, hardware, fit). */
+  /** What the machine has, probed in the model process (the one that holds the GPU). */
+  async hardware(): Promise<HardwareInfo> {
+    return (await this.#request({ type: 'hardware' })) as HardwareInfo;
+  }
+
+  /** Whether the model file at `path` fits this machine (HardwareService.fit, in the model process). */
+  async fit(input: {
+    path: string;
+    contextSize?: number | undefined;
+    gpuLayers?: number | undefined;
+  }): Promise<ModelFit> {
+    return (await this.#request({
+      type: 'fit',
+      path: input.path,
+      ...(input.contextSize !== undefined ? { contextSize: input.contextSize } : {}),
+      ...(input.gpuLayers !== undefined ? { gpuLayers: input.gpuLayers } : {}),
+    })) as ModelFit;
+  }
+
+  /**
+   * llama.cpp in this process for what needs no weights and no GPU: vocabulary-only token counts.
+   * CPU only, so the core never opens a GPU context of its own beside the model process's.
+   */
   llama(): Promise<Llama> {
-    this.#llama ??= createLlama(this.#o.config, this.#o.logger).catch((error: unknown) => {
+    this.#llama ??= createLlama({ ...this.#o.config, gpu: false }, this.#o.logger).catch((error: unknown) => {
       this.#llama = null;
       throw error;
     });

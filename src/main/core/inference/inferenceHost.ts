@@ -1,5 +1,6 @@
 import type { InferenceStatus } from '../../../shared/domain';
 import { AppError, toAppErrorData } from '../../../shared/errors';
+import { HardwareService } from '../hardware/HardwareService';
 import type { Logger, LogLevel } from '../logger';
 import type { FromInference, ToInference } from './inferenceProtocol';
 import { TextCoalescer } from './TextCoalescer';
@@ -22,6 +23,7 @@ export interface HostPort {
  */
 export function serveInference(port: HostPort): void {
   let service: InferenceService | null = null;
+  let hardware: HardwareService | null = null;
   const models = new Map<string, ModelSource>();
   const adapters = new Map<string, AdapterSource>();
   const prepared = new Map<number, { generation: PreparedGeneration; abort: AbortController }>();
@@ -63,9 +65,16 @@ export function serveInference(port: HostPort): void {
             return { ...adapter, scale: ref.scale };
           }),
       });
+      const s = service;
+      hardware ??= new HardwareService({
+        llama: () => s.llama(),
+        resolveModelPath: () => {
+          throw new AppError('INTERNAL', 'The model runtime is given paths, not model ids.');
+        },
+      });
       return;
     }
-    if (!service) {
+    if (!service || !hardware) {
       if ('id' in message) {
         const error = { code: 'INTERNAL' as const, message: 'The model runtime was not initialised.' };
         port.post({ type: 'error', id: message.id, error, counters: emptyCounters() });
@@ -73,6 +82,7 @@ export function serveInference(port: HostPort): void {
       return;
     }
     const s = service;
+    const h = hardware;
     switch (message.type) {
       case 'load':
         remember(message.model, message.adapters);
@@ -118,6 +128,12 @@ export function serveInference(port: HostPort): void {
         prepared.get(message.id)?.generation.discard();
         prepared.delete(message.id);
         return;
+      case 'hardware':
+        return answer(message.id, () => h.hardware());
+      case 'fit':
+        return answer(message.id, () =>
+          h.fit({ path: message.path, contextSize: message.contextSize, gpuLayers: message.gpuLayers }),
+        );
       case 'close':
         return answer(message.id, async () => {
           await s.close();

@@ -1,4 +1,4 @@
-import type { ChatMessage, InferenceStatus, Sampling } from '../../../shared/domain';
+import type { ChatMessage, HardwareInfo, InferenceStatus, ModelFit, Sampling } from '../../../shared/domain';
 import type { AppErrorData } from '../../../shared/errors';
 import type { LogLevel } from '../logger';
 import type {
@@ -32,7 +32,10 @@ export type ToInference =
   | { type: 'run'; id: number }
   | { type: 'abort'; id: number }
   | { type: 'discard'; id: number }
-  | { type: 'close'; id: number };
+  | { type: 'close'; id: number }
+  /** GPU probes run here, in the process that holds the GPU, so the core never opens a second GPU context. */
+  | { type: 'hardware'; id: number }
+  | { type: 'fit'; id: number; path: string; contextSize?: number; gpuLayers?: number };
 
 export interface PreparedReply {
   promptTokens: number;
@@ -44,7 +47,7 @@ export type FromInference =
   | {
       type: 'result';
       id: number;
-      value: InferenceStatus | PreparedReply | GenerationOutcome | null;
+      value: InferenceStatus | PreparedReply | GenerationOutcome | HardwareInfo | ModelFit | null;
       counters: InferenceCounters;
     }
   | { type: 'error'; id: number; error: AppErrorData; counters: InferenceCounters }
