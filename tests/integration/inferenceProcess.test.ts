@@ -103,24 +103,38 @@ describe('the model runs in its own process', () => {
   });
 
   it('survives a crash of the model process mid-answer: the answer fails with its text kept, the next one starts a fresh process', async () => {
-    const pid = client().processId() as number;
-    const launches = client().launches;
-    const from = seen.length;
     await call('chat.conversations.update', {
       id: conversation.id,
       sampling: { temperature: 1, topK: 0, topP: 1, minP: 0, repeatPenalty: 1, maxTokens: 800, seed: 3 },
     });
-    const turn = await call<ChatTurnStarted>('chat.send', {
-      conversationId: conversation.id,
-      content: 'Talk at length',
-    });
-    await next(
-      (e) => e.event === 'chat.token' && (e.payload as { messageId: string }).messageId === turn.assistantMessageId,
-      from,
-    );
-    process.kill(pid, 'SIGKILL');
-
-    const failed = await finished(turn.assistantMessageId);
+    // Kill the process after the first streamed text. The random model can end an answer by chance
+    // (its end-of-turn token) before the kill lands: then the answer is done and the test asks again.
+    let failed: StoredMessage | null = null;
+    let pid = 0;
+    let launches = 0;
+    let from = 0;
+    for (let attempt = 0; attempt < 4 && failed === null; attempt++) {
+      from = seen.length;
+      const turn = await call<ChatTurnStarted>('chat.send', {
+        conversationId: conversation.id,
+        content: `Talk at length ${attempt}`,
+      });
+      // the first streamed text, or the end of an answer that had none
+      const ofTurn = (e: { event: EventName; payload: unknown }) =>
+        (e.payload as { messageId?: string; id?: string }).messageId === turn.assistantMessageId ||
+        (e.event === 'chat.message' &&
+          (e.payload as StoredMessage).id === turn.assistantMessageId &&
+          (e.payload as StoredMessage).status !== 'streaming');
+      await next((e) => (e.event === 'chat.token' || e.event === 'chat.message') && ofTurn(e), from);
+      pid = client().processId() as number;
+      launches = client().launches;
+      process.kill(pid, 'SIGKILL');
+      const answer = await finished(turn.assistantMessageId);
+      if (answer.status !== 'done') failed = answer;
+      // an idle process was killed: let the core notice before the next attempt
+      else await next((e) => e.event === 'inference.status' && (e.payload as InferenceStatus).state === 'failed', from);
+    }
+    if (!failed) throw new Error('every answer ended before the kill');
     expect(failed.status).toBe('failed');
     expect(failed.error).toMatchObject({ code: 'INTERNAL', details: { reason: 'runtime-crashed', signal: 'SIGKILL' } });
     expect(failed.error?.message).toMatch(/model runtime stopped unexpectedly/);
