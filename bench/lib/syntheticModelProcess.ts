@@ -11,6 +11,7 @@
  * this process's CPU ms for the stream.
  */
 import type { FromInference, ToInference } from '../../src/main/core/inference/inferenceProtocol.js';
+import './inferenceHooks.js';
 import { TextCoalescer } from '../../src/main/core/inference/TextCoalescer.js';
 
 interface Settings {
@@ -20,15 +21,9 @@ interface Settings {
 }
 
 const post = (message: FromInference): void => void process.send?.(message);
-const counters = {
-  modelLoads: 0,
-  contextCreations: 0,
-  lastModelLoadMs: null,
-  lastContextCreateMs: null,
-  chatWrapper: null,
-  threads: null,
-  decodesByThreads: new Map<number, number>(),
-};
+// src/ uses extensionless imports: loaded after inferenceHooks.js
+const { emptyCounters } = await import('../../src/main/core/inference/InferenceService.js');
+const counters = emptyCounters();
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const turn = (): Promise<void> => new Promise((r) => setImmediate(r));
 const prepared = new Map<number, Settings>();

@@ -9,6 +9,25 @@ import { shootBothThemes, toast } from './ui';
 
 const shoot = (app: LatheApp, name: string) => shootBothThemes(app, 'chat', name);
 
+/**
+ * Sends `text` and waits until its answer has streamed some text or has already ended (the random
+ * test model can sample its end-of-turn token at any step); answers whether it is still streaming.
+ */
+async function sendUntilText(page: Page, text: string): Promise<boolean> {
+  const answers = page.locator('[data-testid="message"][data-role="assistant"]');
+  const before = await answers.count();
+  const composer = page.getByLabel('Message', { exact: true });
+  await composer.fill(text);
+  await composer.press('Enter');
+  await expect.poll(() => answers.count(), { timeout: 30_000 }).toBe(before + 1);
+  await page.waitForFunction(() => {
+    const content = document.querySelector('[data-status="streaming"] [data-testid="message-content"]');
+    const last = [...document.querySelectorAll('[data-testid="message"][data-role="assistant"]')].at(-1);
+    return (content?.textContent ?? '').length > 3 || last?.getAttribute('data-status') !== 'streaming';
+  });
+  return (await answers.last().getAttribute('data-status')) === 'streaming';
+}
+
 /** The model process (out/main/inference.js) the server started, found through /proc. */
 function modelProcessOf(serverPid: number): number | null {
   for (const entry of readdirSync('/proc')) {
@@ -114,16 +133,7 @@ describe('chat', () => {
     const streaming = page.locator('[data-testid="message"][data-role="assistant"][data-status="streaming"]');
     const stopped = page.locator('[data-testid="message"][data-role="assistant"][data-status="stopped"]');
     for (let attempt = 0; attempt < 4 && (await stopped.count()) === 0; attempt++) {
-      const before = await answers.count();
-      await composer.fill('Tell me a long story');
-      await composer.press('Enter');
-      await expect.poll(() => answers.count(), { timeout: 30_000 }).toBe(before + 1);
-      // some text streamed, or the answer already ended
-      await page.waitForFunction(() => {
-        const content = document.querySelector('[data-status="streaming"] [data-testid="message-content"]');
-        const last = [...document.querySelectorAll('[data-testid="message"][data-role="assistant"]')].at(-1);
-        return (content?.textContent ?? '').length > 3 || last?.getAttribute('data-status') !== 'streaming';
-      });
+      await sendUntilText(page, 'Tell me a long story');
       await page.keyboard.press('Escape');
       await expect.poll(() => streaming.count(), { timeout: 30_000 }).toBe(0);
     }
@@ -282,16 +292,7 @@ describe('chat', () => {
     // then ask again).
     let pid: number | null = null;
     for (let attempt = 0; attempt < 4 && pid === null; attempt++) {
-      const before = await answers.count();
-      await composer.fill('Tell me a very long story');
-      await composer.press('Enter');
-      await expect.poll(() => answers.count(), { timeout: 30_000 }).toBe(before + 1);
-      await page.waitForFunction(() => {
-        const content = document.querySelector('[data-status="streaming"] [data-testid="message-content"]');
-        const last = [...document.querySelectorAll('[data-testid="message"][data-role="assistant"]')].at(-1);
-        return (content?.textContent ?? '').length > 3 || last?.getAttribute('data-status') !== 'streaming';
-      });
-      if ((await answers.last().getAttribute('data-status')) !== 'streaming') continue;
+      if (!(await sendUntilText(page, 'Tell me a very long story'))) continue;
       pid = modelProcessOf(app.server.process.pid as number);
       expect(pid).not.toBeNull();
       process.kill(pid as number, 'SIGKILL');
