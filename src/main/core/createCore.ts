@@ -1,7 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AppInfo } from '../../shared/domain';
-import { AppError } from '../../shared/errors';
 import { appHandlers } from './app/appHandlers';
 import { migrations } from './db/migrations';
 import { openDatabase, type Db } from './db/openDatabase';
@@ -30,7 +29,7 @@ import { ModelsService } from './models/ModelsService';
 import { downloadHandlers } from './downloads/downloadHandlers';
 import { DownloadService, type DownloadsConfig } from './downloads/DownloadService';
 import { hardwareHandlers } from './hardware/hardwareHandlers';
-import { HardwareService, type Hardware } from './hardware/HardwareService';
+import { fitPath, HardwareService, type Hardware } from './hardware/HardwareService';
 import { DatasetsRepo } from './datasets/DatasetsRepo';
 import { datasetsHandlers } from './datasets/datasetsHandlers';
 import { DatasetsService } from './datasets/DatasetsService';
@@ -161,11 +160,12 @@ export function createCore(config: CoreConfig): Core {
       ? {
           // GPU probes belong to the process that holds the GPU: the model process.
           hardware: () => inference.hardware(),
-          fit: async (input) => {
-            const path = input.modelId !== undefined ? modelPath(input.modelId) : input.path;
-            if (!path) throw new AppError('INVALID_INPUT', 'Give either modelId or path.');
-            return inference.fit({ path, contextSize: input.contextSize, gpuLayers: input.gpuLayers });
-          },
+          fit: async (input) =>
+            inference.fit({
+              path: fitPath(input, modelPath),
+              contextSize: input.contextSize,
+              gpuLayers: input.gpuLayers,
+            }),
         }
       : new HardwareService({ llama: () => inference.llama(), resolveModelPath: modelPath });
   const chatRepo = new ChatRepo(db);

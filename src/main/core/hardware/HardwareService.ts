@@ -59,8 +59,7 @@ export class HardwareService {
     contextSize?: number | undefined;
     gpuLayers?: number | undefined;
   }): Promise<ModelFit> {
-    const path = input.modelId !== undefined ? this.#o.resolveModelPath(input.modelId) : input.path;
-    if (!path) throw new AppError('INVALID_INPUT', 'Give either modelId or path.');
+    const path = fitPath(input, this.#o.resolveModelPath);
     await inspectGguf(path); // the same checks and errors as an import
     const [llama, hardware] = [await this.#getLlama(), await this.hardware()];
     const info = await readGgufFileInfo(path, { logWarnings: false });
@@ -100,6 +99,16 @@ export class HardwareService {
   #getLlama(): Promise<Llama> {
     return this.#o.llama();
   }
+}
+
+/** The file a fit request is about: a library model's path, or the path given. */
+export function fitPath(
+  input: { modelId?: string | undefined; path?: string | undefined },
+  resolveModelPath: (modelId: string) => string,
+): string {
+  const path = input.modelId !== undefined ? resolveModelPath(input.modelId) : input.path;
+  if (!path) throw new AppError('INVALID_INPUT', 'Give either modelId or path.');
+  return path;
 }
 
 function summarize(f: {

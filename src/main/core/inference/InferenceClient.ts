@@ -9,7 +9,6 @@ import {
   type GenerateRequest,
   type GenerationOutcome,
   type Inference,
-  type InferenceConfig,
   type InferenceCounters,
   type InferenceServiceOptions,
   type PreparedGeneration,
@@ -257,5 +256,3 @@ function crashed(code: number | null, signal: string | null, stderr: string): Ap
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms).unref?.());
 }
-
-export type { InferenceConfig };
