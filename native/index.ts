@@ -215,6 +215,31 @@ export interface NodePlacement {
 }
 
 /**
+ * Memory a training session holds on one device, in bytes, as allocated (`TrainingSession.memory()`).
+ * Host buffers (the CPU's, and pinned host memory of a GPU backend) count as the device `CPU`.
+ */
+export interface DeviceMemory {
+  /** `CPU`, `CUDA0`, `Vulkan0`, … */
+  device: string;
+  host: boolean;
+  /** Base model weights. */
+  model: number;
+  /** KV cache of one window. */
+  context: number;
+  /** Scheduler buffers: the activations of the largest graph so far (forward + backward after a training window). */
+  compute: number;
+  /** LoRA A/B tensors. */
+  adapter: number;
+  /** ggml-opt's gradient accumulators (one F32 per adapter value). */
+  gradients: number;
+  /** Transposes of the frozen weights for the backward pass. */
+  transposes: number;
+  /** Host gradient copy and AdamW moments (CPU row only). */
+  optimizer: number;
+  total: number;
+}
+
+/**
  * Training of one adapter on one model. A step is `forwardBackward` over the step's windows
  * (gradients accumulate on the host) then `optimizerStep`. `abort()` stops the running
  * forward/backward within the current window (it rejects with ABORTED and drops the partial
@@ -235,6 +260,8 @@ export interface TrainingSession {
    * (INVALID_ARGUMENT otherwise); empty before the first window.
    */
   nodePlacement(): NodePlacement;
+  /** What the session holds per device right now (after a training window: its peak). */
+  memory(): DeviceMemory[];
   zeroGrad(): void;
   /**
    * Saves adapter weights, AdamW moments and the step count, plus `state` (JSON of the caller's

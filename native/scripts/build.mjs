@@ -10,6 +10,7 @@
 //                                            llama.cpp tree (native/.llama-<name of DIR>), so a
 //                                            GPU build never disturbs the CPU build beside it
 //   LATHE_CUDA_ARCH=90;89                    CUDA architectures (default: the local GPUs', else 90)
+//   LATHE_VULKAN_INCLUDE=DIR                 Vulkan only: headers newer than the system's (1.3.275+)
 //   LATHE_CUBLAS_SHIM=1                      CUDA only: compile against native/cuda-shim when the
 //                                            toolkit has no cuBLAS (the binary then needs the real
 //                                            libcublas.so.13 at run time; see cuda-shim/README.md)
@@ -103,7 +104,10 @@ function checkTools() {
   if (!['', 'cuda', 'vulkan', 'metal'].includes(gpu))
     missing.push(`a valid LATHE_GPU (got "${gpu}"; use cuda, vulkan or metal, or leave it unset for CPU)`);
   if (gpu === 'cuda' && !has('nvcc')) missing.push('nvcc (the CUDA toolkit) for LATHE_GPU=cuda');
-  if (gpu === 'vulkan' && !has('glslc')) missing.push('glslc (the Vulkan SDK) for LATHE_GPU=vulkan');
+  if (gpu === 'vulkan' && !has('glslc'))
+    missing.push('glslc (the Vulkan SDK, or apt install glslc) for LATHE_GPU=vulkan');
+  if (gpu === 'vulkan' && !spirvHeadersFound())
+    missing.push('SPIRV-Headers (the Vulkan SDK, or apt install spirv-headers) for LATHE_GPU=vulkan');
   if (missing.length) fail(`cannot build the trainer addon; missing:\n  - ${missing.join('\n  - ')}`);
 }
 
@@ -250,6 +254,48 @@ function cudaOptions() {
   return opts;
 }
 
+/** SPIRV-Headers' CMake package, which ggml's Vulkan backend asks for. */
+function spirvHeadersFound() {
+  const prefixes = [process.env.VULKAN_SDK, '/usr', '/usr/local', '/opt/homebrew'].filter(Boolean);
+  return prefixes.some((p) =>
+    ['share/cmake/SPIRV-Headers', 'lib/cmake/SPIRV-Headers', 'share/SPIRV-Headers/cmake'].some((d) =>
+      existsSync(join(p, d, 'SPIRV-HeadersConfig.cmake')),
+    ),
+  );
+}
+
+/**
+ * Vulkan headers: LATHE_VULKAN_INCLUDE, else the SDK's (VULKAN_SDK), else the system's. ggml's
+ * Vulkan backend needs headers from Vulkan 1.3.275 or later (it uses VK_EXT_layer_settings);
+ * Debian 12 ships 1.3.239, so there point LATHE_VULKAN_INCLUDE at newer Vulkan-Headers (e.g. the
+ * include folder of Debian 13's libvulkan-dev, unpacked with dpkg-deb -x). The loader itself may
+ * stay older: ggml checks for the extension at run time.
+ */
+function vulkanOptions() {
+  const candidates = [
+    process.env.LATHE_VULKAN_INCLUDE,
+    process.env.VULKAN_SDK && join(process.env.VULKAN_SDK, 'include'),
+    '/usr/include',
+    '/usr/local/include',
+  ].filter(Boolean);
+  const dir = candidates.find((d) => existsSync(join(d, 'vulkan', 'vulkan_core.h')));
+  if (!dir)
+    fail(
+      'Vulkan headers not found: install the Vulkan SDK (or apt install libvulkan-dev), or set LATHE_VULKAN_INCLUDE',
+    );
+  const core = readFileSync(join(dir, 'vulkan', 'vulkan_core.h'), 'utf8');
+  const version = /#define VK_HEADER_VERSION (\d+)/.exec(core)?.[1] ?? '?';
+  if (!core.includes('VK_EXT_layer_settings') || !existsSync(join(dir, 'vulkan', 'vulkan.hpp'))) {
+    fail(
+      `the Vulkan headers in ${dir} (1.x.${version}) are too old for ggml's Vulkan backend, which needs ` +
+        'VK_EXT_layer_settings and vulkan.hpp (Vulkan-Headers 1.3.275 or later): install a newer Vulkan SDK, or ' +
+        'set LATHE_VULKAN_INCLUDE to the include folder of newer Vulkan-Headers (on Debian 12: unpack ' +
+        "Debian 13's libvulkan-dev with dpkg-deb -x and use its usr/include)",
+    );
+  }
+  return dir === '/usr/include' ? [] : [`--CDVulkan_INCLUDE_DIR=${dir}`];
+}
+
 function hashTree(dir) {
   const parts = [];
   for (const f of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
@@ -263,7 +309,7 @@ function hashTree(dir) {
 function main() {
   checkTools();
   const sourceHash = prepareSource();
-  const extra = gpu === 'cuda' ? cudaOptions() : [];
+  const extra = gpu === 'cuda' ? cudaOptions() : gpu === 'vulkan' ? vulkanOptions() : [];
   // LATHE_CPU_NATIVE=0: portable CPU code (AVX2/FMA/F16C) instead of -march=native, for a binary
   // that runs on another machine (the GPU check carries one to the device machine).
   const cpuNative = process.env.LATHE_CPU_NATIVE !== '0';
@@ -287,9 +333,12 @@ function main() {
   const cmakeJsDir = packageDir('cmake-js');
   if (!cmakeJsDir) fail('cmake-js is not installed: run npm install first');
   const cmakeJs = join(cmakeJsDir, 'bin', 'cmake-js');
+  // cmake-js `build` configures only when there is no CMake cache, so options that changed since
+  // (or a configure that failed half-way, leaving a cache without build files) would be ignored:
+  // configure explicitly first; ninja then recompiles only what the new options touch.
   const args = [
     cmakeJs,
-    'build',
+    'configure',
     '--directory',
     nativeDir,
     '--out',
@@ -305,7 +354,9 @@ function main() {
   if (process.platform !== 'win32' && has('ninja')) args.push('--generator', 'Ninja');
   const t0 = Date.now();
   log(`building (${gpu || 'cpu'}, ${jobs} jobs)`);
-  const res = spawnSync(process.execPath, args, { stdio: 'inherit', cwd: nativeDir });
+  const configured = spawnSync(process.execPath, args, { stdio: 'inherit', cwd: nativeDir });
+  if (configured.status !== 0) fail('CMake could not configure the build (see the output above)');
+  const res = spawnSync(process.execPath, [args[0], 'build', ...args.slice(2)], { stdio: 'inherit', cwd: nativeDir });
   if (res.status !== 0) fail('the CMake build failed (see the output above)');
   if (!existsSync(output)) fail(`the build finished but ${output} is missing`);
   writeFileSync(stampFile, `${buildHash}\n`);

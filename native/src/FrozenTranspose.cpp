@@ -152,6 +152,17 @@ size_t count() {
     return n;
 }
 
+std::map<ggml_backend_buffer_type_t, size_t> bytesByBufferType(const llama_model * model) {
+    std::lock_guard<std::mutex> lock(mutex);
+    std::map<ggml_backend_buffer_type_t, size_t> out;
+    for (const auto & [w, e] : made) {
+        const auto owner = eligible.find(w);
+        if (!e.tensor || !e.buffer || owner == eligible.end() || owner->second != model) continue;
+        out[ggml_backend_buffer_get_type(e.buffer)] += ggml_nbytes(e.tensor);
+    }
+    return out;
+}
+
 size_t bytes() {
     std::lock_guard<std::mutex> lock(mutex);
     size_t n = 0;

@@ -1,7 +1,10 @@
 #pragma once
 
 #include "ggml.h"
+#include "ggml-backend.h"
 #include "llama.h"
+
+#include <map>
 
 // Precomputed transposes of a model's frozen weights, handed to ggml's backward pass (the hook
 // ggml_set_backward_transpose_hook from patches/0003) so that the gradient through a frozen weight
@@ -28,5 +31,8 @@ void release(const llama_model * model);
 // Transposes currently held and their bytes (for diagnostics and tests).
 size_t count();
 size_t bytes();
+
+// Bytes of the transposes made for this model's weights, per buffer type (for memory reports).
+std::map<ggml_backend_buffer_type_t, size_t> bytesByBufferType(const llama_model * model);
 
 } // namespace FrozenTranspose

@@ -7,11 +7,13 @@
 #include "PromiseWorker.h"
 #include "ggml-backend.h"
 #include "gguf.h"
+#include "llama-ext.h"
 
 #include <algorithm>
 #include <array>
 #include <cmath>
 #include <cstring>
+#include <map>
 #include <thread>
 #include <string>
 #include <unordered_set>
@@ -447,6 +449,7 @@ Napi::Function TrainingSession::define(Napi::Env env) {
         InstanceMethod("optimizerStep", &TrainingSession::optimizerStep),
         InstanceMethod("gradient", &TrainingSession::gradient),
         InstanceMethod("nodePlacement", &TrainingSession::nodePlacement),
+        InstanceMethod("memory", &TrainingSession::memory),
         InstanceMethod("zeroGrad", &TrainingSession::zeroGrad),
         InstanceMethod("saveCheckpoint", &TrainingSession::saveCheckpoint),
         InstanceMethod("loadCheckpoint", &TrainingSession::loadCheckpoint),
@@ -497,6 +500,72 @@ Napi::Value TrainingSession::nodePlacement(const Napi::CallbackInfo & info) {
     out.Set("byBackend", byBackend);
     out.Set("computeByBackend", computeByBackend);
     out.Set("cpuOps", cpuOps);
+    return out;
+}
+
+// The memory this session's training holds, per device, in bytes, as allocated (not estimated):
+// [{device, host, model, context, compute, adapter, gradients, transposes, optimizer}].
+// `model`: the base weights; `context`: the KV cache of one window; `compute`: the scheduler's
+// buffers, sized by the largest graph so far (after a training window: forward + backward, i.e.
+// the activations); `adapter`: the LoRA tensors; `gradients`: ggml-opt's accumulators (one F32
+// per adapter value, on the first backend, as ggml-opt allocates them); `transposes`: the frozen
+// weights' transposes (FrozenTranspose); `optimizer`: the host's gradient copy and AdamW moments.
+// Host buffers (the CPU's and pinned host memory) count as the device "CPU".
+Napi::Value TrainingSession::memory(const Napi::CallbackInfo & info) {
+    Napi::Env env = info.Env();
+    ensureIdle(env);
+    struct Row {
+        bool host = false;
+        size_t model = 0, context = 0, compute = 0, adapter = 0, gradients = 0, transposes = 0, optimizer = 0;
+    };
+    std::map<std::string, Row> rows;
+    const auto row = [&](ggml_backend_buffer_type_t buft) -> Row & {
+        if (!buft || ggml_backend_buft_is_host(buft)) {
+            Row & r = rows["CPU"];
+            r.host = true;
+            return r;
+        }
+        ggml_backend_dev_t dev = ggml_backend_buft_get_device(buft);
+        return rows[dev ? ggml_backend_dev_name(dev) : ggml_backend_buft_name(buft)];
+    };
+    for (const auto & [buft, d] : llama_get_memory_breakdown(ctx)) {
+        Row & r = row(buft);
+        r.model += d.model;
+        r.context += d.context;
+        r.compute += d.compute;
+    }
+    size_t adapterBytes = 0;
+    ggml_backend_buffer_type_t adapterBuft = nullptr;
+    for (const auto & t : adapter->tensors) {
+        const size_t n = ggml_nbytes(t.tensor);
+        adapterBytes += n;
+        if (t.tensor->buffer) adapterBuft = ggml_backend_buffer_get_type(t.tensor->buffer);
+        row(t.tensor->buffer ? ggml_backend_buffer_get_type(t.tensor->buffer) : nullptr).adapter += n;
+    }
+    for (const auto & [buft, n] : FrozenTranspose::bytesByBufferType(model->model)) row(buft).transposes += n;
+    // ggml-opt allocates its gradient accumulators on the scheduler's first backend: the first GPU
+    // when layers are offloaded (where the adapter lives), the CPU otherwise.
+    row(adapterBuft).gradients += adapterBytes;
+    size_t hostFloats = 0;
+    for (const auto & p : params) hostFloats += p.grad.size() + p.m.size() + p.v.size();
+    row(nullptr).optimizer += hostFloats * sizeof(float);
+
+    Napi::Array out = Napi::Array::New(env);
+    uint32_t i = 0;
+    for (const auto & [name, r] : rows) {
+        Napi::Object o = Napi::Object::New(env);
+        o.Set("device", name);
+        o.Set("host", r.host);
+        o.Set("model", static_cast<double>(r.model));
+        o.Set("context", static_cast<double>(r.context));
+        o.Set("compute", static_cast<double>(r.compute));
+        o.Set("adapter", static_cast<double>(r.adapter));
+        o.Set("gradients", static_cast<double>(r.gradients));
+        o.Set("transposes", static_cast<double>(r.transposes));
+        o.Set("optimizer", static_cast<double>(r.optimizer));
+        o.Set("total", static_cast<double>(r.model + r.context + r.compute + r.adapter + r.gradients + r.transposes + r.optimizer));
+        out.Set(i++, o);
+    }
     return out;
 }
 

@@ -57,6 +57,7 @@ private:
     Napi::Value optimizerStep(const Napi::CallbackInfo & info);
     Napi::Value gradient(const Napi::CallbackInfo & info);
     Napi::Value nodePlacement(const Napi::CallbackInfo & info);
+    Napi::Value memory(const Napi::CallbackInfo & info);
     Napi::Value zeroGrad(const Napi::CallbackInfo & info);
     Napi::Value saveCheckpoint(const Napi::CallbackInfo & info);
     Napi::Value loadCheckpoint(const Napi::CallbackInfo & info);

@@ -674,6 +674,8 @@ export const events = {
   'jobs.updated': jobSchema,
   /** Per-step progress of the running fine-tune (loss, learning rate, speed, ETA, memory). */
   'training.progress': trainingProgressSchema,
+  /** A run's device report (`TrainingRun.device`) changed: planned, or measured after the first step. */
+  'training.device': z.object({ runId: z.string() }),
   /** Settings changed (from any window or client). */
   'settings.changed': z.object({ theme: z.enum(themes), modelsDir: z.string() }),
   /** A model was added, renamed or removed, or found missing. */

@@ -172,8 +172,69 @@ export interface TrainingRun {
   summary: TrainingSummary | null;
   /** Why the run stopped; `details.stderr` holds the training process's last output after a crash. */
   error: { code: string; message: string; details?: unknown } | null;
+  /** Device, window and memory (estimated, then measured); null until the run has planned. */
+  device: TrainingDeviceReport | null;
   createdAt: number;
   finishedAt: number | null;
+}
+
+/** Bytes a training run needs or holds, by what holds them (`TrainingDeviceReport`). */
+export interface TrainingMemoryParts {
+  weights: number;
+  /** Transposes of the frozen weights, for the backward pass. */
+  transposes: number;
+  adapter: number;
+  /** Gradient accumulators. */
+  gradients: number;
+  /** Host gradient copy and AdamW moments. */
+  optimizer: number;
+  kvCache: number;
+  /** Forward + backward activations of one window. */
+  activations: number;
+  total: number;
+}
+
+/** What ggml allocated on one device after the first training step (the run's peak), bytes. */
+export interface TrainingDeviceMemory {
+  /** `CPU`, `CUDA0`, `Vulkan0`, … (host buffers count as `CPU`). */
+  device: string;
+  model: number;
+  context: number;
+  compute: number;
+  adapter: number;
+  gradients: number;
+  transposes: number;
+  optimizer: number;
+  total: number;
+}
+
+/**
+ * Where a run trains and what it costs there: reported by the training process once it has planned
+ * (device, window, estimate) and again after the first step (allocated memory, CPU fallbacks).
+ */
+export interface TrainingDeviceReport {
+  /** ggml's device name: `CPU`, `CUDA0`, `Vulkan0`, `Metal`… */
+  backend: string;
+  /** e.g. `NVIDIA H100 80GB HBM3`, or the CPU's name. */
+  description: string;
+  gpu: boolean;
+  /** Tokens per forward/backward pass (examples are packed into windows of this size). */
+  windowSize: number;
+  /** The smallest window the data needs; a GPU run may use a larger one to pack more per pass. */
+  neededWindowSize: number;
+  /** Device memory free when the run planned, with the weights already loaded; null on the CPU. */
+  freeBytes: number | null;
+  totalBytes: number | null;
+  estimate: { device: TrainingMemoryParts; host: TrainingMemoryParts };
+  /** Allocated after the first step; null until then. */
+  measured: TrainingDeviceMemory[] | null;
+  /**
+   * Kernel-running nodes of the training graph that a GPU backend could not run and the scheduler
+   * kept on the CPU, as `OP(type)` → count (the token-embedding lookup, which llama.cpp always
+   * keeps on the host, is not counted). Empty on CPU runs and when everything runs on the GPU;
+   * null until the first step.
+   */
+  cpuFallbacks: Record<string, number> | null;
 }
 
 export interface TrainingSummary {

@@ -170,6 +170,16 @@ describe('fine-tuning', () => {
     await expect(attr(chart, 'data-train-points')).resolves.toBe(totalSteps);
     await expect(panel.getByTestId('stat-train-loss').textContent()).resolves.toMatch(/^\d+\.\d{3}$/);
 
+    // Where it trained and what memory it took: estimated before the first step, allocated after.
+    const device = panel.getByTestId('run-device');
+    await expect(device.getByTestId('run-device-name').textContent()).resolves.toMatch(/^CPU · /);
+    await expect(device.getByTestId('run-device-window').textContent()).resolves.toMatch(/^\d+-token windows$/);
+    await expect(device.getByTestId('run-device-memory').textContent()).resolves.toMatch(
+      /^Memory: estimated [\d.]+ [KMG]?B · allocated [\d.]+ [KMG]?B after the first step$/,
+    );
+    await expect(device.getByRole('img', { name: /^Estimated memory / }).count()).resolves.toBe(1);
+    await expect(device.getByTestId('run-device-fallbacks').count()).resolves.toBe(0); // a CPU run has none
+
     const adapters = page.getByTestId('adapters');
     const group = adapters.getByRole('region', { name: 'Adapters of tiny-llama.gguf' });
     await group.getByTestId('adapter').filter({ hasText: 'Sums e2e' }).waitFor();

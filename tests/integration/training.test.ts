@@ -16,6 +16,7 @@ let dataPath: string;
 /** The training processes the core started, so a test can kill one like a crash would. */
 const processes: TrainerProcess[] = [];
 const progress: TrainingProgress[] = [];
+const deviceEvents: string[] = [];
 
 const small = {
   rank: 4,
@@ -67,6 +68,7 @@ beforeAll(() => {
   });
   core.events.subscribe((event, payload) => {
     if (event === 'training.progress') progress.push(payload as TrainingProgress);
+    if (event === 'training.device') deviceEvents.push((payload as { runId: string }).runId);
   });
 });
 afterAll(async () => {
@@ -104,6 +106,19 @@ describe('fine-tuning through the core, in its own process', () => {
     const live = progress.filter((p) => p.runId === run.id && p.phase === 'training');
     expect(live.length).toBe(done.totalSteps);
     expect(live.every((p) => p.tokensPerSecond > 0 && p.memoryBytes > 0)).toBe(true);
+
+    // where it trained, and the memory estimated before the first step against what was allocated
+    const device = done.device!;
+    expect(device).toMatchObject({ backend: 'CPU', gpu: false, freeBytes: null, cpuFallbacks: {} });
+    expect(device.windowSize).toBe(device.neededWindowSize); // the CPU never grows the window
+    const allocated = device.measured!.find((m) => m.device === 'CPU')!;
+    const e = device.estimate.device;
+    expect(allocated.context).toBe(e.kvCache);
+    expect(allocated.adapter).toBe(e.adapter);
+    expect(allocated.transposes).toBe(e.transposes);
+    expect(e.activations).toBeGreaterThanOrEqual(allocated.compute);
+    expect(e.activations).toBeLessThan(allocated.compute * 1.3);
+    expect(deviceEvents).toContain(run.id);
   });
 
   it('survives a crash of the training process: the run fails with the stderr tail, stays resumable, and resumes to the end', async () => {

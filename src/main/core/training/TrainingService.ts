@@ -269,6 +269,10 @@ export class TrainingService {
           }
           break;
         }
+        case 'device':
+          repo.update(run.id, { device: message.device });
+          events.emit('training.device', { runId: run.id });
+          break;
         case 'checkpoint':
           break;
         default:

@@ -1,4 +1,5 @@
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { readGgufFileInfo } from 'node-llama-cpp';
 import type {
   LoraAdapter,
@@ -6,9 +7,11 @@ import type {
   TrainingSession,
   TrainingWindow as NativeWindow,
 } from '../../../../native/index';
-import type { TrainingProgress } from '../../../shared/domain';
+import { cpuFallbacks, summarizeOps } from '../../../../native/placement';
+import type { TrainingDeviceReport, TrainingProgress } from '../../../shared/domain';
 import { AppError, toAppErrorData } from '../../../shared/errors';
 import type { TemplateContext } from './chatTemplate';
+import { estimateTrainingMemory, largestFittingWindow, trainingShapeFromGguf } from './memoryEstimate';
 import { fillRatio, packWindows, type TrainingWindow } from './packWindows';
 import { prepareExamples } from './prepareExamples';
 import { seededRandom, shuffled } from './random';
@@ -48,8 +51,8 @@ export async function runTraining(
   const hp = spec.hyperparams;
   // A GPU build on a machine with a GPU trains there: every layer offloaded (the scheduler keeps
   // what a backend cannot run on the CPU); a CPU build, or no GPU present, trains on the CPU.
-  const hasGpu = addon.devices().some((d) => d.type === 'gpu' || d.type === 'igpu');
-  const model = new addon.TrainerModel(spec.baseModelPath, hasGpu ? { gpuLayers: -1 } : {});
+  const gpu = addon.devices().find((d) => d.type === 'gpu' || d.type === 'igpu') ?? null;
+  const model = new addon.TrainerModel(spec.baseModelPath, gpu ? { gpuLayers: -1, devices: [gpu.name] } : {});
   let session: TrainingSession | null = null;
   let adapter: LoraAdapter | null = null;
   let completedStep = 0;
@@ -100,7 +103,9 @@ export async function runTraining(
       ...prepared.train.map((e) => e.tokens.length),
       ...prepared.eval.map((e) => e.tokens.length),
     );
-    const windowSize = windowSizeFor(hp.maxLength ?? Math.min(2048, longest));
+    const neededWindow = windowSizeFor(hp.maxLength ?? Math.min(2048, longest));
+    const plan = await planDevice(spec, addon, gpu, neededWindow);
+    const windowSize = plan.windowSize;
     const pad = tokenizer.bos ?? 0;
     const trainWindows = packWindows(prepared.train, { windowSize, padToken: pad });
     const evalWindows = prepared.eval.length > 0 ? packWindows(prepared.eval, { windowSize, padToken: pad }) : [];
@@ -109,11 +114,13 @@ export async function runTraining(
     const totalSteps = Math.max(1, Math.round(stepsPerEpoch * hp.epochs));
     const { lengths, ...report } = prepared.report;
     post({ type: 'prepared', report, lengths, windowSize, totalSteps, fill: fillRatio(trainWindows) });
+    post({ type: 'device', device: plan });
 
     if (spec.resume && existsSync(spec.checkpointPath)) {
       await adapter.create({ rank: hp.rank, alpha: hp.alpha, targets: hp.targets, seed: hp.seed });
       session = new addon.TrainingSession(model, adapter, {
         windowSize,
+        recordPlacement: gpu !== null,
         ...(hp.threads ? { threads: hp.threads } : {}),
       });
       await session.init();
@@ -130,6 +137,7 @@ export async function runTraining(
       await adapter.create({ rank: hp.rank, alpha: hp.alpha, targets: hp.targets, seed: hp.seed });
       session = new addon.TrainingSession(model, adapter, {
         windowSize,
+        recordPlacement: gpu !== null,
         ...(hp.threads ? { threads: hp.threads } : {}),
       });
       await session.init();
@@ -182,6 +190,11 @@ export async function runTraining(
       usefulTokens += result.nTokens;
       trainingSeconds += seconds;
       peakMemory = Math.max(peakMemory, process.memoryUsage.rss());
+      if (stepsThisSession === 0) {
+        // After the first step the scheduler's buffers hold the largest graph (forward + backward):
+        // report what was really allocated, and any node a GPU backend could not take.
+        post({ type: 'device', device: measured(plan, activeSession, gpu !== null) });
+      }
       if (state.step % evalEvery === 0 || state.step === totalSteps) state.lastEvalLoss = await evaluate();
       stepsThisSession++;
       const secondsPerStep = trainingSeconds / stepsThisSession;
@@ -241,6 +254,80 @@ export async function runTraining(
     if (!model.disposed) model.dispose();
   }
 }
+
+/** Largest window a GPU run may grow to (more packed examples per pass; attention grows quadratically). */
+const maxGpuWindow = 2048;
+
+/**
+ * Where the run trains, with which window, and what that should cost, before the first step. On a
+ * GPU the window grows (up to the tokens of one optimizer step and `maxGpuWindow`) to the largest
+ * whose estimate fits in 90 % of the device memory that was free once the weights were loaded; a
+ * resumed run keeps the window it started with (its batches and checkpoint depend on it). Fails
+ * with UNSUPPORTED when not even the data's own window fits.
+ */
+async function planDevice(
+  spec: TrainerSpec,
+  addon: TrainerAddon,
+  gpu: ReturnType<TrainerAddon['devices']>[number] | null,
+  needed: number,
+): Promise<TrainingDeviceReport> {
+  const hp = spec.hyperparams;
+  const info = await readGgufFileInfo(spec.baseModelPath, { readTensorInfo: true, logWarnings: false });
+  const shape = trainingShapeFromGguf(info);
+  const lora = { shape, rank: hp.rank, targets: hp.targets };
+  const planFile = join(spec.runDir, 'window.json');
+  const saved = spec.resume && existsSync(planFile) ? readSavedWindow(planFile) : null;
+  const now = gpu ? addon.devices().find((d) => d.name === gpu.name) : null;
+  let windowSize = saved ?? needed;
+  if (gpu && now && saved === null) {
+    const atNeeded = estimateTrainingMemory({ ...lora, windowSize: needed, offload: true });
+    // The weights are on the device already: what is free now plus them is the budget.
+    const budget = 0.9 * now.memoryFree + atNeeded.device.weights;
+    const cap = Math.min(maxGpuWindow, Math.max(needed, Math.floor(hp.batchTokens / 256) * 256));
+    const best = largestFittingWindow(lora, needed, cap, budget);
+    if (best === null) {
+      throw new AppError(
+        'UNSUPPORTED',
+        `Training this model on ${gpu.description} needs about ${gib(atNeeded.device.total)} of GPU memory ` +
+          `for windows of ${needed} tokens, and ${gib(now.memoryFree)} is free after loading the weights. ` +
+          'Lower the maximum length or the LoRA rank, close other programs using the GPU, or train a smaller model.',
+        { neededBytes: atNeeded.device.total, freeBytes: now.memoryFree, windowSize: needed },
+      );
+    }
+    windowSize = best;
+  }
+  if (!saved) writeFileSync(planFile, JSON.stringify({ windowSize }));
+  const cpu = addon.devices().find((d) => d.type === 'cpu');
+  return {
+    backend: gpu?.name ?? 'CPU',
+    description: gpu?.description ?? cpu?.description ?? 'CPU',
+    gpu: gpu !== null,
+    windowSize,
+    neededWindowSize: needed,
+    freeBytes: now?.memoryFree ?? null,
+    totalBytes: now?.memoryTotal ?? null,
+    estimate: estimateTrainingMemory({ ...lora, windowSize, offload: gpu !== null }),
+    measured: null,
+    cpuFallbacks: null,
+  };
+}
+
+function readSavedWindow(file: string): number | null {
+  try {
+    const w = (JSON.parse(readFileSync(file, 'utf8')) as { windowSize?: unknown }).windowSize;
+    return typeof w === 'number' && Number.isInteger(w) && w >= 256 && w % 256 === 0 ? w : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The plan with what the first step really allocated, and the nodes a GPU backend left to the CPU. */
+function measured(plan: TrainingDeviceReport, session: TrainingSession, gpu: boolean): TrainingDeviceReport {
+  const memory = session.memory().map(({ host: _host, ...row }) => row);
+  return { ...plan, measured: memory, cpuFallbacks: gpu ? summarizeOps(cpuFallbacks(session.nodePlacement())) : {} };
+}
+
+const gib = (bytes: number) => `${(bytes / 2 ** 30).toFixed(1)} GiB`;
 
 /** The error of a run whose loss became NaN or blew up at (0-based) `step`. */
 function diverged(step: number, loss: number, lastGood: number, hasCheckpoint: boolean): AppError {

@@ -1,4 +1,4 @@
-import type { Hyperparams, TrainingProgress, TrainingSummary } from '../../../shared/domain';
+import type { Hyperparams, TrainingDeviceReport, TrainingProgress, TrainingSummary } from '../../../shared/domain';
 import type { AppErrorData } from '../../../shared/errors';
 import type { PrepareReport } from './prepareExamples';
 
@@ -33,6 +33,8 @@ export type FromTrainer =
       fill: number;
     }
   | { type: 'progress'; progress: Omit<TrainingProgress, 'runId'> }
+  /** The device, window and memory estimate before the first step; again with measurements after it. */
+  | { type: 'device'; device: TrainingDeviceReport }
   | { type: 'checkpoint'; step: number }
   | {
       type: 'done';

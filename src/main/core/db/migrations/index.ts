@@ -5,6 +5,7 @@ import { migration003 } from './003_training';
 import { migration004 } from './004_models_chat';
 import { migration005 } from './005_datasets';
 import { migration006 } from './006_compare';
+import { migration007 } from './007_training_device';
 
 /** Every migration, in order. Append only. */
 export const migrations: readonly Migration[] = [
@@ -14,4 +15,5 @@ export const migrations: readonly Migration[] = [
   migration004,
   migration005,
   migration006,
+  migration007,
 ];

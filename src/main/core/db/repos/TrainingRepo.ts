@@ -4,6 +4,7 @@ import type {
   JobState,
   TargetModule,
   TrainingDataSource,
+  TrainingDeviceReport,
   TrainingMetricPoint,
   TrainingRun,
   TrainingSummary,
@@ -22,6 +23,7 @@ interface RunRow {
   hyperparams: string;
   summary: string | null;
   error: string | null;
+  device: string | null;
   checkpoint_path: string | null;
   step: number;
   total_steps: number;
@@ -100,6 +102,7 @@ export class TrainingRepo {
       totalSteps: number;
       summary: TrainingSummary | null;
       error: { code: string; message: string } | null;
+      device: TrainingDeviceReport | null;
       finishedAt: number | null;
     }>,
   ): void {
@@ -111,6 +114,7 @@ export class TrainingRepo {
     if (fields.totalSteps !== undefined) columns.total_steps = fields.totalSteps;
     if (fields.summary !== undefined) columns.summary = fields.summary && JSON.stringify(fields.summary);
     if (fields.error !== undefined) columns.error = fields.error && JSON.stringify(fields.error);
+    if (fields.device !== undefined) columns.device = fields.device && JSON.stringify(fields.device);
     if (fields.finishedAt !== undefined) columns.finished_at = fields.finishedAt;
     columns.updated_at = Date.now();
     const sets = Object.keys(columns).map((c) => `${c} = @${c}`);
@@ -213,6 +217,7 @@ function toRun(row: RunRow): TrainingRun & { checkpointPath: string | null; data
     resumable: false,
     summary: row.summary ? (JSON.parse(row.summary) as TrainingSummary) : null,
     error: row.error ? (JSON.parse(row.error) as { code: string; message: string }) : null,
+    device: row.device ? (JSON.parse(row.device) as TrainingDeviceReport) : null,
     createdAt: row.created_at,
     finishedAt: row.finished_at,
     checkpointPath: row.checkpoint_path,

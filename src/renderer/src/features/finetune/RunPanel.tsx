@@ -20,6 +20,7 @@ import {
   formatSpeed,
   formatTime,
 } from './format';
+import { DeviceReport } from './DeviceReport';
 import { isSmoothed, LossChart, LossChartLegend } from './LossChart';
 import type { RunPreset } from './NewRunCard';
 import { phaseLabels, RunStateBadge } from './RunStateBadge';
@@ -165,6 +166,8 @@ export function RunPanel({ run: listed, onReuse }: RunPanelProps) {
         )}
 
         {hasSteps && <Stats run={run} progress={progress} last={last} learningRates={learningRates} />}
+
+        {run.device && <DeviceReport device={run.device} />}
 
         <RunNotice run={run} step={step} totalSteps={totalSteps} />
 

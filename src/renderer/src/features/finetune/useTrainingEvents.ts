@@ -1,7 +1,7 @@
 import { useQueryClient } from '@tanstack/react-query';
 import type { TrainingRun } from '@shared/domain';
 import { useApiEvent } from '@renderer/lib/useApiEvent';
-import { adaptersPrefix, applyProgress, liveKey, runsKey, type LiveRun } from './trainingQueries';
+import { adaptersPrefix, applyProgress, liveKey, runKey, runsKey, type LiveRun } from './trainingQueries';
 
 /**
  * Keeps the fine-tune queries live from push events (no polling): `training.progress` feeds each
@@ -20,6 +20,10 @@ export function useTrainingEvents(): void {
         ),
       );
     }
+  });
+
+  useApiEvent('training.device', ({ runId }) => {
+    void queryClient.invalidateQueries({ queryKey: runKey(runId) });
   });
 
   useApiEvent('jobs.updated', (job) => {
