@@ -28,6 +28,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import {
+  type DeviceMemory,
   allTargetModules,
   loadTrainerAddon,
   type ComputeDevice,
@@ -329,6 +330,8 @@ interface BenchResult {
   gpuMemoryBaseline: number | null;
   gpuPeakBytes: number | null;
   smiPeakBytes: number | null;
+  /** What ggml allocated per device after the first step (`TrainingSession.memory()`), to compare with the estimate. */
+  allocated: DeviceMemory[] | null;
   nParams: number;
   nLoraParams: number;
   loadSeconds: number;
@@ -372,6 +375,7 @@ async function childBench(): Promise<void> {
     gpuMemoryBaseline: free0,
     gpuPeakBytes: null,
     smiPeakBytes: null,
+    allocated: null,
     nParams: info.nParams,
     nLoraParams: adapter.info().nParams,
     loadSeconds,
@@ -389,7 +393,10 @@ async function childBench(): Promise<void> {
     const b = performance.now();
     await session.optimizerStep({ lr: 1e-4 });
     const c = performance.now();
-    if (s === 0) res.placement = session.nodePlacement();
+    if (s === 0) {
+      res.placement = session.nodePlacement();
+      res.allocated = session.memory();
+    }
     const dev = gpuDevice(t);
     if (dev && minFree !== null) minFree = Math.min(minFree, dev.memoryFree);
     const smi = smiUsedBytes();

@@ -60,7 +60,10 @@ async function main(): Promise<void> {
       ...process.env,
       ...inferenceProcessEnv,
     }),
-    trainerAddonPath: fileURLToPath(new URL('../../native/build/Release/lathe_trainer.node', import.meta.url)),
+    // LATHE_TRAINER_ADDON picks another build of the trainer (e.g. native/build-vulkan beside the CPU one).
+    trainerAddonPath:
+      process.env.LATHE_TRAINER_ADDON ||
+      fileURLToPath(new URL('../../native/build/Release/lathe_trainer.node', import.meta.url)),
   });
   const http = await createHttpServer({
     dispatch: core.dispatch,

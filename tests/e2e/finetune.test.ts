@@ -171,14 +171,21 @@ describe('fine-tuning', () => {
     await expect(panel.getByTestId('stat-train-loss').textContent()).resolves.toMatch(/^\d+\.\d{3}$/);
 
     // Where it trained and what memory it took: estimated before the first step, allocated after.
+    // (A GPU build of the trainer, e.g. LATHE_TRAINER_ADDON=…/build-vulkan with lavapipe, trains on the GPU.)
     const device = panel.getByTestId('run-device');
-    await expect(device.getByTestId('run-device-name').textContent()).resolves.toMatch(/^CPU · /);
-    await expect(device.getByTestId('run-device-window').textContent()).resolves.toMatch(/^\d+-token windows$/);
+    const onGpu = !!process.env.LATHE_TRAINER_ADDON && !/[/\\]build[/\\]/.test(process.env.LATHE_TRAINER_ADDON);
+    await expect(device.getByTestId('run-device-name').textContent()).resolves.toMatch(
+      onGpu ? /^(CUDA|Vulkan)\d+ · / : /^CPU · /,
+    );
+    await expect(device.getByTestId('run-device-window').textContent()).resolves.toMatch(/^\d+-token windows/);
     await expect(device.getByTestId('run-device-memory').textContent()).resolves.toMatch(
-      /^Memory: estimated [\d.]+ [KMG]?B · allocated [\d.]+ [KMG]?B after the first step$/,
+      onGpu
+        ? /^GPU memory: estimated [\d.]+ [KMG]?B · allocated [\d.]+ [KMG]?B after the first step · [\d.]+ [KMG]?B free/
+        : /^Memory: estimated [\d.]+ [KMG]?B · allocated [\d.]+ [KMG]?B after the first step$/,
     );
     await expect(device.getByRole('img', { name: /^Estimated memory / }).count()).resolves.toBe(1);
-    await expect(device.getByTestId('run-device-fallbacks').count()).resolves.toBe(0); // a CPU run has none
+    if (onGpu) await expect(device.getByTestId('run-device-fallbacks').textContent()).resolves.toMatch(/^Every node/);
+    else await expect(device.getByTestId('run-device-fallbacks').count()).resolves.toBe(0); // a CPU run has none
 
     const adapters = page.getByTestId('adapters');
     const group = adapters.getByRole('region', { name: 'Adapters of tiny-llama.gguf' });

@@ -14,7 +14,7 @@ export interface AppPaths {
   trainerEntry: string;
   /** The model runtime process entry (out/main/inference.js). */
   inferenceEntry: string;
-  /** The trainer addon built by native/scripts/build.mjs. */
+  /** The trainer addon built by native/scripts/build.mjs, or `LATHE_TRAINER_ADDON` (e.g. a GPU build beside it). */
   trainerAddon: string;
 }
 
@@ -26,7 +26,9 @@ export function resolveAppPaths(mainFileUrl: string): AppPaths {
     rendererIndex: resolve(mainDir, '..', 'renderer', 'index.html'),
     trainerEntry: resolve(mainDir, 'trainer.js'),
     inferenceEntry: resolve(mainDir, 'inference.js'),
-    trainerAddon: resolve(mainDir, '..', '..', 'native', 'build', 'Release', 'lathe_trainer.node'),
+    trainerAddon:
+      process.env.LATHE_TRAINER_ADDON ||
+      resolve(mainDir, '..', '..', 'native', 'build', 'Release', 'lathe_trainer.node'),
   };
 }
 
