@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Builds the trainer with a GPU backend beside the CPU build and runs the GPU training tests
-// against it: no training-graph node on the CPU (gpuPlacement) and GPU gradients equal to the CPU
-// build's (gpuGradients), for F32, F16, BF16, Q8_0, Q4_0 and Q4_K_M bases.
+// against it: no training-graph node on the CPU (gpuPlacement), GPU gradients equal to the CPU
+// build's (gpuGradients), for F32, F16, BF16, Q8_0, Q4_0 and Q4_K_M bases, and AdamW/SGD on the
+// GPU equal to the reference update, with checkpoints that resume on either optimizer (gpuOptimizer).
 //
 //   npm run test:gpu -- vulkan     (default cuda)
 //
@@ -47,6 +48,7 @@ process.exit(
       'integration',
       'tests/integration/native/gpuPlacement.test.ts',
       'tests/integration/native/gpuGradients.test.ts',
+      'tests/integration/native/gpuOptimizer.test.ts',
     ],
     { LATHE_TRAINER_ADDON: addon },
   ),

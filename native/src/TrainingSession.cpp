@@ -93,16 +93,21 @@ protected:
         }
         llama_set_abort_callback(ctx, shouldAbort, &s.abortFlag);
         llama_opt_record_placement(ctx, s.recordPlacement);
+        std::vector<ggml_tensor *> tensors;
+        for (const auto & t : s.adapter->tensors) tensors.push_back(t.tensor);
+        device = DeviceOptimizer::create(tensors);
     }
 
     Napi::Value Result(Napi::Env env) override {
         TrainingSession & s = *owner;
         s.ctx = ctx;
         ctx = nullptr;
+        s.device = std::move(device);
         s.params.clear();
         for (const auto & t : s.adapter->tensors) {
             const size_t n = t.ne0 * t.ne1;
-            s.params.push_back({ &t, n, std::vector<float>(n, 0.0f), std::vector<float>(n, 0.0f), std::vector<float>(n, 0.0f) });
+            const size_t hostN = s.device ? 0 : n;
+            s.params.push_back({ &t, n, std::vector<float>(hostN, 0.0f), std::vector<float>(hostN, 0.0f), std::vector<float>(hostN, 0.0f) });
         }
         return env.Undefined();
     }
@@ -119,6 +124,7 @@ private:
     TrainingSession * owner;
     Napi::ObjectReference ref;
     llama_context * ctx = nullptr;
+    std::unique_ptr<DeviceOptimizer> device;
 };
 
 // Forward (and backward) passes over windows; progress after each window.
@@ -178,14 +184,26 @@ protected:
             if (train) {
                 // llama_opt_grad holds d(loss sum / n_tokens): scale back to the sum.
                 const float scale = static_cast<float>(s.windowSize);
+                std::vector<ggml_tensor *> grads;
                 for (auto & p : s.params) {
                     ggml_tensor * g = llama_opt_grad(s.ctx, p.tensor->tensor);
                     if (!g) {
                         fail("TRAINING_FAILED", "no gradient for " + p.tensor->name);
                     }
+                    if (s.device) {
+                        grads.push_back(g);
+                        continue;
+                    }
                     tmp.resize(p.n);
                     ggml_backend_tensor_get(g, tmp.data(), 0, p.n * sizeof(float));
                     for (size_t i = 0; i < p.n; i++) p.grad[i] += tmp[i] * scale;
+                }
+                if (s.device) {
+                    try {
+                        s.device->accumulate(grads, scale);
+                    } catch (const CodedError & e) {
+                        fail(e.code.c_str(), e.what());
+                    }
                 }
                 s.gradTokens += win.nUnmasked;
                 s.gradWindows += 1;
@@ -255,8 +273,12 @@ protected:
         nTokens = s.gradTokens;
         const double scale = o.mean ? 1.0 / std::max(1.0, s.gradTokens) : 1.0;
         double sq = 0.0;
-        for (const auto & p : s.params) {
-            for (float g : p.grad) sq += (g * scale) * (g * scale);
+        if (s.device) {
+            for (double n : s.device->squaredNorms()) sq += n * scale * scale;
+        } else {
+            for (const auto & p : s.params) {
+                for (float g : p.grad) sq += (g * scale) * (g * scale);
+            }
         }
         gradNorm = std::sqrt(sq);
         if (!std::isfinite(gradNorm)) {
@@ -271,6 +293,22 @@ protected:
         const float eps = static_cast<float>(o.eps), wd = static_cast<float>(o.weightDecay);
         const float bc1 = static_cast<float>(1.0 - std::pow(o.beta1, static_cast<double>(t)));
         const float bc2 = static_cast<float>(1.0 - std::pow(o.beta2, static_cast<double>(t)));
+        if (s.device) {
+            // On the GPU beside the adapter: ggml's OPT_STEP_ADAMW / OPT_STEP_SGD, same arithmetic.
+            DeviceOptimizer::Step st;
+            st.sgd = o.sgd;
+            st.lr = lr;
+            st.beta1 = b1;
+            st.beta2 = b2;
+            st.eps = eps;
+            st.weightDecay = wd;
+            st.gradScale = gs;
+            st.t = t;
+            s.device->step(st);
+            s.step = t;
+            s.zeroGrads();
+            return;
+        }
         // Weights come from (and go back to) the backend's memory, the GPU's in a GPU build: read
         // them all, update on the host with `threads` workers (each element's arithmetic is the
         // same whatever the split, so the result does not depend on the thread count), write back.
@@ -354,11 +392,24 @@ protected:
         out.setU64("lathe.checkpoint.step", static_cast<uint64_t>(s.step));
         out.setStr("lathe.checkpoint.state", state);
         size_t offset = 0;
-        for (const auto & p : s.params) {
+        // With a DeviceOptimizer the moments are read back from the GPU (kept alive until written).
+        std::vector<std::vector<float>> moments;
+        moments.reserve(s.device ? 2 * s.params.size() : 0);
+        for (size_t k = 0; k < s.params.size(); k++) {
+            const auto & p = s.params[k];
             const auto & t = *p.tensor;
+            const float * m = p.m.data();
+            const float * v = p.v.data();
+            if (s.device) {
+                moments.emplace_back(p.n);
+                moments.emplace_back(p.n);
+                s.device->readMoments(k, moments[2 * k].data(), moments[2 * k + 1].data());
+                m = moments[2 * k].data();
+                v = moments[2 * k + 1].data();
+            }
             out.addTensor(t.name, t.ne0, t.ne1, values.data() + offset);
-            out.addTensor(t.name + ".adam_m", t.ne0, t.ne1, p.m.data());
-            out.addTensor(t.name + ".adam_v", t.ne0, t.ne1, p.v.data());
+            out.addTensor(t.name + ".adam_m", t.ne0, t.ne1, m);
+            out.addTensor(t.name + ".adam_v", t.ne0, t.ne1, v);
             offset += p.n;
         }
         out.write(path);
@@ -418,6 +469,10 @@ protected:
         for (size_t i = 0; i < s.params.size(); i++) {
             auto & p = s.params[i];
             ggml_backend_tensor_set(p.tensor->tensor, found[i][0]->data, 0, p.n * sizeof(float));
+            if (s.device) {
+                s.device->writeMoments(i, static_cast<const float *>(found[i][1]->data), static_cast<const float *>(found[i][2]->data));
+                continue;
+            }
             std::memcpy(p.m.data(), found[i][1]->data, p.n * sizeof(float));
             std::memcpy(p.v.data(), found[i][2]->data, p.n * sizeof(float));
         }
@@ -548,7 +603,8 @@ Napi::Value TrainingSession::memory(const Napi::CallbackInfo & info) {
     row(adapterBuft).gradients += adapterBytes;
     size_t hostFloats = 0;
     for (const auto & p : params) hostFloats += p.grad.size() + p.m.size() + p.v.size();
-    row(nullptr).optimizer += hostFloats * sizeof(float);
+    if (hostFloats > 0) row(nullptr).optimizer += hostFloats * sizeof(float);
+    if (device) row(device->bufferType()).optimizer += device->bytes();
 
     Napi::Array out = Napi::Array::New(env);
     uint32_t i = 0;
@@ -602,6 +658,7 @@ TrainingSession::TrainingSession(const Napi::CallbackInfo & info) : Napi::Object
 }
 
 TrainingSession::~TrainingSession() {
+    device.reset();
     if (ctx) {
         llama_free(ctx);
         ctx = nullptr;
@@ -614,6 +671,7 @@ TrainingSession::~TrainingSession() {
 
 void TrainingSession::zeroGrads() {
     for (auto & p : params) std::fill(p.grad.begin(), p.grad.end(), 0.0f);
+    if (device) device->zeroGradients();
     gradTokens = 0;
     gradWindows = 0;
 }
@@ -746,7 +804,8 @@ Napi::Value TrainingSession::gradient(const Napi::CallbackInfo & info) {
     for (const auto & p : params) {
         if (p.tensor->name == name) {
             Napi::Float32Array out = Napi::Float32Array::New(env, p.n);
-            std::copy(p.grad.begin(), p.grad.end(), out.Data());
+            if (device) device->readGradient(static_cast<size_t>(&p - params.data()), out.Data());
+            else std::copy(p.grad.begin(), p.grad.end(), out.Data());
             return out;
         }
     }
@@ -795,6 +854,7 @@ Napi::Value TrainingSession::dispose(const Napi::CallbackInfo & info) {
     if (disposed) return env.Undefined();
     if (busy || initializing) throw CodedError::js(env, "BUSY", "abort() and await the running operation before disposing the session");
     disposed = true;
+    device.reset();
     if (ctx) {
         llama_free(ctx);
         ctx = nullptr;

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "DeviceOptimizer.h"
 #include "LoraAdapter.h"
 #include "TrainerModel.h"
 
@@ -30,6 +31,7 @@ public:
     struct Param {
         const AdapterHandle::Tensor * tensor;
         size_t n;
+        // Host optimizer only (empty with a DeviceOptimizer, which keeps them beside the adapter):
         std::vector<float> grad; // sum over windows of d(sum of unmasked cross-entropy)/d(param)
         std::vector<float> m, v; // AdamW moments
     };
@@ -38,6 +40,8 @@ public:
     std::shared_ptr<ModelHandle> model;
     std::shared_ptr<AdapterHandle> adapter;
     std::vector<Param> params;
+    // Set when the adapter lives on a GPU: gradients, moments and the update stay there.
+    std::unique_ptr<DeviceOptimizer> device;
     int64_t step = 0;        // optimizer steps taken
     double gradTokens = 0;   // unmasked tokens whose loss the gradients hold
     int32_t gradWindows = 0; // windows whose gradients are accumulated

@@ -1,7 +1,8 @@
 /**
  * How much memory a LoRA training run needs, before it starts: base weights + the frozen weights'
  * transposes + adapter + gradient accumulators + AdamW state + KV cache + activations, split
- * between the device that trains (a GPU when layers are offloaded) and the host.
+ * between the device that trains (a GPU when layers are offloaded: everything but the token
+ * embeddings, AdamW included) and the host.
  *
  * Everything but the activations is exact arithmetic on the GGUF's tensors. The activations (the
  * scheduler's compute buffers of the forward + backward graph, which ggml-alloc packs by liveness)
@@ -82,7 +83,7 @@ export interface MemoryParts {
 export interface MemoryEstimate {
   /** Where the training graph runs: the GPU when offloaded, else the host. */
   device: MemoryParts;
-  /** What stays in host memory when training on a GPU (the token embeddings, AdamW state); zeros otherwise. */
+  /** What stays in host memory when training on a GPU (the token embeddings); zeros otherwise. */
   host: MemoryParts;
 }
 
@@ -149,7 +150,11 @@ export function estimateTrainingMemory(input: MemoryPlanInput): MemoryEstimate {
   const headDim = shape.nEmbd / shape.nHead;
   const kvCache = 2 * shape.nLayer * W * headDim * shape.nHeadKv * 4;
   const activations = Math.round(activationBytes(shape, W) * margin);
-  const optimizer = 3 * adapter; // host: the gradient copy and AdamW's two moments
+  // The gradient sum and AdamW's two moments: on the host for a CPU run; on a GPU beside the
+  // adapter (native/src/DeviceOptimizer.h), plus a work buffer as large as the largest LoRA tensor.
+  const optimizer = 3 * adapter;
+  const largestLora =
+    4 * rank * Math.max(0, ...shape.tensors.filter((t) => t.dims.length === 2).map((t) => Math.max(...t.dims)));
 
   const part = (p: Omit<MemoryParts, 'total'>): MemoryParts => ({
     ...p,
@@ -168,11 +173,11 @@ export function estimateTrainingMemory(input: MemoryPlanInput): MemoryEstimate {
       transposes,
       adapter,
       gradients: adapter,
-      optimizer: 0,
+      optimizer: optimizer + largestLora,
       kvCache,
       activations,
     }),
-    host: part({ ...zero, weights: embdBytes, optimizer }),
+    host: part({ ...zero, weights: embdBytes }),
   };
 }
 
