@@ -2,7 +2,8 @@
 // Builds the trainer with a GPU backend beside the CPU build and runs the GPU training tests
 // against it: no training-graph node on the CPU (gpuPlacement), GPU gradients equal to the CPU
 // build's (gpuGradients), for F32, F16, BF16, Q8_0, Q4_0 and Q4_K_M bases, and AdamW/SGD on the
-// GPU equal to the reference update, with checkpoints that resume on either optimizer (gpuOptimizer).
+// GPU equal to the reference update, with checkpoints that resume on either optimizer (gpuOptimizer),
+// and a fine-tune through the core whose device report names the GPU (trainingGpu; needs npm run build).
 //
 //   npm run test:gpu -- vulkan     (default cuda)
 //
@@ -49,6 +50,7 @@ process.exit(
       'tests/integration/native/gpuPlacement.test.ts',
       'tests/integration/native/gpuGradients.test.ts',
       'tests/integration/native/gpuOptimizer.test.ts',
+      'tests/integration/trainingGpu.test.ts',
     ],
     { LATHE_TRAINER_ADDON: addon },
   ),
