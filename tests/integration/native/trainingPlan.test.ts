@@ -1,0 +1,131 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { readGgufFileInfo } from 'node-llama-cpp';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { ComputeDevice, TrainerAddon } from '../../../native/index.js';
+import { estimateTrainingMemory, trainingShapeFromGguf } from '../../../src/main/core/training/memoryEstimate.js';
+import { runTraining } from '../../../src/main/core/training/runTraining.js';
+import type { FromTrainer, TrainerSpec } from '../../../src/main/core/training/trainerProtocol.js';
+import { hyperparamsSchema, type TrainingDeviceReport } from '../../../src/shared/domain.js';
+import { tempDir } from '../../helpers/tempDir.js';
+import { tinyModel, trainer } from './trainerFixtures.js';
+
+/**
+ * How a run plans its device before the first step (runTraining's planDevice), with the real CPU
+ * addon behind a GPU that only claims to exist: the addon lists it with the free memory each case
+ * needs, and its models load on the CPU as usual. The window grows to the largest that fits, stops
+ * growing at the step's token budget, and a model that cannot fit stops the run with UNSUPPORTED
+ * and what it needs, before any step.
+ */
+describe('training plan: the largest window that fits the GPU', () => {
+  const dir = tempDir('lathe-plan-');
+  afterAll(() => dir.remove());
+  const modelPath = tinyModel(dir.path, 'plan.gguf');
+  const examples = join(dir.path, 'examples.jsonl');
+  writeFileSync(
+    examples,
+    Array.from({ length: 12 }, (_v, i) =>
+      JSON.stringify({
+        id: `e${i}`,
+        messages: [
+          { role: 'user', content: `question ${i}` },
+          { role: 'assistant', content: 'always the same answer' },
+        ],
+      }),
+    ).join('\n') + '\n',
+  );
+
+  /** The CPU addon, plus a GPU with `free` bytes that its models never really use. */
+  function withFakeGpu(free: number): TrainerAddon {
+    const real = trainer();
+    const gpu: ComputeDevice = {
+      name: 'FakeGPU0',
+      description: 'Test GPU',
+      type: 'gpu',
+      memoryFree: free,
+      memoryTotal: 2 * free,
+    };
+    return {
+      ...real,
+      devices: () => [gpu, ...real.devices()],
+      TrainerModel: function (path: string) {
+        return new real.TrainerModel(path);
+      } as unknown as TrainerAddon['TrainerModel'],
+    };
+  }
+
+  async function plan(free: number, name: string, batchTokens = 1024) {
+    const runDir = join(dir.path, name);
+    mkdirSync(runDir, { recursive: true });
+    const spec: TrainerSpec = {
+      runId: name,
+      baseModelPath: modelPath,
+      examplesFile: examples,
+      runDir,
+      adapterPath: join(runDir, 'adapter.gguf'),
+      checkpointPath: join(runDir, 'checkpoint.gguf'),
+      hyperparams: hyperparamsSchema.parse({ rank: 4, alpha: 8, epochs: 1, batchTokens, evalFraction: 0, threads: 2 }),
+      resume: false,
+      checkpointEverySeconds: 3600,
+    };
+    const messages: FromTrainer[] = [];
+    const controller = new AbortController();
+    await runTraining(
+      spec,
+      withFakeGpu(free),
+      (m) => {
+        messages.push(m);
+        if (m.type === 'device') controller.abort(); // the plan is all this test needs
+      },
+      controller.signal,
+    );
+    const device = messages.find((m) => m.type === 'device') as { device: TrainingDeviceReport } | undefined;
+    return { device: device?.device, messages, runDir };
+  }
+
+  const estimateAt = async (windowSize: number) => {
+    const shape = trainingShapeFromGguf(
+      await readGgufFileInfo(modelPath, { readTensorInfo: true, logWarnings: false }),
+    );
+    return estimateTrainingMemory({
+      shape,
+      rank: 4,
+      targets: ['q', 'k', 'v', 'o', 'gate', 'up', 'down'],
+      windowSize,
+      offload: true,
+    }).device;
+  };
+
+  it('grows up to the step budget when memory allows, and remembers the window for a resume', async () => {
+    const { device, runDir } = await plan(64 * 2 ** 30, 'roomy');
+    expect(device).toMatchObject({ backend: 'FakeGPU0', gpu: true, neededWindowSize: 256, windowSize: 1024 });
+    expect(device?.freeBytes).toBe(64 * 2 ** 30);
+    expect(device?.estimate.device.total).toBe((await estimateAt(1024)).total);
+    expect(JSON.parse(readFileSync(join(runDir, 'window.json'), 'utf8'))).toEqual({ windowSize: 1024 });
+  });
+
+  it('stops at the largest window whose estimate fits in 90 % of the free memory', async () => {
+    const at256 = await estimateAt(256);
+    const at512 = await estimateAt(512);
+    const at768 = await estimateAt(768);
+    // free memory such that 512 fits and 768 does not (the weights are already on the device)
+    const free = Math.ceil((at512.total - at256.weights) / 0.9) + 1;
+    expect(0.9 * free + at256.weights).toBeLessThan(at768.total);
+    const { device } = await plan(free, 'tight');
+    expect(device).toMatchObject({ windowSize: 512, neededWindowSize: 256 });
+  });
+
+  it('does not fit at all: UNSUPPORTED before the first step, with what it needs', async () => {
+    const { device, messages, runDir } = await plan(1024, 'full');
+    expect(device).toBeUndefined();
+    const failed = messages.find((m) => m.type === 'failed');
+    expect(failed).toMatchObject({ type: 'failed', error: { code: 'UNSUPPORTED' } });
+    const error = (failed as Extract<FromTrainer, { type: 'failed' }>).error;
+    expect(error.message).toMatch(
+      /^Training this model on Test GPU needs about [\d.]+ GiB of GPU memory for windows of 256 tokens/,
+    );
+    expect(error.details).toMatchObject({ windowSize: 256, freeBytes: 1024 });
+    expect(messages.some((m) => m.type === 'progress' && m.progress.phase === 'training')).toBe(false);
+    expect(existsSync(join(runDir, 'window.json'))).toBe(false);
+  });
+});
