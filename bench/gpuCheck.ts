@@ -9,8 +9,11 @@
  *      tensor), and so does the loss;
  *  (b) placement: the scheduler's assignment of every node of those training graphs; lists each
  *      kernel-running node that landed on the CPU;
- *  (c) speed: useful tokens/s and peak GPU memory of LoRA rank 16 on all seven projections, window
- *      512, for the SmolLM2-135M and a 1B (TinyLlama-1.1B) llama shape, F16 and Q8_0 (each in a
+ *  (c) speed: useful tokens/s, peak GPU memory and what ggml allocated per device of LoRA rank 16
+ *      on all seven projections, windows of `--windows` tokens (default 512; e.g. 512,2048 to see
+ *      whether bigger passes pay on this GPU), for the SmolLM2-135M and a 1B (TinyLlama-1.1B)
+ *      llama shape, F16 and Q8_0, AdamW on the GPU (`--bench-variants host-opt` adds the host
+ *      optimizer for comparison; `f16` the F16 OUT_PROD) (each in a
  *      child process, so the GPU memory is its own); `--torch` adds the PyTorch reference
  *      (bench/reference/lora_pytorch_gpu.py) on the same GPU.
  *
@@ -20,6 +23,7 @@
  *
  *   node .gpu/gpuCheck.mjs --addon native/build-cuda/Release/lathe_trainer.node --out $OUT [--quick]
  *     [--torch] [--steps 6] [--tol 0.01] [--tol-quant 0.08] [--skip-bench] [--skip-grads] [--shapes smol,1b] [--types F16,Q8_0]
+ *     [--windows 512,2048] [--bench-variants host-opt,f16]
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -63,6 +67,9 @@ const { values: args } = parseArgs({
     'skip-bench': { type: 'boolean', default: false },
     'skip-grads': { type: 'boolean', default: false },
     'bench-variants': { type: 'string', default: '' },
+    /** Window sizes (tokens per forward/backward pass) the speed bench runs, e.g. 512,2048. */
+    windows: { type: 'string', default: '512' },
+    window: { type: 'string' },
     child: { type: 'string' },
     model: { type: 'string' },
     result: { type: 'string' },
@@ -344,7 +351,7 @@ interface BenchResult {
 
 async function childBench(): Promise<void> {
   const t = addon();
-  const window = args.quick ? 256 : 512;
+  const window = Number(args.window ?? (args.quick ? 256 : 512));
   const dev0 = gpuDevice(t);
   const free0 = dev0?.memoryFree ?? null;
   const smi0 = smiUsedBytes();
@@ -527,36 +534,43 @@ async function main(): Promise<void> {
     const variants: [string, NodeJS.ProcessEnv][] = [['', {}]];
     for (const v of (args['bench-variants'] ?? '').split(',').filter(Boolean)) {
       if (v === 'f16') variants.push(['+outprod-f16', { LATHE_CUDA_OUT_PROD_F16: '1' }]);
+      // AdamW on the host instead of beside the adapter on the GPU (DeviceOptimizer)
+      if (v === 'host-opt') variants.push(['+host-optimizer', { LATHE_OPTIMIZER: 'host' }]);
     }
+    const windows = args.quick ? ['256'] : (args.windows ?? '512').split(',').filter(Boolean);
     for (const [label, path] of Object.entries(models)) {
-      for (const [suffix, env] of variants) {
-        const file = join(work, `bench-${label}${suffix}.json`);
-        const r = runChild(
-          [
-            '--child',
-            'bench',
-            '--model',
-            path,
-            '--result',
-            file,
-            '--label',
-            `${label}${suffix}`,
-            '--steps',
-            args.steps ?? '6',
-            '--warmup',
-            args.warmup ?? '2',
-            '--max-step-seconds',
-            args['max-step-seconds'] ?? '15',
-            ...(args.quick ? ['--quick'] : []),
-            ...(gpu ? ['--gpu'] : []),
-          ],
-          env,
-        );
-        if (r.ok && existsSync(file)) bench.push(JSON.parse(readFileSync(file, 'utf8')) as BenchResult);
-        else failures.push(`${label}${suffix}: ${r.stderrTail}`);
-        report.bench = { results: bench, failures };
-        save();
-      }
+      for (const [variant, env] of variants)
+        for (const window of windows) {
+          const suffix = `${variant}${windows.length > 1 ? `@${window}` : ''}`;
+          const file = join(work, `bench-${label}${suffix}.json`);
+          const r = runChild(
+            [
+              '--child',
+              'bench',
+              '--model',
+              path,
+              '--result',
+              file,
+              '--label',
+              `${label}${suffix}`,
+              '--steps',
+              args.steps ?? '6',
+              '--warmup',
+              args.warmup ?? '2',
+              '--max-step-seconds',
+              args['max-step-seconds'] ?? '15',
+              '--window',
+              window,
+              ...(args.quick ? ['--quick'] : []),
+              ...(gpu ? ['--gpu'] : []),
+            ],
+            env,
+          );
+          if (r.ok && existsSync(file)) bench.push(JSON.parse(readFileSync(file, 'utf8')) as BenchResult);
+          else failures.push(`${label}${suffix}: ${r.stderrTail}`);
+          report.bench = { results: bench, failures };
+          save();
+        }
     }
     for (const p of new Set(Object.values(models))) rmSync(p, { force: true });
   }
