@@ -9,7 +9,7 @@ const parts: { key: keyof Omit<TrainingMemoryParts, 'total'>; label: string; cla
   { key: 'transposes', label: 'Transposes', className: 'bg-primary/50' },
   { key: 'activations', label: 'Activations', className: 'bg-success' },
   { key: 'kvCache', label: 'KV cache', className: 'bg-warning' },
-  { key: 'adapter', label: 'Adapter + gradients', className: 'bg-foreground/45' },
+  { key: 'adapter', label: 'Adapter + gradients', className: 'bg-sky-500' },
   { key: 'optimizer', label: 'AdamW state', className: 'bg-muted-foreground/35' },
 ];
 
