@@ -35,26 +35,27 @@ describe('training plan: the largest window that fits the GPU', () => {
     ).join('\n') + '\n',
   );
 
-  /** The CPU addon, plus a GPU with `free` bytes that its models never really use. */
-  function withFakeGpu(free: number): TrainerAddon {
+  /** The CPU addon, plus a GPU with `free` bytes that its models never really use (none when null). */
+  function withFakeGpu(free: number | null, hostMemory?: number): TrainerAddon {
     const real = trainer();
+    const host = real.devices().map((d) => (hostMemory && d.type === 'cpu' ? { ...d, memoryTotal: hostMemory } : d));
     const gpu: ComputeDevice = {
       name: 'FakeGPU0',
       description: 'Test GPU',
       type: 'gpu',
-      memoryFree: free,
-      memoryTotal: 2 * free,
+      memoryFree: free ?? 0,
+      memoryTotal: 2 * (free ?? 0),
     };
     return {
       ...real,
-      devices: () => [gpu, ...real.devices()],
+      devices: () => (free === null ? host : [gpu, ...host]),
       TrainerModel: function (path: string) {
         return new real.TrainerModel(path);
       } as unknown as TrainerAddon['TrainerModel'],
     };
   }
 
-  async function plan(free: number, name: string, batchTokens = 1024) {
+  async function plan(free: number | null, name: string, batchTokens = 1024, hostMemory?: number) {
     const runDir = join(dir.path, name);
     mkdirSync(runDir, { recursive: true });
     const spec: TrainerSpec = {
@@ -72,7 +73,7 @@ describe('training plan: the largest window that fits the GPU', () => {
     const controller = new AbortController();
     await runTraining(
       spec,
-      withFakeGpu(free),
+      withFakeGpu(free, hostMemory),
       (m) => {
         messages.push(m);
         if (m.type === 'device') controller.abort(); // the plan is all this test needs
@@ -127,5 +128,18 @@ describe('training plan: the largest window that fits the GPU', () => {
     expect(error.details).toMatchObject({ windowSize: 256, freeBytes: 1024 });
     expect(messages.some((m) => m.type === 'progress' && m.progress.phase === 'training')).toBe(false);
     expect(existsSync(join(runDir, 'window.json'))).toBe(false);
+  });
+
+  it('on the CPU: more than the machine has is refused before the first step', async () => {
+    const { device, messages } = await plan(null, 'small-host', 1024, 4 * 2 ** 20);
+    expect(device).toBeUndefined();
+    const failed = messages.find((m) => m.type === 'failed') as Extract<FromTrainer, { type: 'failed' }>;
+    expect(failed.error.code).toBe('UNSUPPORTED');
+    expect(failed.error.message).toMatch(
+      /needs about [\d.]+ GiB of memory for windows of 256 tokens, more than this machine has/,
+    );
+    // and with the machine's real memory the same run plans on the CPU
+    const ok = await plan(null, 'cpu');
+    expect(ok.device).toMatchObject({ backend: 'CPU', gpu: false, windowSize: 256, neededWindowSize: 256 });
   });
 });

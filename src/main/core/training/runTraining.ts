@@ -296,8 +296,21 @@ async function planDevice(
     }
     windowSize = best;
   }
-  if (!saved) writeFileSync(planFile, JSON.stringify({ windowSize }));
   const cpu = addon.devices().find((d) => d.type === 'cpu');
+  const estimate = estimateTrainingMemory({ ...lora, windowSize, offload: gpu !== null });
+  // The host must hold what stays there; on the CPU that is everything. More than the machine has
+  // can only end in the system killing the training process: say so now.
+  const hostNeeds = gpu ? estimate.host.total : estimate.device.total;
+  if (cpu && cpu.memoryTotal > 0 && hostNeeds > 0.95 * cpu.memoryTotal) {
+    throw new AppError(
+      'UNSUPPORTED',
+      `Training this model needs about ${gib(hostNeeds)} of memory for windows of ${windowSize} tokens, more than ` +
+        `this machine has (${gib(cpu.memoryTotal)}). Lower the maximum length or the LoRA rank, or train a smaller ` +
+        'or more quantized model.',
+      { neededBytes: hostNeeds, totalBytes: cpu.memoryTotal, windowSize },
+    );
+  }
+  if (!saved) writeFileSync(planFile, JSON.stringify({ windowSize }));
   return {
     backend: gpu?.name ?? 'CPU',
     description: gpu?.description ?? cpu?.description ?? 'CPU',
@@ -306,7 +319,7 @@ async function planDevice(
     neededWindowSize: needed,
     freeBytes: now?.memoryFree ?? null,
     totalBytes: now?.memoryTotal ?? null,
-    estimate: estimateTrainingMemory({ ...lora, windowSize, offload: gpu !== null }),
+    estimate,
     measured: null,
     cpuFallbacks: null,
   };
