@@ -44,6 +44,7 @@ import {
   type Hyperparams,
   type Job,
   type Settings,
+  type TrainingEstimate,
   type TrainingMetricPoint,
   type TrainingRun,
 } from './domain';
@@ -165,6 +166,23 @@ export const methods = {
         /** Or the absolute path of a GGUF base model on the machine running Lathe. */
         baseModelPath: z.string().min(1).max(4096).optional(),
         data: trainingDataSourceSchema,
+        hyperparams: hyperparamsSchema.partial().strict().optional(),
+      })
+      .strict()
+      .refine((v) => (v.baseModelId === undefined) !== (v.baseModelPath === undefined), {
+        message: 'give either baseModelId or baseModelPath',
+        path: ['baseModelId'],
+      }),
+  ),
+  /**
+   * The memory a fine-tune of this base model with these settings would need, and on which device,
+   * before starting it (the run itself re-plans with its data, and reports what it allocated).
+   */
+  'training.estimate': method<TrainingEstimate>()(
+    z
+      .object({
+        baseModelId: id.optional(),
+        baseModelPath: z.string().min(1).max(4096).optional(),
         hyperparams: hyperparamsSchema.partial().strict().optional(),
       })
       .strict()

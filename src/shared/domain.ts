@@ -237,6 +237,27 @@ export interface TrainingDeviceReport {
   cpuFallbacks: Record<string, number> | null;
 }
 
+/** What a fine-tune would need before it starts (`training.estimate`). */
+export interface TrainingEstimate {
+  /** Where the trainer would run: ggml's device name (`CPU`, `CUDA0`, `Vulkan0`…). */
+  backend: string;
+  description: string;
+  gpu: boolean;
+  /** Free and total memory of that device (the host's for the CPU). */
+  freeBytes: number;
+  totalBytes: number;
+  /** Tokens per pass the estimate assumes. */
+  windowSize: number;
+  /**
+   * True when the window follows from the max length; false when the data decides it at the start
+   * (its longest example, at most 2048 tokens) and the estimate is for that upper bound.
+   */
+  windowKnown: boolean;
+  estimate: { device: TrainingMemoryParts; host: TrainingMemoryParts };
+  /** The estimate fits in 90 % of the device's free memory (and the host's share in its RAM). */
+  fits: boolean;
+}
+
 export interface TrainingSummary {
   adapterId: string | null;
   finalTrainLoss: number | null;

@@ -126,6 +126,29 @@ describe('fine-tuning', () => {
     await page.getByLabel(/^Epochs/).fill('10');
     await page.getByRole('button', { name: /Advanced/ }).click();
     await page.getByLabel(/^Batch tokens/).fill('256');
+
+    // Before starting, the form says what the run would need and where (here: the CPU build).
+    const estimate = page.getByTestId('memory-estimate');
+    await expect(estimate.textContent()).resolves.toBeTruthy();
+    await page.waitForFunction(() => !!document.querySelector('[data-testid="memory-estimate"][data-fits]'));
+    const onGpu = !!process.env.LATHE_TRAINER_ADDON && !/[/\\]build[/\\]/.test(process.env.LATHE_TRAINER_ADDON);
+    await expect(estimate.textContent()).resolves.toMatch(
+      onGpu
+        ? /^Needs up to about [\d.]+ [KMG]?B on (CUDA|Vulkan)\d+ \(.+\).* for 2048-token windows; [\d.]+ [KMG]?B free\.$/
+        : /^Needs up to about [\d.]+ [KMG]?B on the CPU for 2048-token windows; [\d.]+ [KMG]?B free\.$/,
+    );
+    await expect(estimate.getAttribute('data-fits')).resolves.toBe('true');
+    // a max length makes the window known, and a smaller estimate
+    const upTo = await estimate.textContent();
+    await page.getByLabel(/^Max length/).fill('256');
+    await page.waitForFunction((before) => {
+      const text = document.querySelector('[data-testid="memory-estimate"]')?.textContent ?? '';
+      return text !== before && /256-token windows/.test(text);
+    }, upTo);
+    await expect(estimate.textContent()).resolves.toMatch(/^Needs about [\d.]+ [KMG]?B on /);
+    await estimate.scrollIntoViewIfNeeded();
+    await shoot(app, 'estimate');
+    await page.getByLabel(/^Max length/).fill('');
     await page.getByRole('button', { name: 'Start fine-tune' }).click();
 
     const panel = page.getByTestId('run-panel');
@@ -173,7 +196,6 @@ describe('fine-tuning', () => {
     // Where it trained and what memory it took: estimated before the first step, allocated after.
     // (A GPU build of the trainer, e.g. LATHE_TRAINER_ADDON=…/build-vulkan with lavapipe, trains on the GPU.)
     const device = panel.getByTestId('run-device');
-    const onGpu = !!process.env.LATHE_TRAINER_ADDON && !/[/\\]build[/\\]/.test(process.env.LATHE_TRAINER_ADDON);
     await expect(device.getByTestId('run-device-name').textContent()).resolves.toMatch(
       onGpu ? /^(CUDA|Vulkan)\d+ · / : /^CPU · /,
     );

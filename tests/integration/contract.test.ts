@@ -50,6 +50,7 @@ const valid: { [M in MethodName]: () => [input: unknown, answer: 'ok' | string] 
     },
     'NOT_FOUND',
   ],
+  'training.estimate': () => [{ baseModelPath: '/no/such/model.gguf', hyperparams: { rank: 8 } }, 'NOT_FOUND'],
   'training.cancel': () => [{ id: 'no-such-run' }, 'NOT_FOUND'],
   'training.resume': () => [{ id: 'no-such-run' }, 'NOT_FOUND'],
   'training.list': () => [{}, 'ok'],
@@ -180,6 +181,14 @@ const invalidFor: { [M in MethodName]: unknown[] } = {
   'jobs.cancel': [{}, { id: null }, { id: ['a'] }],
   'jobs.clearFinished': [{ all: true }],
   'training.defaults': [{ rank: 8 }],
+  'training.estimate': [
+    {},
+    { baseModelPath: '' },
+    { baseModelId: 'm', baseModelPath: '/m.gguf' },
+    { baseModelPath: '/m.gguf', hyperparams: { rank: 0 } },
+    { baseModelPath: '/m.gguf', hyperparams: { bogus: 1 } },
+    { baseModelPath: '/m.gguf', data: { kind: 'file', path: '/d' } },
+  ],
   'training.start': [
     {},
     { baseModelPath: '/m.gguf' },

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Core } from '../../src/main/core/createCore';
 import { forkTrainerLauncher, type TrainerProcess } from '../../src/main/core/training/TrainerLauncher';
-import type { Job, TrainingProgress, TrainingRun } from '../../src/shared/domain';
+import type { Job, TrainingEstimate, TrainingProgress, TrainingRun } from '../../src/shared/domain';
 import { GgufWriter } from '../helpers/gguf/GgufWriter';
 import { writeRandomLlama } from '../helpers/gguf/randomLlama';
 import { tempDir } from '../helpers/tempDir';
@@ -173,6 +173,37 @@ describe('fine-tuning through the core, in its own process', () => {
     const cb = curve(b.metrics);
     expect(cb.size).toBe(ca.size);
     for (const [step, loss] of ca) expect(Math.abs(cb.get(step)! - loss)).toBeLessThan(0.02 * Math.max(1, loss));
+  });
+
+  it('estimates the memory of a run before it starts, on the device the trainer would use', async () => {
+    const launched = processes.length;
+    const e = await call<TrainingEstimate>('training.estimate', {
+      baseModelPath: modelPath,
+      hyperparams: { rank: 4, maxLength: 256 },
+    });
+    expect(e).toMatchObject({ backend: 'CPU', gpu: false, windowSize: 256, windowKnown: true, fits: true });
+    expect(e.freeBytes).toBeGreaterThan(0);
+    expect(e.totalBytes).toBeGreaterThanOrEqual(e.freeBytes);
+    expect(e.estimate.device.kvCache).toBeGreaterThan(0);
+    expect(e.estimate.host.total).toBe(0);
+    // no max length: the data decides at the start, so the estimate is for the longest window
+    const open = await call<TrainingEstimate>('training.estimate', {
+      baseModelPath: modelPath,
+      hyperparams: { rank: 4 },
+    });
+    expect(open).toMatchObject({ windowSize: 2048, windowKnown: false });
+    expect(open.estimate.device.activations).toBeGreaterThan(e.estimate.device.activations * 8);
+    // a bigger rank costs more adapter and optimizer memory
+    const rank64 = await call<TrainingEstimate>('training.estimate', {
+      baseModelPath: modelPath,
+      hyperparams: { rank: 64, maxLength: 256 },
+    });
+    expect(rank64.estimate.device.adapter).toBe(16 * e.estimate.device.adapter);
+    // one training process answered the device list for all three
+    expect(processes.length - launched).toBe(1);
+    await expect(call('training.estimate', { baseModelPath: dataPath })).rejects.toMatchObject({
+      code: 'INVALID_INPUT',
+    });
   });
 
   it('refuses bad input before any work, with specific errors', async () => {

@@ -31,6 +31,16 @@ onMessage((message) => {
     controller.abort();
     return;
   }
+  if (message.type === 'devices' && !started) {
+    started = true;
+    try {
+      post({ type: 'devices', devices: loadTrainerAddon(message.addonPath).devices() });
+    } catch (error) {
+      post({ type: 'failed', error: toAppErrorData(error), checkpoint: false });
+    }
+    setTimeout(() => process.exit(0), 50);
+    return;
+  }
   if (message.type !== 'start' || started) return;
   started = true;
   void (async () => {

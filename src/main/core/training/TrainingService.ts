@@ -11,6 +11,7 @@ import {
   type HyperparamsInput,
   type Job,
   type TrainingDataSource,
+  type TrainingEstimate,
   type TrainingMetricPoint,
   type TrainingRun,
 } from '../../../shared/domain';
@@ -23,7 +24,9 @@ import type { Logger } from '../logger';
 import type { SourceExample } from './prepareExamples';
 import { readExamplesFile } from './readExamplesFile';
 import type { TrainerLauncher } from './TrainerLauncher';
-import type { FromTrainer, TrainerSpec } from './trainerProtocol';
+import { estimateTrainingMemory, trainingShapeFromGguf } from './memoryEstimate';
+import { windowSizeFor } from './schedule';
+import type { FromTrainer, TrainerDevice, TrainerSpec } from './trainerProtocol';
 
 export interface TrainingServiceOptions {
   repo: TrainingRepo;
@@ -112,6 +115,94 @@ export class TrainingService {
       now: Date.now(),
     });
     return this.#launch(id, false);
+  }
+
+  /**
+   * What a run of this base model with these settings would need, and where: the trainer's own
+   * device list (asked of a short-lived training process, cached for 30 s) and the GGUF's tensors.
+   * Without a max length the window is an upper bound: the data's longest example, at most 2048.
+   */
+  async estimate(input: {
+    baseModelId?: string | undefined;
+    baseModelPath?: string | undefined;
+    hyperparams?: HyperparamsInput | undefined;
+  }): Promise<TrainingEstimate> {
+    const hp = hyperparamsSchema.parse(input.hyperparams ?? {});
+    const base = this.#baseModel(input);
+    checkBaseModel(base.path);
+    await checkTrainableArchitecture(base.path);
+    const info = await readGgufFileInfo(base.path, { readTensorInfo: true, logWarnings: false });
+    const shape = trainingShapeFromGguf(info);
+    const devices = await this.#trainerDevices();
+    const gpu = devices.find((d) => d.type === 'gpu' || d.type === 'igpu') ?? null;
+    const cpu = devices.find((d) => d.type === 'cpu') ?? null;
+    const windowSize = windowSizeFor(hp.maxLength ?? 2048);
+    const estimate = estimateTrainingMemory({
+      shape,
+      rank: hp.rank,
+      targets: hp.targets,
+      windowSize,
+      offload: gpu !== null,
+    });
+    const device = gpu ?? cpu;
+    const hostTotal = cpu?.memoryTotal ?? 0;
+    const fits = gpu
+      ? estimate.device.total <= 0.9 * gpu.memoryFree && (hostTotal === 0 || estimate.host.total <= 0.95 * hostTotal)
+      : hostTotal === 0 || estimate.device.total <= 0.95 * hostTotal;
+    return {
+      backend: device?.name ?? 'CPU',
+      description: device?.description ?? 'CPU',
+      gpu: gpu !== null,
+      freeBytes: device?.memoryFree ?? 0,
+      totalBytes: device?.memoryTotal ?? 0,
+      windowSize,
+      windowKnown: hp.maxLength !== undefined,
+      estimate,
+      fits,
+    };
+  }
+
+  #devices: { at: number; list: Promise<TrainerDevice[]> } | null = null;
+
+  /** The trainer build's devices, from a training process that lists them and exits. */
+  #trainerDevices(): Promise<TrainerDevice[]> {
+    if (this.#devices && Date.now() - this.#devices.at < 30_000) return this.#devices.list;
+    const list = new Promise<TrainerDevice[]>((resolve, reject) => {
+      const proc = this.#o.launcher();
+      let done = false;
+      const timer = setTimeout(() => {
+        proc.kill();
+        finish(() => reject(new AppError('TRAINING_FAILED', 'The training process did not list its devices in time.')));
+      }, 30_000);
+      const finish = (f: () => void) => {
+        if (done) return;
+        done = true;
+        clearTimeout(timer);
+        f();
+      };
+      proc.onMessage((message) => {
+        if (message.type === 'devices') finish(() => resolve(message.devices));
+        if (message.type === 'failed')
+          finish(() => reject(new AppError(message.error.code, message.error.message, message.error.details)));
+      });
+      proc.onExit((code, signal) =>
+        finish(() =>
+          reject(
+            new AppError(
+              'TRAINING_FAILED',
+              `The training process stopped before listing its devices (${signal ? `signal ${signal}` : `exit code ${code}`}).`,
+              { stderr: proc.stderrTail() },
+            ),
+          ),
+        ),
+      );
+      proc.send({ type: 'devices', ...(this.#o.addonPath ? { addonPath: this.#o.addonPath } : {}) });
+    });
+    this.#devices = { at: Date.now(), list };
+    list.catch(() => {
+      this.#devices = null;
+    });
+    return list;
   }
 
   #baseModel(input: { baseModelId?: string | undefined; baseModelPath?: string | undefined }): {

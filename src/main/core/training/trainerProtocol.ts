@@ -21,7 +21,20 @@ export interface TrainerSpec {
   checkpointEverySeconds: number;
 }
 
-export type ToTrainer = { type: 'start'; spec: TrainerSpec } | { type: 'cancel' };
+/** A compute device of the trainer's build, as its addon lists it (`devices()`). */
+export interface TrainerDevice {
+  name: string;
+  description: string;
+  type: 'cpu' | 'gpu' | 'igpu' | 'accel';
+  memoryFree: number;
+  memoryTotal: number;
+}
+
+export type ToTrainer =
+  | { type: 'start'; spec: TrainerSpec }
+  | { type: 'cancel' }
+  /** List the devices the trainer would use, then exit (for estimates before a run). */
+  | { type: 'devices'; addonPath?: string };
 
 export type FromTrainer =
   | {
@@ -41,5 +54,6 @@ export type FromTrainer =
       summary: Omit<TrainingSummary, 'adapterId'>;
       adapter: { rank: number; alpha: number; sizeBytes: number };
     }
+  | { type: 'devices'; devices: TrainerDevice[] }
   | { type: 'cancelled'; step: number; checkpoint: boolean }
   | { type: 'failed'; error: AppErrorData; checkpoint: boolean };

@@ -6,6 +6,7 @@ export function trainingHandlers(
 ): HandlerMap<
   | 'training.defaults'
   | 'training.start'
+  | 'training.estimate'
   | 'training.cancel'
   | 'training.resume'
   | 'training.list'
@@ -15,6 +16,7 @@ export function trainingHandlers(
   return {
     'training.defaults': () => training.defaults(),
     'training.start': (input) => training.start(input),
+    'training.estimate': (input) => training.estimate(input),
     'training.cancel': ({ id }) => training.cancel(id),
     'training.resume': ({ id }) => training.resume(id),
     'training.list': () => training.list(),

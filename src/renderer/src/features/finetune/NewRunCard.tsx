@@ -20,6 +20,7 @@ import { cn } from '@renderer/lib/cn';
 import { useApi } from '@renderer/lib/useApi';
 import { useApiMutation } from '@renderer/lib/useApiMutation';
 import { useApiQuery } from '@renderer/lib/useApiQuery';
+import { MemoryEstimateLine } from './MemoryEstimateLine';
 import { useDatasets } from '@renderer/features/datasets/datasetQueries';
 import { useModels } from '@renderer/features/models/modelQueries';
 import { fieldErrorsOf, type FieldErrors, type FieldKey } from './fieldErrors';
@@ -171,6 +172,31 @@ export function NewRunCard({ preset, datasetId: routeDatasetId, busy, onStarted 
   };
 
   const effectiveTargets = targets ?? defaults?.targets ?? targetOrder;
+  // What the memory estimate needs: a usable base model and the settings that change its size.
+  const rankDraft = drafts.rank;
+  const rankField = numericFields.find((f) => f.key === 'rank');
+  const parsedRank = rankDraft !== undefined && rankField ? parseNumberInput(rankDraft, rankField) : null;
+  const estimateRank = typeof parsedRank === 'number' ? parsedRank : defaults?.rank;
+  const estimateMaxLength = settingOf('maxLength') ?? datasetMaxLength;
+  const estimateBase =
+    effectiveBaseMode === 'library'
+      ? chosenModel && !modelUnavailableReason(chosenModel, trainableArchitectures)
+        ? { baseModelId: chosenModel.id }
+        : null
+      : baseModelPath.trim().startsWith('/') || /^[a-zA-Z]:[\\/]/.test(baseModelPath.trim())
+        ? { baseModelPath: baseModelPath.trim() }
+        : null;
+  const estimateInput =
+    estimateBase && estimateRank !== undefined
+      ? {
+          ...estimateBase,
+          hyperparams: {
+            rank: estimateRank,
+            targets: [...effectiveTargets],
+            ...(estimateMaxLength !== null ? { maxLength: estimateMaxLength } : {}),
+          },
+        }
+      : null;
   const effectiveSchedule = schedule ?? defaults?.schedule ?? 'cosine';
   const effectiveOverLength = overLength ?? defaults?.overLength ?? 'skip';
   const valueOf = (key: NumericKey) => drafts[key] ?? formatNumberInput(defaults?.[key]);
@@ -534,6 +560,7 @@ export function NewRunCard({ preset, datasetId: routeDatasetId, busy, onStarted 
           </Collapsible.Root>
 
           <div className="flex flex-col gap-2 border-t pt-4">
+            <MemoryEstimateLine input={estimateInput} />
             {busy && (
               <p className="text-xs text-muted-foreground" id={`${formId}-busy`}>
                 A fine-tune is running. Start the next one when it finishes, or cancel it.
