@@ -186,8 +186,9 @@ export function NewRunCard({ preset, datasetId: routeDatasetId, busy, onStarted 
       : baseModelPath.trim().startsWith('/') || /^[a-zA-Z]:[\\/]/.test(baseModelPath.trim())
         ? { baseModelPath: baseModelPath.trim() }
         : null;
+  // Not while a run trains: the estimate asks a training process for the devices, and the form waits anyway.
   const estimateInput =
-    estimateBase && estimateRank !== undefined
+    !busy && estimateBase && estimateRank !== undefined
       ? {
           ...estimateBase,
           hyperparams: {
