@@ -164,6 +164,26 @@ describe('the model runs in its own process', () => {
     expect(core.inference.status()).toMatchObject({ state: 'ready', modelId, error: null });
   });
 
+  it('a request that finds the process already dead, before its exit is seen, goes to a fresh one', async () => {
+    const pid = client().processId() as number;
+    const launches = client().launches;
+    process.kill(pid, 'SIGKILL');
+    // Block this thread until the kernel has finished the process (a zombie: state Z), so the
+    // request below is written to its closed channel before Node can notice the exit.
+    const tick = new Int32Array(new SharedArrayBuffer(4));
+    const state = () => readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0];
+    for (let i = 0; i < 300 && state() !== 'Z'; i++) Atomics.wait(tick, 0, 0, 10);
+    expect(state()).toBe('Z');
+    const hardware = client().hardware();
+    const fit = client().fit({ path: join(dir.path, 'tiny.gguf'), contextSize: 512 });
+    await expect(hardware).resolves.toMatchObject({ ram: { totalBytes: expect.any(Number) } });
+    await expect(fit).resolves.toBeTruthy();
+    expect(client().launches).toBe(launches + 1);
+    expect(client().processId()).not.toBe(pid);
+    // the app keeps working on the new process
+    expect((await call<HardwareInfo>('system.hardware', {})).ram.totalBytes).toBeGreaterThan(0);
+  });
+
   it('stops the process with the core', async () => {
     const pid = client().processId() as number;
     await core.close();

@@ -6,7 +6,11 @@ import { fork } from 'node:child_process';
  * clone, so typed arrays and Maps cross as they are.
  */
 export interface ChildHandle<To, From> {
-  send(message: To): void;
+  /**
+   * Sends a message. `onUndelivered` runs (later, once) when it cannot reach the process because
+   * the process has already gone, before its exit is reported: the message was never received.
+   */
+  send(message: To, onUndelivered?: () => void): void;
   onMessage(listener: (message: From) => void): void;
   /** Called once when the process ends, however it ends. */
   onExit(listener: (code: number | null, signal: string | null) => void): void;
@@ -50,8 +54,16 @@ export function forkLauncher<To, From>(entry: string, env: NodeJS.ProcessEnv = p
       process.stderr.write(chunk);
     });
     return {
-      send: (message) => {
-        if (child.connected) child.send(message as object);
+      send: (message, onUndelivered) => {
+        if (!child.connected) {
+          if (onUndelivered) queueMicrotask(onUndelivered);
+          return;
+        }
+        // With a callback a write to a process that has just died (EPIPE) comes back here instead
+        // of as an 'error' event nobody listens to, which would end this process.
+        child.send(message as object, (error) => {
+          if (error) onUndelivered?.();
+        });
       },
       onMessage: (listener) => child.on('message', (m) => listener(m as From)),
       onExit: (listener) => child.once('exit', (code, signal) => listener(code, signal)),

@@ -25,8 +25,9 @@ export function utilityLauncher<To, From>(
     let exited = false;
     child.once('exit', () => (exited = true));
     return {
-      send: (message) => {
+      send: (message, onUndelivered) => {
         if (!exited) child.postMessage(message);
+        else if (onUndelivered) queueMicrotask(onUndelivered);
       },
       onMessage: (listener) => child.on('message', (message: unknown) => listener(message as From)),
       onExit: (listener) => child.once('exit', (code) => listener(code, null)),

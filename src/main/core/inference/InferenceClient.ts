@@ -28,7 +28,18 @@ interface Pending {
   resolve(value: unknown): void;
   reject(error: Error): void;
   onText?: (delta: string) => void;
+  /** The process the message went to, and the message (to send again if it never arrived). */
+  child: ChildHandle<ToInference, FromInference>;
+  message: ToInference;
+  resent: boolean;
 }
+
+/**
+ * Requests that hold no state of the process they run in: one that could not reach a process that
+ * had just died is sent to a fresh one. A generation's `prepare`/`run` lived in the dead process
+ * and fail with its crash instead.
+ */
+const resendable: ReadonlySet<ToInference['type']> = new Set(['load', 'unload', 'release', 'hardware', 'fit']);
 
 const idleStatus = (error: AppErrorData | null = null): InferenceStatus => ({
   state: error ? 'failed' : 'idle',
@@ -190,9 +201,39 @@ export class InferenceClient implements Inference {
     }
     const child = this.#ensure();
     return new Promise((resolve, reject) => {
-      this.#pending.set(id, { resolve, reject, ...(onText ? { onText } : {}) });
-      child.send(message);
+      const entry: Pending = { resolve, reject, ...(onText ? { onText } : {}), child, message, resent: false };
+      this.#pending.set(id, entry);
+      this.#deliver(id, entry);
     });
+  }
+
+  #deliver(id: number, entry: Pending): void {
+    entry.child.send(entry.message, () => this.#undelivered(id, entry));
+  }
+
+  /** The process died before this message reached it (its exit not reported yet). */
+  #undelivered(id: number, entry: Pending): void {
+    if (this.#pending.get(id) !== entry) return;
+    const dead = entry.child;
+    this.#lost(dead, crashed(null, null, dead.stderrTail()));
+    if (this.#closed || entry.resent || !resendable.has(entry.message.type)) {
+      this.#pending.delete(id);
+      entry.reject(crashed(null, null, dead.stderrTail()));
+      return;
+    }
+    entry.resent = true;
+    entry.child = this.#ensure();
+    this.#deliver(id, entry);
+  }
+
+  /** `child` is gone: if it was the current process, the model went with it; say so once. */
+  #lost(child: ChildHandle<ToInference, FromInference>, error: AppError): void {
+    if (this.#child !== child) return;
+    this.#child = null;
+    if (this.#closed) return;
+    this.#o.logger.error('the model runtime stopped', { pid: child.pid() });
+    this.#status = idleStatus(error.toData());
+    this.#o.events.emit('inference.status', this.#status);
   }
 
   #ensure(): ChildHandle<ToInference, FromInference> {
@@ -202,16 +243,22 @@ export class InferenceClient implements Inference {
     this.launches++;
     child.onMessage((message) => this.#receive(message));
     child.onExit((code, signal) => {
-      if (this.#child !== child) return;
-      this.#child = null;
       const error = crashed(code, signal, child.stderrTail());
-      const pending = [...this.#pending.values()];
-      this.#pending.clear();
-      for (const p of pending) p.reject(error);
-      if (this.#closed) return;
-      this.#o.logger.error('the model runtime stopped', { code, signal });
-      this.#status = idleStatus(error.toData());
-      this.#o.events.emit('inference.status', this.#status);
+      this.#lost(child, error);
+      for (const [id, p] of [...this.#pending]) {
+        if (p.child !== child) continue;
+        // A stateless request may have been written to the process as it died (the two race):
+        // it gets one more try on a fresh process. A request that itself kills the runtime
+        // (a model that crashes llama.cpp on load) fails on its second crash.
+        if (!this.#closed && !p.resent && resendable.has(p.message.type)) {
+          p.resent = true;
+          p.child = this.#ensure();
+          this.#deliver(id, p);
+          continue;
+        }
+        this.#pending.delete(id);
+        p.reject(error);
+      }
     });
     child.send({ type: 'init', config: this.#o.config });
     return child;
