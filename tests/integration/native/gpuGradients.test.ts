@@ -11,7 +11,7 @@ import {
 import { cpuFallbacks, summarizeOps } from '../../../native/placement.js';
 import { GgmlType } from '../../helpers/gguf/GgufWriter.js';
 import { tempDir } from '../../helpers/tempDir.js';
-import { randomTokens, randomizeB, tinyModel, trainer } from './trainerFixtures.js';
+import { randomTokens, randomizeB, tinyModel, trainer, relErr } from './trainerFixtures.js';
 
 /**
  * The GPU path computes the same LoRA gradients as the CPU (issue: GPU training), for each base
@@ -74,16 +74,6 @@ describe('GPU gradients equal the CPU', () => {
       model.dispose();
     }
   }
-
-  const relErr = (a: Float32Array, ref: Float32Array) => {
-    let d = 0;
-    let n = 0;
-    ref.forEach((r, i) => {
-      d += ((a[i] ?? 0) - r) ** 2;
-      n += r * r;
-    });
-    return Math.sqrt(d) / Math.max(Math.sqrt(n), 1e-30);
-  };
 
   it.for(['F32', 'F16', 'BF16', 'Q8_0', 'Q4_0', 'Q4_K_M'] as const)(
     '%s base',

@@ -3,7 +3,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { allTargetModules, type TrainingWindow } from '../../../native/index.js';
 import { GgmlType } from '../../helpers/gguf/GgufWriter.js';
 import { tempDir } from '../../helpers/tempDir.js';
-import { packWindow, randomTokens, randomizeB, tinyModel, trainer } from './trainerFixtures.js';
+import { packWindow, randomTokens, randomizeB, tinyModel, trainer, relErr } from './trainerFixtures.js';
 
 /**
  * AdamW on the GPU (native/src/DeviceOptimizer.h): with the adapter on a GPU, gradients accumulate,
@@ -54,15 +54,6 @@ describe('the optimizer on the GPU', () => {
     };
   }
 
-  const relErr = (a: Float32Array, b: Float32Array) => {
-    let d = 0;
-    let n = 0;
-    b.forEach((x, i) => {
-      d += ((a[i] ?? 0) - x) ** 2;
-      n += x * x;
-    });
-    return Math.sqrt(d) / Math.max(Math.sqrt(n), 1e-30);
-  };
   const delta = (after: Float32Array[], before: Float32Array[]) =>
     after.map((a, k) => a.map((x, i) => x - (before[k]?.[i] ?? 0)));
 

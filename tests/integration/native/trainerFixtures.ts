@@ -153,3 +153,14 @@ export function sameBits(a: Float32Array | undefined, b: Float32Array | undefine
   if (!a || !b || a.length !== b.length) return false;
   return Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
 }
+
+/** Relative L2 error of `a` against the reference `ref`. */
+export function relErr(a: ArrayLike<number>, ref: ArrayLike<number>): number {
+  let d = 0;
+  let n = 0;
+  for (let i = 0; i < ref.length; i++) {
+    d += ((a[i] ?? 0) - (ref[i] ?? 0)) ** 2;
+    n += (ref[i] ?? 0) ** 2;
+  }
+  return Math.sqrt(d) / Math.max(Math.sqrt(n), 1e-30);
+}

@@ -18,6 +18,8 @@
  * `memoryEstimate.test.ts` checks it against the addon's own accounting on shapes outside the fit.
  */
 
+import type { TrainingMemoryParts } from '../../../shared/domain';
+
 /** ggml type ids (GGUF `ggmlType`) → [bytes per block, elements per block]. */
 const typeSizes: Record<number, readonly [number, number]> = {
   0: [4, 1], // F32
@@ -68,17 +70,8 @@ export interface MemoryPlanInput {
   offload: boolean;
 }
 
-/** Bytes, by what holds them. */
-export interface MemoryParts {
-  weights: number;
-  transposes: number;
-  adapter: number;
-  gradients: number;
-  optimizer: number;
-  kvCache: number;
-  activations: number;
-  total: number;
-}
+/** Bytes, by what holds them (the contract's type: runs report their estimate as it is). */
+export type MemoryParts = TrainingMemoryParts;
 
 export interface MemoryEstimate {
   /** Where the training graph runs: the GPU when offloaded, else the host. */
