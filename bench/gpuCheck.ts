@@ -43,6 +43,7 @@ import {
 } from '../native/index.js';
 import { cpuFallbacks, summarizeOps } from '../native/placement.js';
 import { GgmlType } from '../tests/helpers/gguf/GgufWriter.js';
+import { relErr } from '../tests/helpers/relErr.js';
 import { rng, writeRandomLlama, type LlamaShape } from '../tests/helpers/gguf/randomLlama.js';
 
 /** First plain (non-special, non-byte) token of the random vocabulary. */
@@ -198,17 +199,6 @@ async function computeGrads(modelPath: string, gpu: boolean): Promise<GradResult
 function decode(b64: string): Float32Array {
   const buf = Buffer.from(b64, 'base64');
   return new Float32Array(buf.buffer, buf.byteOffset, buf.byteLength / 4);
-}
-
-/** Relative L2 error of `a` against `ref`. */
-function relErr(a: Float32Array, ref: Float32Array): number {
-  let d = 0;
-  let n = 0;
-  for (let i = 0; i < ref.length; i++) {
-    d += ((a[i] ?? 0) - (ref[i] ?? 0)) ** 2;
-    n += (ref[i] ?? 0) ** 2;
-  }
-  return Math.sqrt(d) / Math.max(Math.sqrt(n), 1e-30);
 }
 
 async function writeGradModels(dir: string, types: string[]): Promise<Record<string, string>> {

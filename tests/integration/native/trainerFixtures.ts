@@ -11,6 +11,8 @@ import {
 import { GgmlType } from '../../helpers/gguf/GgufWriter.js';
 import { rng, writeRandomLlama, type LlamaShape } from '../../helpers/gguf/randomLlama.js';
 
+export { relErr } from '../../helpers/relErr.js';
+
 /** Window size of every test: the smallest llama.cpp allows (its context granularity). */
 export const WINDOW = 256;
 /** First plain (non-byte, non-special) token of the test vocabulary. */
@@ -152,15 +154,4 @@ export async function trainStep(session: TrainingSession, windows: TrainingWindo
 export function sameBits(a: Float32Array | undefined, b: Float32Array | undefined): boolean {
   if (!a || !b || a.length !== b.length) return false;
   return Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
-}
-
-/** Relative L2 error of `a` against the reference `ref`. */
-export function relErr(a: ArrayLike<number>, ref: ArrayLike<number>): number {
-  let d = 0;
-  let n = 0;
-  for (let i = 0; i < ref.length; i++) {
-    d += ((a[i] ?? 0) - (ref[i] ?? 0)) ** 2;
-    n += (ref[i] ?? 0) ** 2;
-  }
-  return Math.sqrt(d) / Math.max(Math.sqrt(n), 1e-30);
 }
