@@ -105,6 +105,16 @@ describe('training plan: the largest window that fits the GPU', () => {
     expect(JSON.parse(readFileSync(join(runDir, 'window.json'), 'utf8'))).toEqual({ windowSize: 1024 });
   });
 
+  it('LATHE_GPU_MAX_WINDOW caps the growth (256: the window the data needs)', async () => {
+    process.env.LATHE_GPU_MAX_WINDOW = '256';
+    try {
+      const { device } = await plan(64 * 2 ** 30, 'capped');
+      expect(device).toMatchObject({ gpu: true, neededWindowSize: 256, windowSize: 256 });
+    } finally {
+      delete process.env.LATHE_GPU_MAX_WINDOW;
+    }
+  });
+
   it('stops at the largest window whose estimate fits in 90 % of the free memory', async () => {
     const at256 = await estimateAt(256);
     const at512 = await estimateAt(512);

@@ -255,8 +255,14 @@ export async function runTraining(
   }
 }
 
-/** Largest window a GPU run may grow to (more packed examples per pass; attention grows quadratically). */
-const maxGpuWindow = 2048;
+/**
+ * Largest window a GPU run may grow to (more packed examples per pass; attention grows
+ * quadratically). `LATHE_GPU_MAX_WINDOW` changes it; 256 keeps the window the data needs.
+ */
+function maxGpuWindow(): number {
+  const fromEnv = Number(process.env.LATHE_GPU_MAX_WINDOW);
+  return Number.isInteger(fromEnv) && fromEnv >= 256 ? fromEnv : 2048;
+}
 
 /**
  * Where the run trains, with which window, and what that should cost, before the first step. On a
@@ -283,7 +289,7 @@ async function planDevice(
     const atNeeded = estimateTrainingMemory({ ...lora, windowSize: needed, offload: true });
     // The weights are on the device already: what is free now plus them is the budget.
     const budget = 0.9 * now.memoryFree + atNeeded.device.weights;
-    const cap = Math.min(maxGpuWindow, Math.max(needed, Math.floor(hp.batchTokens / 256) * 256));
+    const cap = Math.min(maxGpuWindow(), Math.max(needed, Math.floor(hp.batchTokens / 256) * 256));
     const best = largestFittingWindow(lora, needed, cap, budget);
     if (best === null) {
       throw new AppError(
