@@ -24,7 +24,7 @@ import type { Logger } from '../logger';
 import type { SourceExample } from './prepareExamples';
 import { readExamplesFile } from './readExamplesFile';
 import type { TrainerLauncher } from './TrainerLauncher';
-import { estimateTrainingMemory, trainingShapeFromGguf } from './memoryEstimate';
+import { estimateTrainingMemory, gpuMemoryShare, hostMemoryShare, trainingShapeFromGguf } from './memoryEstimate';
 import { windowSizeFor } from './schedule';
 import type { FromTrainer, TrainerDevice, TrainerSpec } from './trainerProtocol';
 
@@ -147,8 +147,9 @@ export class TrainingService {
     const device = gpu ?? cpu;
     const hostTotal = cpu?.memoryTotal ?? 0;
     const fits = gpu
-      ? estimate.device.total <= 0.9 * gpu.memoryFree && (hostTotal === 0 || estimate.host.total <= 0.95 * hostTotal)
-      : hostTotal === 0 || estimate.device.total <= 0.95 * hostTotal;
+      ? estimate.device.total <= gpuMemoryShare * gpu.memoryFree &&
+        (hostTotal === 0 || estimate.host.total <= hostMemoryShare * hostTotal)
+      : hostTotal === 0 || estimate.device.total <= hostMemoryShare * hostTotal;
     return {
       backend: device?.name ?? 'CPU',
       description: device?.description ?? 'CPU',

@@ -114,6 +114,11 @@ export function activationBytes(shape: Omit<TrainingShape, 'tensors'>, windowSiz
 
 const margin = 1.1;
 
+/** Share of a GPU's free memory a run may plan to use (the driver and other programs need some). */
+export const gpuMemoryShare = 0.9;
+/** Share of the host's RAM a run may need before the system would kill it. */
+export const hostMemoryShare = 0.95;
+
 export function estimateTrainingMemory(input: MemoryPlanInput): MemoryEstimate {
   const { shape, rank, targets, windowSize: W, offload } = input;
   const byName = new Map(shape.tensors.map((t) => [t.name, t]));

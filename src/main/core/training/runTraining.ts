@@ -11,7 +11,14 @@ import { cpuFallbacks, summarizeOps } from '../../../../native/placement';
 import type { TrainingDeviceReport, TrainingProgress } from '../../../shared/domain';
 import { AppError, toAppErrorData } from '../../../shared/errors';
 import type { TemplateContext } from './chatTemplate';
-import { estimateTrainingMemory, largestFittingWindow, trainingShapeFromGguf } from './memoryEstimate';
+import {
+  estimateTrainingMemory,
+  gpuMemoryShare,
+  hostMemoryShare,
+  largestFittingWindow,
+  trainingShapeFromGguf,
+  type TrainingShape,
+} from './memoryEstimate';
 import { fillRatio, packWindows, type TrainingWindow } from './packWindows';
 import { prepareExamples } from './prepareExamples';
 import { seededRandom, shuffled } from './random';
@@ -90,7 +97,9 @@ export async function runTraining(
 
     await model.load();
     adapter = new addon.LoraAdapter(model);
-    const { template, tokenizer } = await modelTemplate(spec.baseModelPath, model);
+    // One read of the GGUF's header and tensor list: the chat template and tokens, and the shape for the memory plan.
+    const gguf = await readGgufFileInfo(spec.baseModelPath, { readTensorInfo: true, logWarnings: false });
+    const { template, tokenizer } = modelTemplate(gguf, model);
     const examples = readExamplesFile(spec.examplesFile);
     const longestGuess = hp.maxLength ?? 2048;
     const prepared = prepareExamples(examples, template, tokenizer, {
@@ -104,7 +113,7 @@ export async function runTraining(
       ...prepared.eval.map((e) => e.tokens.length),
     );
     const neededWindow = windowSizeFor(hp.maxLength ?? Math.min(2048, longest));
-    const plan = await planDevice(spec, addon, gpu, neededWindow);
+    const plan = planDevice(spec, addon, gpu, trainingShapeFromGguf(gguf), neededWindow);
     const windowSize = plan.windowSize;
     const pad = tokenizer.bos ?? 0;
     const trainWindows = packWindows(prepared.train, { windowSize, padToken: pad });
@@ -271,24 +280,26 @@ function maxGpuWindow(): number {
  * resumed run keeps the window it started with (its batches and checkpoint depend on it). Fails
  * with UNSUPPORTED when not even the data's own window fits.
  */
-async function planDevice(
+function planDevice(
   spec: TrainerSpec,
   addon: TrainerAddon,
   gpu: ReturnType<TrainerAddon['devices']>[number] | null,
+  shape: TrainingShape,
   needed: number,
-): Promise<TrainingDeviceReport> {
+): TrainingDeviceReport {
   const hp = spec.hyperparams;
-  const info = await readGgufFileInfo(spec.baseModelPath, { readTensorInfo: true, logWarnings: false });
-  const shape = trainingShapeFromGguf(info);
   const lora = { shape, rank: hp.rank, targets: hp.targets };
   const planFile = join(spec.runDir, 'window.json');
   const saved = spec.resume && existsSync(planFile) ? readSavedWindow(planFile) : null;
-  const now = gpu ? addon.devices().find((d) => d.name === gpu.name) : null;
+  // Asked again now that the weights are loaded: the free memory is what the run has left.
+  const devices = addon.devices();
+  const now = gpu ? devices.find((d) => d.name === gpu.name) : null;
+  const cpu = devices.find((d) => d.type === 'cpu');
   let windowSize = saved ?? needed;
   if (gpu && now && saved === null) {
     const atNeeded = estimateTrainingMemory({ ...lora, windowSize: needed, offload: true });
     // The weights are on the device already: what is free now plus them is the budget.
-    const budget = 0.9 * now.memoryFree + atNeeded.device.weights;
+    const budget = gpuMemoryShare * now.memoryFree + atNeeded.device.weights;
     const cap = Math.min(maxGpuWindow(), Math.max(needed, Math.floor(hp.batchTokens / 256) * 256));
     const best = largestFittingWindow(lora, needed, cap, budget);
     if (best === null) {
@@ -302,12 +313,11 @@ async function planDevice(
     }
     windowSize = best;
   }
-  const cpu = addon.devices().find((d) => d.type === 'cpu');
   const estimate = estimateTrainingMemory({ ...lora, windowSize, offload: gpu !== null });
   // The host must hold what stays there; on the CPU that is everything. More than the machine has
   // can only end in the system killing the training process: say so now.
   const hostNeeds = gpu ? estimate.host.total : estimate.device.total;
-  if (cpu && cpu.memoryTotal > 0 && hostNeeds > 0.95 * cpu.memoryTotal) {
+  if (cpu && cpu.memoryTotal > 0 && hostNeeds > hostMemoryShare * cpu.memoryTotal) {
     throw new AppError(
       'UNSUPPORTED',
       `Training this model needs about ${gib(hostNeeds)} of memory for windows of ${windowSize} tokens, more than ` +
@@ -393,11 +403,10 @@ function asTrainingError(error: unknown, completedStep: number, hasCheckpoint: b
 }
 
 /** The chat template and tokenizer of the base model, from its GGUF metadata and the addon. */
-async function modelTemplate(
-  path: string,
+function modelTemplate(
+  info: Awaited<ReturnType<typeof readGgufFileInfo>>,
   model: InstanceType<TrainerAddon['TrainerModel']>,
-): Promise<{ template: TemplateContext; tokenizer: TokenizerPort }> {
-  const info = await readGgufFileInfo(path, { readTensorInfo: false });
+): { template: TemplateContext; tokenizer: TokenizerPort } {
   const tok = (info.metadata as { tokenizer?: { ggml?: Record<string, unknown>; chat_template?: string } }).tokenizer;
   const tokens = (tok?.ggml?.tokens as string[] | undefined) ?? [];
   const bosId = typeof tok?.ggml?.bos_token_id === 'number' ? tok.ggml.bos_token_id : null;
