@@ -214,16 +214,25 @@ export class InferenceClient implements Inference {
   /** The process died before this message reached it (its exit not reported yet). */
   #undelivered(id: number, entry: Pending): void {
     if (this.#pending.get(id) !== entry) return;
-    const dead = entry.child;
-    this.#lost(dead, crashed(null, null, dead.stderrTail()));
-    if (this.#closed || entry.resent || !resendable.has(entry.message.type)) {
-      this.#pending.delete(id);
-      entry.reject(crashed(null, null, dead.stderrTail()));
+    const error = crashed(null, null, entry.child.stderrTail());
+    this.#lost(entry.child, error);
+    this.#retryOrFail(id, entry, error);
+  }
+
+  /**
+   * A request whose process died: a stateless one gets one more try on a fresh process (it may have
+   * been written to the process as it died); anything else, or a second crash (a model that kills
+   * llama.cpp on load), fails with the crash.
+   */
+  #retryOrFail(id: number, entry: Pending, error: AppError): void {
+    if (!this.#closed && !entry.resent && resendable.has(entry.message.type)) {
+      entry.resent = true;
+      entry.child = this.#ensure();
+      this.#deliver(id, entry);
       return;
     }
-    entry.resent = true;
-    entry.child = this.#ensure();
-    this.#deliver(id, entry);
+    this.#pending.delete(id);
+    entry.reject(error);
   }
 
   /** `child` is gone: if it was the current process, the model went with it; say so once. */
@@ -245,20 +254,7 @@ export class InferenceClient implements Inference {
     child.onExit((code, signal) => {
       const error = crashed(code, signal, child.stderrTail());
       this.#lost(child, error);
-      for (const [id, p] of [...this.#pending]) {
-        if (p.child !== child) continue;
-        // A stateless request may have been written to the process as it died (the two race):
-        // it gets one more try on a fresh process. A request that itself kills the runtime
-        // (a model that crashes llama.cpp on load) fails on its second crash.
-        if (!this.#closed && !p.resent && resendable.has(p.message.type)) {
-          p.resent = true;
-          p.child = this.#ensure();
-          this.#deliver(id, p);
-          continue;
-        }
-        this.#pending.delete(id);
-        p.reject(error);
-      }
+      for (const [id, p] of [...this.#pending]) if (p.child === child) this.#retryOrFail(id, p, error);
     });
     child.send({ type: 'init', config: this.#o.config });
     return child;
