@@ -2,6 +2,7 @@
 
 #include "Errors.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
@@ -33,9 +34,21 @@ std::unique_ptr<DeviceOptimizer> DeviceOptimizer::create(const std::vector<ggml_
     o->name = ggml_backend_dev_name(dev);
     o->backend = ggml_backend_dev_init(dev, nullptr);
     if (!o->backend) throw CodedError("TRAINING_FAILED", "cannot start a backend on " + o->name + " for the optimizer");
-    o->ctx = tensorContext(3 * params.size() + 2);
+    o->ctx = tensorContext(3 * params.size() + 4);
+    // One flat accumulator, padded to whole rows of `normRow`, with a view per parameter: zeroing,
+    // the global norm and the gradient scale are one operation each instead of one per tensor.
+    int64_t total = 0;
+    for (const ggml_tensor * p : params) total += ggml_nelements(p);
+    const int64_t rows = std::max<int64_t>(1, (total + normRow - 1) / normRow);
+    o->accAll = ggml_new_tensor_2d(o->ctx, GGML_TYPE_F32, normRow, rows);
+    o->norm = ggml_new_tensor_1d(o->ctx, GGML_TYPE_F32, 1);
+    int64_t offset = 0;
     for (ggml_tensor * p : params) {
-        o->acc.push_back(ggml_dup_tensor(o->ctx, p));
+        const size_t f = sizeof(float);
+        o->acc.push_back(ggml_view_4d(o->ctx, o->accAll, p->ne[0], p->ne[1], p->ne[2], p->ne[3], p->ne[0] * f, p->ne[0] * p->ne[1] * f,
+                                      p->ne[0] * p->ne[1] * p->ne[2] * f, offset * f));
+        o->offsets.push_back(offset);
+        offset += ggml_nelements(p);
         o->m.push_back(ggml_dup_tensor(o->ctx, p));
         o->v.push_back(ggml_dup_tensor(o->ctx, p));
     }
@@ -44,7 +57,7 @@ std::unique_ptr<DeviceOptimizer> DeviceOptimizer::create(const std::vector<ggml_
     o->buffer = ggml_backend_alloc_ctx_tensors_from_buft(o->ctx, buft);
     if (!o->buffer) {
         throw CodedError("TRAINING_FAILED", "not enough memory on " + o->name + " for the optimizer state (" +
-                                                std::to_string(3 * ggml_nbytes(params[0]) * params.size() / (1 << 20)) + "+ MiB)");
+                                                std::to_string(3 * ggml_nbytes(o->accAll) / (1 << 20)) + "+ MiB)");
     }
     ggml_backend_buffer_clear(o->buffer, 0);
     o->galloc = ggml_gallocr_new(buft);
@@ -77,6 +90,11 @@ template <typename Build> void DeviceOptimizer::compute(Build build) {
     }
 }
 
+ggml_tensor * DeviceOptimizer::slice(ggml_context * g, ggml_tensor * flat, size_t k) const {
+    const ggml_tensor * a = acc[k];
+    return ggml_view_4d(g, flat, a->ne[0], a->ne[1], a->ne[2], a->ne[3], a->nb[1], a->nb[2], a->nb[3], offsets[k] * sizeof(float));
+}
+
 void DeviceOptimizer::accumulate(const std::vector<ggml_tensor *> & grads, float scale) {
     if (grads.size() != params.size()) throw CodedError("TRAINING_FAILED", "gradient count does not match the adapter");
     for (const ggml_tensor * gr : grads) {
@@ -84,31 +102,29 @@ void DeviceOptimizer::accumulate(const std::vector<ggml_tensor *> & grads, float
             throw CodedError("TRAINING_FAILED", "a gradient is not on " + name + ", where the adapter is");
         }
     }
+    // The windows of a step share one scale (the session's window size): the accumulator sums the
+    // raw gradients and the scale is applied once, in the norm and in the step (no SCALE per
+    // tensor per window).
+    if (accScale != 0.0f && scale != accScale) {
+        throw CodedError("TRAINING_FAILED", "the windows of one optimizer step must share one gradient scale");
+    }
+    accScale = scale;
     compute([&](ggml_context * g, ggml_cgraph * graph) {
-        for (size_t k = 0; k < params.size(); k++) {
-            ggml_tensor * add = grads[k];
-            if (scale != 1.0f) add = ggml_scale(g, add, scale);
-            ggml_build_forward_expand(graph, ggml_add_inplace(g, acc[k], add));
-        }
+        for (size_t k = 0; k < params.size(); k++) ggml_build_forward_expand(graph, ggml_add_inplace(g, acc[k], grads[k]));
     });
 }
 
-std::vector<double> DeviceOptimizer::squaredNorms() {
-    std::vector<ggml_tensor *> sums(params.size());
-    std::vector<double> out(params.size());
+double DeviceOptimizer::squaredNorm() {
+    if (accScale == 0.0f) return 0.0;
+    // Σ over rows of normRow squares, then over the rows: three operations, one float read back
+    ggml_tensor * out = nullptr;
     compute([&](ggml_context * g, ggml_cgraph * graph) {
-        for (size_t k = 0; k < params.size(); k++) {
-            sums[k] = ggml_sum(g, ggml_sqr(g, acc[k]));
-            ggml_set_output(sums[k]);
-            ggml_build_forward_expand(graph, sums[k]);
-        }
+        out = ggml_cpy(g, ggml_sum(g, ggml_sum_rows(g, ggml_sqr(g, accAll))), norm);
+        ggml_build_forward_expand(graph, out);
     });
-    for (size_t k = 0; k < params.size(); k++) {
-        float x = 0;
-        ggml_backend_tensor_get(sums[k], &x, 0, sizeof(float));
-        out[k] = x;
-    }
-    return out;
+    float x = 0;
+    ggml_backend_tensor_get(norm, &x, 0, sizeof(float));
+    return static_cast<double>(x) * accScale * accScale;
 }
 
 void DeviceOptimizer::step(const Step & s) {
@@ -123,9 +139,12 @@ void DeviceOptimizer::step(const Step & s) {
         };
         ggml_backend_tensor_set(adamw, p, 0, sizeof(p));
     }
+    const float gradScale = s.gradScale * (accScale != 0.0f ? accScale : 1.0f);
     compute([&](ggml_context * g, ggml_cgraph * graph) {
+        // one SCALE over the flat accumulator, then each parameter's update reads its slice
+        ggml_tensor * scaled = gradScale != 1.0f ? ggml_scale(g, accAll, gradScale) : nullptr;
         for (size_t k = 0; k < params.size(); k++) {
-            ggml_tensor * grad = s.gradScale != 1.0f ? ggml_scale(g, acc[k], s.gradScale) : acc[k];
+            ggml_tensor * grad = scaled ? slice(g, scaled, k) : acc[k];
             ggml_tensor * upd = s.sgd ? ggml_opt_step_sgd(g, params[k], grad, sgd)
                                       : ggml_opt_step_adamw(g, params[k], grad, m[k], v[k], adamw);
             ggml_build_forward_expand(graph, upd);
@@ -134,7 +153,8 @@ void DeviceOptimizer::step(const Step & s) {
 }
 
 void DeviceOptimizer::zeroGradients() {
-    for (ggml_tensor * a : acc) ggml_backend_tensor_memset(a, 0, 0, ggml_nbytes(a));
+    ggml_backend_tensor_memset(accAll, 0, 0, ggml_nbytes(accAll));
+    accScale = 0.0f;
 }
 
 void DeviceOptimizer::zeroMoments() {
@@ -144,7 +164,12 @@ void DeviceOptimizer::zeroMoments() {
     }
 }
 
-void DeviceOptimizer::readGradient(size_t k, float * out) const { ggml_backend_tensor_get(acc[k], out, 0, ggml_nbytes(acc[k])); }
+void DeviceOptimizer::readGradient(size_t k, float * out) const {
+    ggml_backend_tensor_get(acc[k], out, 0, ggml_nbytes(acc[k]));
+    if (accScale != 0.0f && accScale != 1.0f) {
+        for (int64_t i = 0, n = ggml_nelements(acc[k]); i < n; i++) out[i] *= accScale;
+    }
+}
 
 void DeviceOptimizer::readMoments(size_t k, float * mOut, float * vOut) const {
     ggml_backend_tensor_get(m[k], mOut, 0, ggml_nbytes(m[k]));

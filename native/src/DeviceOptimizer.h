@@ -10,9 +10,12 @@
 
 // The optimizer of a training session whose adapter lives on a GPU: the gradient accumulators and
 // the AdamW moments stay beside the adapter, in the same device memory, and every step runs there
-// as ggml graphs (ADD to accumulate a window's gradient, SQR/SUM for the global norm, SCALE for
-// normalization and clipping, OPT_STEP_ADAMW or OPT_STEP_SGD for the update). Nothing crosses to
-// the host during training but the per-tensor squared norms (one float per tensor per step).
+// as ggml graphs (ADD to accumulate a window's gradient, SQR/SUM_ROWS/SUM for the global norm,
+// SCALE for normalization and clipping, OPT_STEP_ADAMW or OPT_STEP_SGD for the update). The
+// accumulators are one flat tensor (views per parameter), so zeroing, the norm and the scale are
+// one operation each. Nothing crosses to the host during training but the squared norm (one float
+// per step). Measured on an H100 before this layout: 18 ms per step for a 1B model's 154 tensors,
+// one read-back and one memset per tensor.
 //
 // The arithmetic is the host optimizer's (TrainingSession's StepWorker): AdamW as in PyTorch
 // (decoupled weight decay, bias-corrected moments), the gradient of the summed loss divided by the
@@ -33,8 +36,8 @@ public:
 
     // acc[k] += grads[k] * scale for every parameter.
     void accumulate(const std::vector<ggml_tensor *> & grads, float scale);
-    // Σ acc[k]² per parameter.
-    std::vector<double> squaredNorms();
+    // Σ acc², over every parameter.
+    double squaredNorm();
     struct Step {
         bool sgd = false;
         float lr = 0, beta1 = 0.9f, beta2 = 0.999f, eps = 1e-8f, weightDecay = 0;
@@ -58,8 +61,16 @@ private:
     DeviceOptimizer() = default;
     // Builds a graph in a temporary context with `build`, allocates its intermediates and computes it.
     template <typename Build> void compute(Build build);
+    // Parameter k's slice of a tensor shaped like accAll (accAll itself, or a result computed from it).
+    ggml_tensor * slice(ggml_context * g, ggml_tensor * flat, size_t k) const;
 
+    // rows of the flat accumulator for the norm's SUM_ROWS (padding stays zero)
+    static constexpr int64_t normRow = 4096;
     std::vector<ggml_tensor *> params, acc, m, v;
+    std::vector<int64_t> offsets; // of each parameter in accAll, in elements
+    ggml_tensor * accAll = nullptr; // [normRow, rows]: every accumulator, acc[k] are views into it
+    ggml_tensor * norm = nullptr;   // [1]: the squared norm, read back once per step
+    float accScale = 0.0f;          // the scale of every window added since zeroing (0: none yet)
     ggml_tensor * adamw = nullptr; // [7]: lr, beta1, beta2, eps, wd, 1/(1-beta1^t), 1/(1-beta2^t)
     ggml_tensor * sgd = nullptr;   // [2]: lr, wd
     ggml_context * ctx = nullptr;

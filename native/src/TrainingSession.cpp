@@ -274,7 +274,7 @@ protected:
         const double scale = o.mean ? 1.0 / std::max(1.0, s.gradTokens) : 1.0;
         double sq = 0.0;
         if (s.device) {
-            for (double n : s.device->squaredNorms()) sq += n * scale * scale;
+            sq = s.device->squaredNorm() * scale * scale;
         } else {
             for (const auto & p : s.params) {
                 for (float g : p.grad) sq += (g * scale) * (g * scale);
