@@ -8,7 +8,7 @@
 # Then run scripts/gpu/device.sh there with `carry: [".gpu"]`.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-tree=${LATHE_GPU_TREE:-native/.llama-build-cuda/src}
+tree=${LATHE_GPU_TREE:-native/.llama/src}
 mkdir -p .gpu/napi/node-addon-api
 grep -qx '/.gpu/' .git/info/exclude 2>/dev/null || echo '/.gpu/' >> .git/info/exclude
 [ -f .gpu/node.xz ] || xz -T2 -6 -c "$(command -v node)" > .gpu/node.xz
