@@ -9,7 +9,8 @@
  *     --threads N    default 2
  *     --pp N         prompt tokens (default 256)      --tg N   generated tokens (default 64)
  *     --models LIST  smol,1b (default both)
- *     --tokens N     tokens per delivery stream (default 1000)
+ *     --tokens N     tokens per delivery stream (default 5000: the cost per token is a difference of
+ *                    two CPU totals, and 1000-token streams left it to noise, rounds 0.01–0.32 ms)
  *     --no-llama-bench  skip building/running llama-bench
  *     --quick        tiny model, pp 64 / tg 16, 1 round, 200 delivery tokens: a smoke run of every
  *                    part (results in node_modules/.cache/lathe-bench/, not bench/results/)
@@ -164,7 +165,7 @@ async function main(): Promise<void> {
   const threads = Number(values.threads);
   const pp = Number(values.pp ?? (quick ? 64 : 256));
   const tg = Number(values.tg ?? (quick ? 16 : 64));
-  const nTokens = Number(values.tokens ?? (quick ? 200 : 1000));
+  const nTokens = Number(values.tokens ?? (quick ? 200 : 5000));
   const context = 1024;
   const models = quick
     ? [quickModel]
