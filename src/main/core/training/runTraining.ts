@@ -160,8 +160,15 @@ export async function runTraining(
     const evaluate = async (): Promise<number | null> => {
       if (evalWindows.length === 0) return null;
       progress('evaluating');
-      const r = await activeSession.evaluate(evalWindows.map(toNative));
-      return r.nTokens > 0 ? r.lossSum / r.nTokens : null;
+      try {
+        const r = await activeSession.evaluate(evalWindows.map(toNative));
+        return r.nTokens > 0 ? r.lossSum / r.nTokens : null;
+      } catch (error) {
+        // Cancelled while evaluating: the step before it is done and will be checkpointed, so it
+        // must still be reported (a resume starts after it); the loop then stops.
+        if (signal.aborted) return state?.lastEvalLoss ?? null;
+        throw error;
+      }
     };
     if (state.step === 0 && !spec.resume) state.lastEvalLoss = await evaluate();
 
