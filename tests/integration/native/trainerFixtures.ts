@@ -1,3 +1,4 @@
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   loadTrainerAddon,
@@ -154,4 +155,19 @@ export async function trainStep(session: TrainingSession, windows: TrainingWindo
 export function sameBits(a: Float32Array | undefined, b: Float32Array | undefined): boolean {
   if (!a || !b || a.length !== b.length) return false;
   return Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
+}
+
+/** Writes `count` one-turn chat examples (`question i` → `answer(i)`) as a dataset JSONL file; returns its path. */
+export function writeChatExamples(path: string, count: number, answer: (i: number) => string): string {
+  const lines = Array.from({ length: count }, (_v, i) =>
+    JSON.stringify({
+      id: `e${i}`,
+      messages: [
+        { role: 'user', content: `question ${i}` },
+        { role: 'assistant', content: answer(i) },
+      ],
+    }),
+  );
+  writeFileSync(path, lines.join('\n') + '\n');
+  return path;
 }

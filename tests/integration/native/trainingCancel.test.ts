@@ -1,4 +1,3 @@
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { TrainerAddon } from '../../../native/index.js';
@@ -6,7 +5,7 @@ import { runTraining } from '../../../src/main/core/training/runTraining.js';
 import type { FromTrainer, TrainerSpec } from '../../../src/main/core/training/trainerProtocol.js';
 import { hyperparamsSchema } from '../../../src/shared/domain.js';
 import { tempDir } from '../../helpers/tempDir.js';
-import { tinyModel, trainer } from './trainerFixtures.js';
+import { tinyModel, trainer, writeChatExamples } from './trainerFixtures.js';
 
 /**
  * A cancel that lands while the run evaluates (after a step, before that step is reported) still
@@ -18,19 +17,7 @@ describe('runTraining: cancelled while evaluating', () => {
   afterAll(() => dir.remove());
 
   it('reports the finished step, checkpoints it and ends cancelled (not failed)', async () => {
-    const examples = join(dir.path, 'examples.jsonl');
-    writeFileSync(
-      examples,
-      Array.from({ length: 24 }, (_v, i) =>
-        JSON.stringify({
-          id: `e${i}`,
-          messages: [
-            { role: 'user', content: `question ${i}` },
-            { role: 'assistant', content: `answer ${i % 3}` },
-          ],
-        }),
-      ).join('\n') + '\n',
-    );
+    const examples = writeChatExamples(join(dir.path, 'examples.jsonl'), 24, (i) => `answer ${i % 3}`);
     const spec: TrainerSpec = {
       runId: 'cancel-eval',
       baseModelPath: tinyModel(dir.path, 'cancel.gguf'),

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readGgufFileInfo } from 'node-llama-cpp';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -8,7 +8,7 @@ import { runTraining } from '../../../src/main/core/training/runTraining.js';
 import type { FromTrainer, TrainerSpec } from '../../../src/main/core/training/trainerProtocol.js';
 import { hyperparamsSchema, type TrainingDeviceReport } from '../../../src/shared/domain.js';
 import { tempDir } from '../../helpers/tempDir.js';
-import { tinyModel, trainer } from './trainerFixtures.js';
+import { tinyModel, trainer, writeChatExamples } from './trainerFixtures.js';
 
 /**
  * How a run plans its device before the first step (runTraining's planDevice), with the real CPU
@@ -21,19 +21,7 @@ describe('training plan: the largest window that fits the GPU', () => {
   const dir = tempDir('lathe-plan-');
   afterAll(() => dir.remove());
   const modelPath = tinyModel(dir.path, 'plan.gguf');
-  const examples = join(dir.path, 'examples.jsonl');
-  writeFileSync(
-    examples,
-    Array.from({ length: 12 }, (_v, i) =>
-      JSON.stringify({
-        id: `e${i}`,
-        messages: [
-          { role: 'user', content: `question ${i}` },
-          { role: 'assistant', content: 'always the same answer' },
-        ],
-      }),
-    ).join('\n') + '\n',
-  );
+  const examples = writeChatExamples(join(dir.path, 'examples.jsonl'), 12, () => 'always the same answer');
 
   /** The CPU addon, plus a GPU with `free` bytes that its models never really use (none when null). */
   function withFakeGpu(free: number | null, hostMemory?: number): TrainerAddon {
