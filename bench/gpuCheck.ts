@@ -14,7 +14,7 @@
  *      whether bigger passes pay on this GPU), for the SmolLM2-135M and a 1B (TinyLlama-1.1B)
  *      llama shape, F16 and Q8_0, AdamW on the GPU (`--bench-variants host-opt` adds the host
  *      optimizer for comparison; `f16` the F16 OUT_PROD; `outprod` upstream's OUT_PROD backward instead
- *      of the frozen-weight transposes) (each in a
+ *      of the frozen-weight transposes; `profile` times every node for a breakdown by op) (each in a
  *      child process, so the GPU memory is its own); `--torch` adds the PyTorch reference
  *      (bench/reference/lora_pytorch_gpu.py) on the same GPU.
  *
@@ -38,6 +38,7 @@ import {
   loadTrainerAddon,
   type ComputeDevice,
   type NodePlacement,
+  type OpProfileResult,
   type QuantizationType,
   type TrainerAddon,
   type TrainingWindow,
@@ -340,6 +341,12 @@ interface BenchResult {
   stoppedEarly: boolean;
   /** The first step: graph building, the frozen-weight transposes, kernel loading, then the step. */
   firstStepSeconds: number;
+  /**
+   * `--bench-variants profile` (LATHE_PROFILE_OPS=1): where the measured steps' forward and
+   * backward time went, by kind of node (TrainingSession.opProfile; every node waited for on its
+   * own, so this variant's speed is not comparable), the 40 most expensive kinds.
+   */
+  opProfile?: OpProfileResult | null;
 }
 
 async function childBench(): Promise<void> {
@@ -356,7 +363,13 @@ async function childBench(): Promise<void> {
   const adapter = new t.LoraAdapter(model);
   await adapter.create({ rank: 16, alpha: 32, targets: allTargetModules, seed: 42 });
   t0 = performance.now();
-  const session = new t.TrainingSession(model, adapter, { windowSize: window, threads, recordPlacement: true });
+  const profileOps = process.env.LATHE_PROFILE_OPS === '1';
+  const session = new t.TrainingSession(model, adapter, {
+    windowSize: window,
+    threads,
+    recordPlacement: true,
+    profileOps,
+  });
   await session.init();
   const initSeconds = (performance.now() - t0) / 1000;
   const rand = rng(2);
@@ -416,11 +429,18 @@ async function childBench(): Promise<void> {
       res.stoppedEarly = true;
       break;
     }
-    if (s < warmup) continue;
+    if (s < warmup) {
+      if (profileOps && s === warmup - 1) session.opProfile(); // the profile covers the measured steps only
+      continue;
+    }
     res.stepSeconds.push((c - a) / 1000);
     res.forwardBackwardSeconds.push((b - a) / 1000);
     res.optimizerSeconds.push((c - b) / 1000);
     res.loss.push(fb.lossSum / fb.nTokens);
+  }
+  if (profileOps) {
+    const p = session.opProfile();
+    res.opProfile = { ...p, ops: p.ops.slice(0, 40) };
   }
   res.steps = res.stepSeconds.length;
   const total = res.stepSeconds.reduce((x, y) => x + y, 0);
@@ -534,6 +554,8 @@ async function main(): Promise<void> {
     if (v === 'host-opt') variants.push(['+host-optimizer', { LATHE_OPTIMIZER: 'host' }]);
     // upstream's OUT_PROD through the frozen weights instead of MUL_MAT with their transposes
     if (v === 'outprod') variants.push(['+outprod', { LATHE_BACKWARD: 'outprod' }]);
+    // every node timed on its own: where a step's time goes (at every window)
+    if (v === 'profile') variants.push(['+profile', { LATHE_PROFILE_OPS: '1' }]);
   }
   const windows = args.quick ? ['256'] : (args.windows ?? '512').split(',').filter(Boolean);
   for (const shape of (args.shapes ?? '').split(',').filter(Boolean)) {
@@ -543,7 +565,7 @@ async function main(): Promise<void> {
         for (const [variant, env] of variants)
           for (const window of windows) {
             // the variants at the first window only: they compare against the default there
-            if (variant && window !== windows[0]) continue;
+            if (variant && variant !== '+profile' && window !== windows[0]) continue;
             const suffix = `${variant}${windows.length > 1 ? `@${window}` : ''}`;
             const file = join(work, `bench-${label}${suffix}.json`);
             const r = runChild(

@@ -174,8 +174,14 @@ export interface TrainingSessionOptions {
   windowSize: number;
   /** CPU threads. Default: all cores. */
   threads?: number;
-  /** Keep the scheduler's node placement of each window's graph for `nodePlacement()`. Default false. */
+  /** Keep the scheduler's node placement of the first training window's graph for `nodePlacement()`. Default false. */
   recordPlacement?: boolean;
+  /**
+   * Time every node of every window for `opProfile()` (native/src/OpProfile.h). Each node then runs
+   * on its own and is waited for, which slows the windows: for finding where the time goes, not
+   * for measuring speed. Default false.
+   */
+  profileOps?: boolean;
 }
 
 /** A compute device of this build (`devices()`). */
@@ -202,7 +208,34 @@ export interface PlacedOp {
   src0Type: string | null;
 }
 
-/** Where ggml's scheduler ran the nodes of the last window's graph (forward, and backward when training). */
+/** One kind of node in an op profile: the same op, first source (type and name), name (layer numbers as `#`) and half. */
+export interface ProfiledOp {
+  /** ggml's op, e.g. `MUL_MAT`, `SOFT_MAX_BACK`, `SILU` for a unary op. */
+  op: string;
+  /** Type of the first source (`f16`, `q8_0`, `f32`, …); empty without one. */
+  src0Type: string;
+  /** The node's name with every run of digits as `#` (e.g. `kq_soft_max-#`); often empty in the backward half. */
+  name: string;
+  /** The first source's name, the same way (e.g. `blk.#.ffn_down.weight` for a frozen weight's product). */
+  src0: string;
+  /** `forward` up to the loss (and the accuracy), `backward` after it. */
+  phase: 'forward' | 'backward';
+  count: number;
+  /** Wall time, each node waited for on its own. */
+  ms: number;
+}
+
+/** `TrainingSession.opProfile()`: the time of the profiled windows, split by kind of node, most first. */
+export interface OpProfileResult {
+  windows: number;
+  /** Before the first node of each window: graph building, allocation, inputs. */
+  hostMs: number;
+  forwardMs: number;
+  backwardMs: number;
+  ops: ProfiledOp[];
+}
+
+/** Where ggml's scheduler ran the nodes of the first training window's graph (forward and backward). */
 export interface NodePlacement {
   /** Nodes of the graph. */
   nodes: number;
@@ -256,10 +289,16 @@ export interface TrainingSession {
   /** The accumulated gradient of the summed loss (not normalized) for one adapter tensor. */
   gradient(name: string): Float32Array;
   /**
-   * Where the scheduler ran each node of the last window's graph. Needs `recordPlacement: true`
-   * (INVALID_ARGUMENT otherwise); empty before the first window.
+   * Where the scheduler ran each node of the first training window's graph (every window has the
+   * same graph). Needs `recordPlacement: true` (INVALID_ARGUMENT otherwise); empty before the first
+   * training window.
    */
   nodePlacement(): NodePlacement;
+  /**
+   * Where the windows since the last call spent their time, by kind of node; then starts over.
+   * Needs `profileOps: true` (INVALID_ARGUMENT otherwise).
+   */
+  opProfile(): OpProfileResult;
   /** What the session holds per device right now (after a training window: its peak). */
   memory(): DeviceMemory[];
   zeroGrad(): void;

@@ -59,6 +59,10 @@ protected:
         cp.type_v = GGML_TYPE_F32;
         cp.kv_unified = true; // packing: many sequences in one window
         cp.no_perf = true;
+        if (s.profile) {
+            cp.cb_eval = OpProfile::callback;
+            cp.cb_eval_user_data = s.profile.get();
+        }
         LlamaLog::takeErrors();
         ctx = llama_init_from_model(s.model->model, cp);
         if (!ctx) {
@@ -168,6 +172,7 @@ protected:
             double loss = 0.0;
             int32_t correct = 0;
             LlamaLog::takeErrors();
+            if (s.profile) s.profile->beginWindow();
             const int32_t ret = llama_opt_window_eval(s.ctx, &lw, train, &loss, &correct);
             if (ret == 1 || s.abortFlag.load()) {
                 fail("ABORTED", "aborted");
@@ -504,6 +509,7 @@ Napi::Function TrainingSession::define(Napi::Env env) {
         InstanceMethod("optimizerStep", &TrainingSession::optimizerStep),
         InstanceMethod("gradient", &TrainingSession::gradient),
         InstanceMethod("nodePlacement", &TrainingSession::nodePlacement),
+        InstanceMethod("opProfile", &TrainingSession::opProfile),
         InstanceMethod("memory", &TrainingSession::memory),
         InstanceMethod("zeroGrad", &TrainingSession::zeroGrad),
         InstanceMethod("saveCheckpoint", &TrainingSession::saveCheckpoint),
@@ -516,7 +522,17 @@ Napi::Function TrainingSession::define(Napi::Env env) {
     });
 }
 
-// Where the scheduler ran the nodes of the last window's graph (needs {recordPlacement: true}):
+// Where the time of the windows since the last call went, by op (needs {profileOps: true}; OpProfile.h).
+Napi::Value TrainingSession::opProfile(const Napi::CallbackInfo & info) {
+    Napi::Env env = info.Env();
+    ensureIdle(env);
+    if (!profile) {
+        throw CodedError::js(env, "INVALID_ARGUMENT", "create the session with {profileOps: true} to profile its ops");
+    }
+    return profile->take(env);
+}
+
+// Where the scheduler ran the nodes of the first training window's graph (needs {recordPlacement: true}):
 // {nodes, byBackend: {name: count}, computeByBackend, cpuOps: [{op, name, src0Type}]}. Views,
 // reshapes, permutes and transposes move no data and run no kernel: they count in byBackend only.
 Napi::Value TrainingSession::nodePlacement(const Napi::CallbackInfo & info) {
@@ -625,7 +641,7 @@ Napi::Value TrainingSession::memory(const Napi::CallbackInfo & info) {
     return out;
 }
 
-// new TrainingSession(model, adapter, {windowSize, threads, recordPlacement?})
+// new TrainingSession(model, adapter, {windowSize, threads, recordPlacement?, profileOps?})
 TrainingSession::TrainingSession(const Napi::CallbackInfo & info) : Napi::ObjectWrap<TrainingSession>(info) {
     Napi::Env env = info.Env();
     if (info.Length() < 3 || !TrainerModel::isInstance(info[0]) || !LoraAdapter::isInstance(info[1]) || !info[2].IsObject()) {
@@ -645,6 +661,7 @@ TrainingSession::TrainingSession(const Napi::CallbackInfo & info) : Napi::Object
     windowSize = static_cast<int32_t>(numberOr(o, "windowSize", 0));
     threads = static_cast<int32_t>(numberOr(o, "threads", 0));
     recordPlacement = o.Get("recordPlacement").ToBoolean().Value();
+    if (o.Get("profileOps").ToBoolean().Value()) profile = std::make_unique<OpProfile>();
     if (windowSize < 256 || windowSize % 256 != 0) {
         throw CodedError::js(env, "INVALID_ARGUMENT", "windowSize must be a positive multiple of 256");
     }

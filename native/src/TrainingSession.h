@@ -9,6 +9,7 @@
 
 #include "DeviceOptimizer.h"
 #include "LoraAdapter.h"
+#include "OpProfile.h"
 #include "TrainerModel.h"
 
 // One training run over a model and a LoRA adapter (JS: `TrainingSession`): a llama context whose
@@ -47,7 +48,8 @@ public:
     int32_t gradWindows = 0; // windows whose gradients are accumulated
     int32_t windowSize = 0;
     int32_t threads = 0;
-    bool recordPlacement = false; // keep the scheduler's node placement of each window (nodePlacement)
+    bool recordPlacement = false; // keep the scheduler's node placement of the first training window (nodePlacement)
+    std::unique_ptr<OpProfile> profile; // {profileOps: true}: time every node of every window (opProfile)
     std::atomic<bool> abortFlag{ false };
 
     void zeroGrads();
@@ -61,6 +63,7 @@ private:
     Napi::Value optimizerStep(const Napi::CallbackInfo & info);
     Napi::Value gradient(const Napi::CallbackInfo & info);
     Napi::Value nodePlacement(const Napi::CallbackInfo & info);
+    Napi::Value opProfile(const Napi::CallbackInfo & info);
     Napi::Value memory(const Napi::CallbackInfo & info);
     Napi::Value zeroGrad(const Napi::CallbackInfo & info);
     Napi::Value saveCheckpoint(const Napi::CallbackInfo & info);
