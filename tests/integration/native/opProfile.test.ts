@@ -7,6 +7,8 @@ import { packWindow, randomTokens, randomizeB, relDiff, tinyModel, trainer } fro
 /**
  * The op profile (`profileOps`, native/src/OpProfile.h): every node of a training window timed on
  * its own and added to its kind — what the GPU check prints to show where a step's time goes.
+ * With a GPU build (`npm run test:gpu`) every layer is offloaded, so the scheduler's callback path
+ * runs across the GPU and host splits.
  */
 describe('op profile of the training graph', () => {
   const dir = tempDir('lathe-op-profile-');
@@ -18,9 +20,13 @@ describe('op profile of the training graph', () => {
     { tokens: randomTokens(90, 2), trainFrom: 5 },
   ]);
 
+  const gpu = trainer()
+    .devices()
+    .some((d) => d.type === 'gpu' || d.type === 'igpu');
+
   async function run(profileOps: boolean) {
     const t = trainer();
-    const model = new t.TrainerModel(path);
+    const model = new t.TrainerModel(path, gpu ? { gpuLayers: -1 } : {});
     await model.load();
     const adapter = new t.LoraAdapter(model);
     await adapter.create({ rank: 4, alpha: 8, targets: allTargetModules, seed: 7 });
