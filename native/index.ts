@@ -312,6 +312,13 @@ export interface TrainingSession {
   abort(): void;
   dispose(): void;
   readonly step: number;
+  /**
+   * Windows whose graph was built rather than reused: every window of a session has the same shape,
+   * so the graph, its backward graph and their allocation are built once and serve every window of
+   * the same kind (training or evaluation) until the other kind runs. `LATHE_GRAPH_REUSE=0`
+   * rebuilds it every window.
+   */
+  readonly graphBuilds: number;
   readonly busy: boolean;
   readonly disposed: boolean;
 }

@@ -510,6 +510,7 @@ Napi::Function TrainingSession::define(Napi::Env env) {
         InstanceMethod("gradient", &TrainingSession::gradient),
         InstanceMethod("nodePlacement", &TrainingSession::nodePlacement),
         InstanceMethod("opProfile", &TrainingSession::opProfile),
+        InstanceAccessor("graphBuilds", &TrainingSession::getGraphBuilds, nullptr),
         InstanceMethod("memory", &TrainingSession::memory),
         InstanceMethod("zeroGrad", &TrainingSession::zeroGrad),
         InstanceMethod("saveCheckpoint", &TrainingSession::saveCheckpoint),
@@ -520,6 +521,11 @@ Napi::Function TrainingSession::define(Napi::Env env) {
         InstanceAccessor("busy", &TrainingSession::getBusy, nullptr),
         InstanceAccessor("disposed", &TrainingSession::getDisposed, nullptr),
     });
+}
+
+// Windows whose graph was built rather than reused (llama_opt_graph_builds): 0 before the first.
+Napi::Value TrainingSession::getGraphBuilds(const Napi::CallbackInfo & info) {
+    return Napi::Number::New(info.Env(), ctx ? llama_opt_graph_builds(ctx) : 0);
 }
 
 // Where the time of the windows since the last call went, by op (needs {profileOps: true}; OpProfile.h).

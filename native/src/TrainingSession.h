@@ -73,6 +73,7 @@ private:
     Napi::Value getStep(const Napi::CallbackInfo & info);
     Napi::Value getBusy(const Napi::CallbackInfo & info);
     Napi::Value getDisposed(const Napi::CallbackInfo & info);
+    Napi::Value getGraphBuilds(const Napi::CallbackInfo & info);
 
     Napi::Value runWindows(const Napi::CallbackInfo & info, bool train);
     std::vector<Window> parseWindows(Napi::Env env, const Napi::Value & value) const;
