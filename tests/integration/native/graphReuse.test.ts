@@ -1,8 +1,8 @@
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { allTargetModules, type TrainingWindow } from '../../../native/index.js';
+import type { TrainingWindow } from '../../../native/index.js';
 import { GgmlType } from '../../helpers/gguf/GgufWriter.js';
 import { tempDir } from '../../helpers/tempDir.js';
-import { WINDOW, packWindow, randomTokens, randomizeB, sameBits, tinyModel, trainer } from './trainerFixtures.js';
+import { hasGpu, packWindow, randomTokens, randomizeB, rig, sameBits, tinyModel } from './trainerFixtures.js';
 
 /**
  * Graph reuse (patch 0009): every window of a session has the same shape, so the training graph,
@@ -35,32 +35,10 @@ describe('training graph reuse between windows', () => {
     ]),
   ];
 
-  const gpu = trainer()
-    .devices()
-    .some((d) => d.type === 'gpu' || d.type === 'igpu');
-
-  async function rig() {
-    const t = trainer();
-    const model = new t.TrainerModel(path, gpu ? { gpuLayers: -1 } : {});
-    await model.load();
-    const adapter = new t.LoraAdapter(model);
-    await adapter.create({ rank: 4, alpha: 8, targets: allTargetModules, seed: 7 });
-    randomizeB(adapter, 9); // A gets gradients too
-    const session = new t.TrainingSession(model, adapter, { windowSize: WINDOW, threads: 2 });
-    await session.init();
-    return {
-      session,
-      dispose() {
-        session.dispose();
-        adapter.dispose();
-        model.dispose();
-      },
-    };
-  }
-
   /** Per window: loss and the gradients of that window alone; plus the evaluation's loss. */
   async function runAll() {
-    const r = await rig();
+    const r = await rig(path, {}, 2, { offload: hasGpu() });
+    randomizeB(r.adapter, 9); // A gets gradients too
     try {
       const out: { loss: number; grads: Float32Array[] }[] = [];
       const builds: number[] = [];

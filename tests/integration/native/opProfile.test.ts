@@ -1,8 +1,8 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { allTargetModules, type OpProfileResult, type TrainingSession } from '../../../native/index.js';
+import type { OpProfileResult, TrainingSession } from '../../../native/index.js';
 import { GgmlType } from '../../helpers/gguf/GgufWriter.js';
 import { tempDir } from '../../helpers/tempDir.js';
-import { packWindow, randomTokens, randomizeB, relDiff, tinyModel, trainer } from './trainerFixtures.js';
+import { hasGpu, packWindow, randomTokens, randomizeB, relDiff, rig, tinyModel } from './trainerFixtures.js';
 
 /**
  * The op profile (`profileOps`, native/src/OpProfile.h): every node of a training window timed on
@@ -20,27 +20,10 @@ describe('op profile of the training graph', () => {
     { tokens: randomTokens(90, 2), trainFrom: 5 },
   ]);
 
-  const gpu = trainer()
-    .devices()
-    .some((d) => d.type === 'gpu' || d.type === 'igpu');
-
   async function run(profileOps: boolean) {
-    const t = trainer();
-    const model = new t.TrainerModel(path, gpu ? { gpuLayers: -1 } : {});
-    await model.load();
-    const adapter = new t.LoraAdapter(model);
-    await adapter.create({ rank: 4, alpha: 8, targets: allTargetModules, seed: 7 });
-    randomizeB(adapter, 3); // so that A gets a gradient too
-    const session = new t.TrainingSession(model, adapter, { windowSize: 256, threads: 2, profileOps });
-    await session.init();
-    return {
-      session,
-      dispose() {
-        session.dispose();
-        adapter.dispose();
-        model.dispose();
-      },
-    };
+    const r = await rig(path, {}, 2, { offload: hasGpu(), session: { profileOps } });
+    randomizeB(r.adapter, 3); // so that A gets a gradient too
+    return r;
   }
 
   function find(p: OpProfileResult, op: string, phase: 'forward' | 'backward', name?: RegExp, src0?: string) {

@@ -7,6 +7,7 @@ import {
   type TrainerAddon,
   type TrainerModel,
   type TrainingSession,
+  type TrainingSessionOptions,
   type TrainingWindow,
 } from '../../../native/index.js';
 import { GgmlType } from '../../helpers/gguf/GgufWriter.js';
@@ -45,14 +46,33 @@ export function tinyModel(
   return path;
 }
 
+/** Whether the addon under test sees a GPU (a GPU build, e.g. under `npm run test:gpu`). */
+export function hasGpu(): boolean {
+  return trainer()
+    .devices()
+    .some((d) => d.type === 'gpu' || d.type === 'igpu');
+}
+
+export interface RigOptions {
+  /** Offload every layer (`gpuLayers: -1`); default: none. */
+  offload?: boolean;
+  /** Extra TrainingSession options (e.g. `profileOps`). */
+  session?: Partial<TrainingSessionOptions>;
+}
+
 /** Model + fresh adapter + initialized session. */
-export async function rig(modelPath: string, lora: Partial<LoraCreateOptions> = {}, threads = 2): Promise<Rig> {
+export async function rig(
+  modelPath: string,
+  lora: Partial<LoraCreateOptions> = {},
+  threads = 2,
+  options: RigOptions = {},
+): Promise<Rig> {
   const t = trainer();
-  const model = new t.TrainerModel(modelPath);
+  const model = new t.TrainerModel(modelPath, options.offload ? { gpuLayers: -1 } : {});
   await model.load();
   const adapter = new t.LoraAdapter(model);
   await adapter.create({ rank: 4, alpha: 8, targets: ['q', 'k', 'v', 'o', 'gate', 'up', 'down'], seed: 7, ...lora });
-  const session = new t.TrainingSession(model, adapter, { windowSize: WINDOW, threads });
+  const session = new t.TrainingSession(model, adapter, { windowSize: WINDOW, threads, ...options.session });
   await session.init();
   return {
     model,
