@@ -564,7 +564,8 @@ async function main(): Promise<void> {
       for (const [label, path] of Object.entries(models)) {
         for (const [variant, env] of variants)
           for (const window of windows) {
-            // the variants at the first window only: they compare against the default there
+            // the variants at the first window only (they compare against the default there), but
+            // the profile at every window (it explains each window's own step)
             if (variant && variant !== '+profile' && window !== windows[0]) continue;
             const suffix = `${variant}${windows.length > 1 ? `@${window}` : ''}`;
             const file = join(work, `bench-${label}${suffix}.json`);

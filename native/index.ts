@@ -214,7 +214,7 @@ export interface ProfiledOp {
   op: string;
   /** Type of the first source (`f16`, `q8_0`, `f32`, …); empty without one. */
   src0Type: string;
-  /** The node's name with every run of digits as `#` (e.g. `kq_soft_max-#`); often empty in the backward half. */
+  /** The node's name with every run of digits as `#` (e.g. `kq_soft_max-#`; `node_#` for nodes ggml named itself). */
   name: string;
   /** The first source's name, the same way (e.g. `blk.#.ffn_down.weight` for a frozen weight's product). */
   src0: string;
