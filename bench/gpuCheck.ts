@@ -14,7 +14,9 @@
  *      whether bigger passes pay on this GPU), for the SmolLM2-135M and a 1B (TinyLlama-1.1B)
  *      llama shape, F16 and Q8_0, AdamW on the GPU (`--bench-variants host-opt` adds the host
  *      optimizer for comparison; `f16` the F16 OUT_PROD; `outprod` upstream's OUT_PROD backward instead
- *      of the frozen-weight transposes; `profile` times every node for a breakdown by op) (each in a
+ *      of the frozen-weight transposes; `profile` times every node for a breakdown by op; `rows` packs
+ *      512-token examples one per row, attention per row, and with `--torch` the same as a PyTorch
+ *      batch) (each in a
  *      child process, so the GPU memory is its own); `--torch` adds the PyTorch reference
  *      (bench/reference/lora_pytorch_gpu.py) on the same GPU.
  *
@@ -347,6 +349,31 @@ interface BenchResult {
    * own, so this variant's speed is not comparable), the 40 most expensive kinds.
    */
   opProfile?: OpProfileResult | null;
+  /** Rows of the window (`--bench-variants rows`): one example of window/rows tokens each. */
+  rows?: number;
+}
+
+/**
+ * One benchmark window, every position labelled: one random sequence, or with `rows` > 1 one
+ * sequence per row (its own sequence id, positions from 0), as examples of window/rows tokens
+ * packed one per row.
+ */
+function benchWindow(window: number, rows: number, nVocab: number, rand: () => number): TrainingWindow {
+  const row = window / rows;
+  const tokens = new Int32Array(window);
+  const labels = new Int32Array(window);
+  const positions = new Int32Array(window);
+  const seqIds = new Int32Array(window);
+  for (let r = 0; r < rows; r++) {
+    const seq = Int32Array.from({ length: row + 1 }, () => PLAIN + Math.floor(rand() * (nVocab - PLAIN)));
+    tokens.set(seq.subarray(0, row), r * row);
+    labels.set(seq.subarray(1), r * row);
+    for (let i = 0; i < row; i++) {
+      positions[r * row + i] = i;
+      seqIds[r * row + i] = r;
+    }
+  }
+  return { tokens, labels, positions, seqIds };
 }
 
 async function childBench(): Promise<void> {
@@ -364,11 +391,15 @@ async function childBench(): Promise<void> {
   await adapter.create({ rank: 16, alpha: 32, targets: allTargetModules, seed: 42 });
   t0 = performance.now();
   const profileOps = process.env.LATHE_PROFILE_OPS === '1';
+  // `--bench-variants rows`: examples of LATHE_BENCH_ROW tokens, one per row, each row attended to on its own
+  const row = Number(process.env.LATHE_BENCH_ROW ?? 0);
+  const rows = row > 0 && window % row === 0 ? window / row : 1;
   const session = new t.TrainingSession(model, adapter, {
     windowSize: window,
     threads,
     recordPlacement: true,
     profileOps,
+    rows,
   });
   await session.init();
   const initSeconds = (performance.now() - t0) / 1000;
@@ -401,9 +432,8 @@ async function childBench(): Promise<void> {
   const warmup = Number(args.warmup);
   const steps = Number(args.steps);
   for (let s = 0; s < warmup + steps; s++) {
-    const seq = Int32Array.from({ length: window + 1 }, () => PLAIN + Math.floor(rand() * (info.nVocab - PLAIN)));
     const a = performance.now();
-    const fb = await session.forwardBackward([{ tokens: seq.subarray(0, window), labels: seq.slice(1) }]);
+    const fb = await session.forwardBackward([benchWindow(window, rows, info.nVocab, rand)]);
     const b = performance.now();
     await session.optimizerStep({ lr: 1e-4 });
     const c = performance.now();
@@ -442,6 +472,7 @@ async function childBench(): Promise<void> {
     const p = session.opProfile();
     res.opProfile = { ...p, ops: p.ops.slice(0, 40) };
   }
+  res.rows = rows;
   res.steps = res.stepSeconds.length;
   const total = res.stepSeconds.reduce((x, y) => x + y, 0);
   res.tokensPerSecond = (res.steps * window) / total;
@@ -484,20 +515,24 @@ interface TorchResult {
 }
 
 /** The PyTorch reference of one shape, at each window. */
-function runTorch(dir: string, name: string, windows: string[]): TorchResult[] {
+function runTorch(dir: string, name: string, windows: string[], row = 0): TorchResult[] {
   const script = resolve('bench/reference/lora_pytorch_gpu.py');
   const out: TorchResult[] = [];
   const s = (args.quick ? quickShapes : shapes)[name];
   if (!s) return out;
   for (const window of windows) {
-    const label = `${name}${windows.length > 1 ? `@${window}` : ''}`;
+    // row > 0: window/row sequences of row tokens per step (a batch), where that is more than one
+    const batch = row > 0 && Number(window) > row && Number(window) % row === 0 ? Number(window) / row : 1;
+    if (row > 0 && batch === 1) continue;
+    const seq = batch > 1 ? row : Number(window);
+    const label = `${name}${batch > 1 ? `+batch${batch}x${row}` : ''}${windows.length > 1 ? `@${window}` : ''}`;
     const file = join(dir, `torch-${label}.json`);
     const r = spawnSync(
       'python3',
       [
         script,
         ...['--layers', s.nLayer, '--embd', s.nEmbd, '--heads', s.nHead, '--kv-heads', s.nHeadKv, '--ff', s.nFf],
-        ...['--vocab', s.nVocab, '--seq', window, '--steps', args.steps, '--out', file],
+        ...['--vocab', s.nVocab, '--seq', seq, '--batch', batch, '--steps', args.steps, '--out', file],
       ].map(String),
       { encoding: 'utf8', stdio: ['ignore', 'inherit', 'pipe'], env: { ...process.env, PYTHONUNBUFFERED: '1' } },
     );
@@ -556,6 +591,8 @@ async function main(): Promise<void> {
     if (v === 'outprod') variants.push(['+outprod', { LATHE_BACKWARD: 'outprod' }]);
     // every node timed on its own: where a step's time goes (at every window)
     if (v === 'profile') variants.push(['+profile', { LATHE_PROFILE_OPS: '1' }]);
+    // examples of 512 tokens (the issue's length), one per row of the window, attention per row
+    if (v === 'rows') variants.push(['+rows512', { LATHE_BENCH_ROW: '512' }]);
   }
   const windows = args.quick ? ['256'] : (args.windows ?? '512').split(',').filter(Boolean);
   for (const shape of (args.shapes ?? '').split(',').filter(Boolean)) {
@@ -566,7 +603,9 @@ async function main(): Promise<void> {
           for (const window of windows) {
             // the variants at the first window only (they compare against the default there), but
             // the profile at every window (it explains each window's own step)
-            if (variant && variant !== '+profile' && window !== windows[0]) continue;
+            if (variant && variant !== '+profile' && variant !== '+rows512' && window !== windows[0]) continue;
+            // rows of 512 at every window that holds more than one
+            if (variant === '+rows512' && (Number(window) <= 512 || Number(window) % 512 !== 0)) continue;
             const suffix = `${variant}${windows.length > 1 ? `@${window}` : ''}`;
             const file = join(work, `bench-${label}${suffix}.json`);
             const r = runChild(
@@ -602,6 +641,8 @@ async function main(): Promise<void> {
     }
     if (args.torch) {
       torch.push(...runTorch(work, shape, windows));
+      // the rows variant's reference: the same 512-token examples as a batch
+      if (variants.some(([v]) => v === '+rows512')) torch.push(...runTorch(work, shape, windows, 512));
       report.torch = torch;
       save();
     }

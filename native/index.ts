@@ -174,6 +174,13 @@ export interface TrainingSessionOptions {
   windowSize: number;
   /** CPU threads. Default: all cores. */
   threads?: number;
+  /**
+   * Rows per window (default 1): the window is `rows` rows of `windowSize / rows` tokens and each
+   * row is attended to on its own, so attention costs `rows` times less (in time and in the
+   * activations it keeps). No sequence may span two rows: every window needs `seqIds`, and a
+   * sequence id found in two rows is an INVALID_ARGUMENT. Must divide `windowSize`.
+   */
+  rows?: number;
   /** Keep the scheduler's node placement of the first training window's graph for `nodePlacement()`. Default false. */
   recordPlacement?: boolean;
   /**

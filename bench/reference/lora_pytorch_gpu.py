@@ -29,6 +29,7 @@ def main():
     p.add_argument('--ff', type=int, default=1536)
     p.add_argument('--vocab', type=int, default=49152)
     p.add_argument('--seq', type=int, default=512)
+    p.add_argument('--batch', type=int, default=1, help='sequences of --seq tokens per step')
     p.add_argument('--rank', type=int, default=16)
     p.add_argument('--alpha', type=float, default=32)
     p.add_argument('--warmup', type=int, default=2)
@@ -81,12 +82,12 @@ def main():
 
         def forward(self, x):
             h = rms(x)
-            T = x.shape[1]
-            q = self.q(h).view(1, T, a.heads, hd).transpose(1, 2)
-            k = self.k(h).view(1, T, a.kv_heads, hd).transpose(1, 2)
-            v = self.v(h).view(1, T, a.kv_heads, hd).transpose(1, 2)
+            B, T = x.shape[0], x.shape[1]
+            q = self.q(h).view(B, T, a.heads, hd).transpose(1, 2)
+            k = self.k(h).view(B, T, a.kv_heads, hd).transpose(1, 2)
+            v = self.v(h).view(B, T, a.kv_heads, hd).transpose(1, 2)
             att = F.scaled_dot_product_attention(rope(q), rope(k), v, is_causal=True, enable_gqa=True)
-            x = x + self.o(att.transpose(1, 2).reshape(1, T, a.embd))
+            x = x + self.o(att.transpose(1, 2).reshape(B, T, a.embd))
             h = rms(x)
             return x + self.down(F.silu(self.gate(h)) * self.up(h))
 
@@ -99,7 +100,7 @@ def main():
     log(f'{torch.cuda.get_device_name()}, LoRA {n_lora / 1e6:.2f}M parameters, base {a.dtype}')
 
     def step():
-        tok = torch.randint(259, a.vocab, (1, a.seq + 1), device=dev)
+        tok = torch.randint(259, a.vocab, (a.batch, a.seq + 1), device=dev)
         with torch.autocast('cuda', dtype=dt, enabled=dt != torch.float32):
             x = F.embedding(tok[:, :-1], embd)
             for layer in layers:
@@ -128,9 +129,10 @@ def main():
         'torch': torch.__version__,
         'dtype': a.dtype,
         'seq': a.seq,
+        'batch': a.batch,
         'steps': len(times),
         'stepSeconds': times,
-        'tokensPerSecond': a.seq * len(times) / sum(times),
+        'tokensPerSecond': a.batch * a.seq * len(times) / sum(times),
         'peakAllocatedBytes': torch.cuda.max_memory_allocated(),
         'peakReservedBytes': torch.cuda.max_memory_reserved(),
         'nLoraParams': n_lora,

@@ -169,6 +169,7 @@ protected:
             lw.label = win.labels.data();
             lw.pos = win.positions.empty() ? nullptr : win.positions.data();
             lw.seq_id = win.seqIds.empty() ? nullptr : win.seqIds.data();
+            lw.n_rows = s.rows;
             double loss = 0.0;
             int32_t correct = 0;
             LlamaLog::takeErrors();
@@ -647,7 +648,7 @@ Napi::Value TrainingSession::memory(const Napi::CallbackInfo & info) {
     return out;
 }
 
-// new TrainingSession(model, adapter, {windowSize, threads, recordPlacement?, profileOps?})
+// new TrainingSession(model, adapter, {windowSize, threads, rows?, recordPlacement?, profileOps?})
 TrainingSession::TrainingSession(const Napi::CallbackInfo & info) : Napi::ObjectWrap<TrainingSession>(info) {
     Napi::Env env = info.Env();
     if (info.Length() < 3 || !TrainerModel::isInstance(info[0]) || !LoraAdapter::isInstance(info[1]) || !info[2].IsObject()) {
@@ -671,6 +672,12 @@ TrainingSession::TrainingSession(const Napi::CallbackInfo & info) : Napi::Object
     if (windowSize < 256 || windowSize % 256 != 0) {
         throw CodedError::js(env, "INVALID_ARGUMENT", "windowSize must be a positive multiple of 256");
     }
+    const double rowsIn = numberOr(o, "rows", 1);
+    if (rowsIn < 1 || rowsIn > windowSize || rowsIn != std::floor(rowsIn) || windowSize % static_cast<int32_t>(rowsIn) != 0) {
+        throw CodedError::js(env, "INVALID_ARGUMENT", "rows must be a whole number of rows that divides windowSize (" +
+                                                          std::to_string(windowSize) + ")");
+    }
+    rows = static_cast<int32_t>(rowsIn);
     if (threads <= 0) {
         threads = static_cast<int32_t>(std::max(1u, std::thread::hardware_concurrency()));
     }

@@ -47,6 +47,7 @@ public:
     double gradTokens = 0;   // unmasked tokens whose loss the gradients hold
     int32_t gradWindows = 0; // windows whose gradients are accumulated
     int32_t windowSize = 0;
+    int32_t rows = 1; // {rows}: the window is `rows` rows of windowSize/rows tokens, each attended to on its own
     int32_t threads = 0;
     bool recordPlacement = false; // keep the scheduler's node placement of the first training window (nodePlacement)
     std::unique_ptr<OpProfile> profile; // {profileOps: true}: time every node of every window (opProfile)

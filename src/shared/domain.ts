@@ -220,6 +220,11 @@ export interface TrainingDeviceReport {
   gpu: boolean;
   /** Tokens per forward/backward pass (examples are packed into windows of this size). */
   windowSize: number;
+  /**
+   * Tokens per row: a window of several rows attends row by row (no example crosses a row), so
+   * its attention costs windowSize·rowSize instead of windowSize². Equal to windowSize for one row.
+   */
+  rowSize: number;
   /** The smallest window the data needs; a GPU run may use a larger one to pack more per pass. */
   neededWindowSize: number;
   /** Device memory free when the run planned, with the weights already loaded; null on the CPU. */

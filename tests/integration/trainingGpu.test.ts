@@ -38,7 +38,7 @@ describe('fine-tuning on a GPU through the core', () => {
     dir?.remove();
   });
 
-  it('trains on the GPU, reports it, and grows the window to fit', { timeout: 300_000 }, async (ctx) => {
+  it('trains on the GPU, reports it, and grows the window to fit (in rows)', { timeout: 300_000 }, async (ctx) => {
     if (!gpu) ctx.skip(`no GPU build of the trainer given (LATHE_TRAINER_ADDON=${addonPath ?? ''}) or no GPU seen`);
     const modelPath = join(dir.path, 'tiny.gguf');
     writeRandomLlama(modelPath, { seed: 3 });
@@ -68,6 +68,7 @@ describe('fine-tuning on a GPU through the core', () => {
     expect(device).toMatchObject({ backend: gpu?.name, gpu: true, cpuFallbacks: {} });
     expect(device.neededWindowSize).toBe(256);
     expect(device.windowSize).toBe(1024); // grown to the step's token budget: the GPU has room
+    expect(device.rowSize).toBe(256); // short chats: four rows of 256, attended to one by one
     const onGpu = device.measured!.find((m) => m.device === gpu?.name)!;
     expect(onGpu.model).toBeGreaterThan(0);
     expect(onGpu.optimizer).toBeGreaterThanOrEqual(3 * onGpu.adapter); // AdamW beside the adapter

@@ -38,6 +38,15 @@ describe('training memory: estimate vs allocated', () => {
       window: 768,
       rank: 16,
     },
+    {
+      name: 'F16, 8 layers, GQA, window 1024 as 4 rows of 256, rank 8',
+      type: GgmlType.F16,
+      quantize: null,
+      shape: { nLayer: 8, nEmbd: 256, nHead: 8, nHeadKv: 4, nFf: 640, nVocab: 2048 },
+      window: 1024,
+      rows: 4,
+      rank: 8,
+    },
   ];
 
   it.for(cases)('$name', { timeout: 120_000 }, async (c) => {
@@ -54,6 +63,7 @@ describe('training memory: estimate vs allocated', () => {
       rank: c.rank,
       targets: allTargetModules,
       windowSize: c.window,
+      rowSize: c.window / (c.rows ?? 1),
       offload: false,
     });
 
@@ -61,7 +71,8 @@ describe('training memory: estimate vs allocated', () => {
     await model.load();
     const adapter = new t.LoraAdapter(model);
     await adapter.create({ rank: c.rank, alpha: 2 * c.rank, targets: allTargetModules, seed: 3 });
-    const session = new t.TrainingSession(model, adapter, { windowSize: c.window, threads: 2 });
+    const rows = c.rows ?? 1;
+    const session = new t.TrainingSession(model, adapter, { windowSize: c.window, threads: 2, rows });
     try {
       await session.init();
       const tokens = randomTokens(c.window, 5, c.shape.nVocab);
@@ -69,13 +80,14 @@ describe('training memory: estimate vs allocated', () => {
         {
           tokens: Int32Array.from(tokens),
           labels: Int32Array.from(tokens, (_, i) => (i + 1 < tokens.length ? (tokens[i + 1] as number) : -1)),
-          positions: Int32Array.from(tokens, (_, i) => i),
-          seqIds: new Int32Array(c.window),
+          // one sequence per row
+          positions: Int32Array.from(tokens, (_, i) => i % (c.window / rows)),
+          seqIds: Int32Array.from(tokens, (_, i) => Math.floor(i / (c.window / rows))),
         },
       ]);
-      const rows = session.memory();
-      expect(rows.map((r) => r.device)).toEqual(['CPU']);
-      const cpu = rows[0] as DeviceMemory;
+      const memory = session.memory();
+      expect(memory.map((r) => r.device)).toEqual(['CPU']);
+      const cpu = memory[0] as DeviceMemory;
       const d = estimate.device;
       expect(cpu.model).toBeGreaterThanOrEqual(d.weights);
       expect(cpu.model).toBeLessThan(d.weights * 1.01 + 65_536); // buffers are padded per tensor
@@ -87,7 +99,10 @@ describe('training memory: estimate vs allocated', () => {
       expect(d.activations).toBeGreaterThanOrEqual(cpu.compute);
       expect(d.activations).toBeLessThan(cpu.compute * 1.25);
       // without the margin the fit itself is within ±10 %
-      expect(Math.abs(activationBytes(shape, c.window) / cpu.compute - 1)).toBeLessThan(0.1);
+      const fit = activationBytes(shape, c.window, c.window / rows);
+      expect(Math.abs(fit / cpu.compute - 1)).toBeLessThan(0.1);
+      // rows: the whole window's attention would have been far more
+      if (rows > 1) expect(activationBytes(shape, c.window) / cpu.compute).toBeGreaterThan(1.5);
       expect(estimate.host.total).toBe(0);
     } finally {
       session.dispose();

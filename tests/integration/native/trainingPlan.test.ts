@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readGgufFileInfo } from 'node-llama-cpp';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -43,9 +43,16 @@ describe('training plan: the largest window that fits the GPU', () => {
     };
   }
 
-  async function plan(free: number | null, name: string, batchTokens = 1024, hostMemory?: number) {
+  async function plan(
+    free: number | null,
+    name: string,
+    batchTokens = 1024,
+    hostMemory?: number,
+    savedPlan?: Record<string, number>,
+  ) {
     const runDir = join(dir.path, name);
     mkdirSync(runDir, { recursive: true });
+    if (savedPlan) writeFileSync(join(runDir, 'window.json'), JSON.stringify(savedPlan));
     const spec: TrainerSpec = {
       runId: name,
       baseModelPath: modelPath,
@@ -54,7 +61,7 @@ describe('training plan: the largest window that fits the GPU', () => {
       adapterPath: join(runDir, 'adapter.gguf'),
       checkpointPath: join(runDir, 'checkpoint.gguf'),
       hyperparams: hyperparamsSchema.parse({ rank: 4, alpha: 8, epochs: 1, batchTokens, evalFraction: 0, threads: 2 }),
-      resume: false,
+      resume: savedPlan !== undefined,
       checkpointEverySeconds: 3600,
     };
     const messages: FromTrainer[] = [];
@@ -72,7 +79,7 @@ describe('training plan: the largest window that fits the GPU', () => {
     return { device: device?.device, messages, runDir };
   }
 
-  const estimateAt = async (windowSize: number) => {
+  const estimateAt = async (windowSize: number, rowSize = windowSize) => {
     const shape = trainingShapeFromGguf(
       await readGgufFileInfo(modelPath, { readTensorInfo: true, logWarnings: false }),
     );
@@ -81,16 +88,32 @@ describe('training plan: the largest window that fits the GPU', () => {
       rank: 4,
       targets: ['q', 'k', 'v', 'o', 'gate', 'up', 'down'],
       windowSize,
+      rowSize,
       offload: true,
     }).device;
   };
 
   it('grows up to the step budget when memory allows, and remembers the window for a resume', async () => {
     const { device, runDir } = await plan(64 * 2 ** 30, 'roomy');
-    expect(device).toMatchObject({ backend: 'FakeGPU0', gpu: true, neededWindowSize: 256, windowSize: 1024 });
+    // the chats are short: four rows of 256 hold them as well as one row of 1024, at a quarter of the attention
+    expect(device).toMatchObject({
+      backend: 'FakeGPU0',
+      gpu: true,
+      neededWindowSize: 256,
+      windowSize: 1024,
+      rowSize: 256,
+    });
     expect(device?.freeBytes).toBe(64 * 2 ** 30);
-    expect(device?.estimate.device.total).toBe((await estimateAt(1024)).total);
-    expect(JSON.parse(readFileSync(join(runDir, 'window.json'), 'utf8'))).toEqual({ windowSize: 1024 });
+    expect(device?.estimate.device.total).toBe((await estimateAt(1024, 256)).total);
+    expect((await estimateAt(1024, 256)).activations).toBeLessThan((await estimateAt(1024)).activations);
+    expect(JSON.parse(readFileSync(join(runDir, 'window.json'), 'utf8'))).toEqual({ windowSize: 1024, rowSize: 256 });
+  });
+
+  it('a resumed run keeps its plan; one planned before rows existed stays one row per window', async () => {
+    const { device } = await plan(64 * 2 ** 30, 'resumed-old', 1024, undefined, { windowSize: 768 });
+    expect(device).toMatchObject({ windowSize: 768, rowSize: 768 });
+    const again = await plan(64 * 2 ** 30, 'resumed', 1024, undefined, { windowSize: 1024, rowSize: 512 });
+    expect(again.device).toMatchObject({ windowSize: 1024, rowSize: 512 });
   });
 
   it('LATHE_GPU_MAX_WINDOW caps the growth (256: the window the data needs)', async () => {
@@ -105,13 +128,13 @@ describe('training plan: the largest window that fits the GPU', () => {
 
   it('stops at the largest window whose estimate fits in 90 % of the free memory', async () => {
     const at256 = await estimateAt(256);
-    const at512 = await estimateAt(512);
-    const at768 = await estimateAt(768);
-    // free memory such that 512 fits and 768 does not (the weights are already on the device)
+    const at512 = await estimateAt(512, 256);
+    const at768 = await estimateAt(768, 256);
+    // free memory such that 512 (in rows of 256) fits and 768 does not (the weights are already on the device)
     const free = Math.ceil((at512.total - at256.weights) / 0.9) + 1;
     expect(0.9 * free + at256.weights).toBeLessThan(at768.total);
     const { device } = await plan(free, 'tight');
-    expect(device).toMatchObject({ windowSize: 512, neededWindowSize: 256 });
+    expect(device).toMatchObject({ windowSize: 512, rowSize: 256, neededWindowSize: 256 });
   });
 
   it('does not fit at all: UNSUPPORTED before the first step, with what it needs', async () => {

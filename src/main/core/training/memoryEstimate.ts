@@ -68,6 +68,8 @@ export interface MemoryPlanInput {
   rank: number;
   targets: readonly string[];
   windowSize: number;
+  /** Tokens per row when the window is several rows attended to one by one; default the whole window. */
+  rowSize?: number;
   /** Every layer on a GPU (the trainer's GPU mode) or everything on the CPU. */
   offload: boolean;
 }
@@ -107,11 +109,20 @@ const moduleTensor: Record<string, string> = {
   down: 'ffn_down',
 };
 
-/** Activations of one training window (forward + backward), bytes, without margin. */
-export function activationBytes(shape: Omit<TrainingShape, 'tensors'>, windowSize: number): number {
+/**
+ * Activations of one training window (forward + backward), bytes, without margin. A window of rows
+ * (`rowSize` < `windowSize`, TrainingSession's `rows`) attends row by row: its attention terms are
+ * W·S instead of W².
+ */
+export function activationBytes(
+  shape: Omit<TrainingShape, 'tensors'>,
+  windowSize: number,
+  rowSize: number = windowSize,
+): number {
   const { nLayer: L, nEmbd: E, nFf: F, nHead: H, nVocab: V } = shape;
   const W = windowSize;
-  return 4 * (L * W * (9.0 * E + 2.6 * F + 1.0 * H * W) + 1.05 * H * W * W + 3.85 * W * V);
+  const S = Math.min(rowSize, W);
+  return 4 * (L * W * (9.0 * E + 2.6 * F + 1.0 * H * S) + 1.05 * H * W * S + 3.85 * W * V);
 }
 
 const margin = 1.1;
@@ -149,7 +160,7 @@ export function estimateTrainingMemory(input: MemoryPlanInput): MemoryEstimate {
   const adapter = adapterFloats * 4;
   const headDim = shape.nEmbd / shape.nHead;
   const kvCache = 2 * shape.nLayer * W * headDim * shape.nHeadKv * 4;
-  const activations = Math.round(activationBytes(shape, W) * margin);
+  const activations = Math.round(activationBytes(shape, W, input.rowSize ?? W) * margin);
   // The gradient sum and AdamW's two moments: on the host for a CPU run; on a GPU beside the
   // adapter (native/src/DeviceOptimizer.h), plus a work buffer as large as the largest LoRA tensor.
   const optimizer = 3 * adapter;
@@ -192,11 +203,27 @@ export function largestFittingWindow(
   cap: number,
   budget: number,
 ): number | null {
-  let best: number | null = null;
+  return largestFittingPlan(input, needed, cap, budget, (w) => [w])?.windowSize ?? null;
+}
+
+/**
+ * As largestFittingWindow, for windows split into rows: `rowSizes(w)` lists the row sizes window
+ * `w` may use, preferred first; a window fits with the first of them whose estimate fits.
+ */
+export function largestFittingPlan(
+  input: Omit<MemoryPlanInput, 'windowSize' | 'offload' | 'rowSize'>,
+  needed: number,
+  cap: number,
+  budget: number,
+  rowSizes: (windowSize: number) => readonly number[],
+): { windowSize: number; rowSize: number } | null {
+  let best: { windowSize: number; rowSize: number } | null = null;
   for (let w = needed; w <= Math.max(needed, cap); w += 256) {
-    const e = estimateTrainingMemory({ ...input, windowSize: w, offload: true });
-    if (e.device.total > budget) break;
-    best = w;
+    const rowSize = rowSizes(w).find(
+      (s) => estimateTrainingMemory({ ...input, windowSize: w, rowSize: s, offload: true }).device.total <= budget,
+    );
+    if (rowSize === undefined) break;
+    best = { windowSize: w, rowSize };
   }
   return best;
 }

@@ -15,7 +15,7 @@ import {
   estimateTrainingMemory,
   gpuMemoryShare,
   hostMemoryShare,
-  largestFittingWindow,
+  largestFittingPlan,
   trainingShapeFromGguf,
   type TrainingShape,
 } from './memoryEstimate';
@@ -23,6 +23,7 @@ import { fillRatio, packWindows, type TrainingWindow } from './packWindows';
 import { prepareExamples } from './prepareExamples';
 import { seededRandom, shuffled } from './random';
 import { readExamplesFile } from './readExamplesFile';
+import { rankRowSizes } from './rowPlan';
 import { learningRateAt, windowSizeFor, windowsPerStep } from './schedule';
 import type { TokenizerPort } from './tokenizeExample';
 import type { FromTrainer, TrainerSpec } from './trainerProtocol';
@@ -113,11 +114,14 @@ export async function runTraining(
       ...prepared.eval.map((e) => e.tokens.length),
     );
     const neededWindow = windowSizeFor(hp.maxLength ?? Math.min(2048, longest));
-    const plan = planDevice(spec, addon, gpu, trainingShapeFromGguf(gguf), neededWindow);
-    const windowSize = plan.windowSize;
+    const trainLengths = prepared.train.map((e) => e.tokens.length);
+    const plan = planDevice(spec, addon, gpu, trainingShapeFromGguf(gguf), neededWindow, trainLengths);
+    const { windowSize, rowSize } = plan;
+    const rows = windowSize / rowSize;
     const pad = tokenizer.bos ?? 0;
-    const trainWindows = packWindows(prepared.train, { windowSize, padToken: pad });
-    const evalWindows = prepared.eval.length > 0 ? packWindows(prepared.eval, { windowSize, padToken: pad }) : [];
+    const trainWindows = packWindows(prepared.train, { windowSize, rowSize, padToken: pad });
+    const evalWindows =
+      prepared.eval.length > 0 ? packWindows(prepared.eval, { windowSize, rowSize, padToken: pad }) : [];
     const perStep = windowsPerStep(hp.batchTokens, windowSize);
     const stepsPerEpoch = Math.ceil(trainWindows.length / perStep);
     const totalSteps = Math.max(1, Math.round(stepsPerEpoch * hp.epochs));
@@ -129,6 +133,7 @@ export async function runTraining(
       await adapter.create({ rank: hp.rank, alpha: hp.alpha, targets: hp.targets, seed: hp.seed });
       session = new addon.TrainingSession(model, adapter, {
         windowSize,
+        rows,
         recordPlacement: gpu !== null,
         ...(hp.threads ? { threads: hp.threads } : {}),
       });
@@ -146,6 +151,7 @@ export async function runTraining(
       await adapter.create({ rank: hp.rank, alpha: hp.alpha, targets: hp.targets, seed: hp.seed });
       session = new addon.TrainingSession(model, adapter, {
         windowSize,
+        rows,
         recordPlacement: gpu !== null,
         ...(hp.threads ? { threads: hp.threads } : {}),
       });
@@ -293,6 +299,7 @@ function planDevice(
   gpu: ReturnType<TrainerAddon['devices']>[number] | null,
   shape: TrainingShape,
   needed: number,
+  lengths: readonly number[],
 ): TrainingDeviceReport {
   const hp = spec.hyperparams;
   const lora = { shape, rank: hp.rank, targets: hp.targets };
@@ -302,13 +309,16 @@ function planDevice(
   const devices = addon.devices();
   const now = gpu ? devices.find((d) => d.name === gpu.name) : null;
   const cpu = devices.find((d) => d.type === 'cpu');
-  let windowSize = saved ?? needed;
+  let windowSize = saved?.windowSize ?? needed;
+  let rowSize = saved?.rowSize ?? windowSize;
   if (gpu && now && saved === null) {
     const atNeeded = estimateTrainingMemory({ ...lora, windowSize: needed, offload: true });
     // The weights are on the device already: what is free now plus them is the budget.
     const budget = gpuMemoryShare * now.memoryFree + atNeeded.device.weights;
     const cap = Math.min(maxGpuWindow(), Math.max(needed, Math.floor(hp.batchTokens / 256) * 256));
-    const best = largestFittingWindow(lora, needed, cap, budget);
+    // each window in the rows that make one pass over the data cheapest (attention by row)
+    const rowSizes = (w: number) => rankRowSizes(lengths, w, needed, shape).map((c) => c.rowSize);
+    const best = largestFittingPlan(lora, needed, cap, budget, rowSizes);
     if (best === null) {
       throw new AppError(
         'UNSUPPORTED',
@@ -318,9 +328,9 @@ function planDevice(
         { neededBytes: atNeeded.device.total, freeBytes: now.memoryFree, windowSize: needed },
       );
     }
-    windowSize = best;
+    ({ windowSize, rowSize } = best);
   }
-  const estimate = estimateTrainingMemory({ ...lora, windowSize, offload: gpu !== null });
+  const estimate = estimateTrainingMemory({ ...lora, windowSize, rowSize, offload: gpu !== null });
   // The host must hold what stays there; on the CPU that is everything. More than the machine has
   // can only end in the system killing the training process: say so now.
   const hostNeeds = gpu ? estimate.host.total : estimate.device.total;
@@ -333,12 +343,13 @@ function planDevice(
       { neededBytes: hostNeeds, totalBytes: cpu.memoryTotal, windowSize },
     );
   }
-  if (!saved) writeFileSync(planFile, JSON.stringify({ windowSize }));
+  if (!saved) writeFileSync(planFile, JSON.stringify({ windowSize, rowSize }));
   return {
     backend: gpu?.name ?? 'CPU',
     description: gpu?.description ?? cpu?.description ?? 'CPU',
     gpu: gpu !== null,
     windowSize,
+    rowSize,
     neededWindowSize: needed,
     freeBytes: now?.memoryFree ?? null,
     totalBytes: now?.memoryTotal ?? null,
@@ -348,10 +359,16 @@ function planDevice(
   };
 }
 
-function readSavedWindow(file: string): number | null {
+/** The window (and rows) a run planned; a plan from before rows existed is one row per window. */
+function readSavedWindow(file: string): { windowSize: number; rowSize: number } | null {
   try {
-    const w = (JSON.parse(readFileSync(file, 'utf8')) as { windowSize?: unknown }).windowSize;
-    return typeof w === 'number' && Number.isInteger(w) && w >= 256 && w % 256 === 0 ? w : null;
+    const saved = JSON.parse(readFileSync(file, 'utf8')) as { windowSize?: unknown; rowSize?: unknown };
+    const w = saved.windowSize;
+    if (!(typeof w === 'number' && Number.isInteger(w) && w >= 256 && w % 256 === 0)) return null;
+    const r = saved.rowSize ?? w;
+    return typeof r === 'number' && Number.isInteger(r) && r >= 256 && w % r === 0
+      ? { windowSize: w, rowSize: r }
+      : null;
   } catch {
     return null;
   }

@@ -38,6 +38,12 @@ export function DeviceReport({ device }: { device: TrainingDeviceReport }) {
         </h3>
         <span className="text-muted-foreground tabular-nums" data-testid="run-device-window">
           {device.windowSize}-token windows
+          {device.rowSize < device.windowSize && (
+            <span title="Each row is attended to on its own: attention costs a fraction of one long row's">
+              {' '}
+              of {device.windowSize / device.rowSize} × {device.rowSize}-token rows
+            </span>
+          )}
           {device.windowSize > device.neededWindowSize && (
             <span title="A GPU run packs more examples into each pass when memory allows">
               {' '}

@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import type { TrainingShape } from '../../src/main/core/training/memoryEstimate';
+import { rankRowSizes, rowSizeCandidates, tokenCost } from '../../src/main/core/training/rowPlan';
+
+/** A llama-like shape of L layers, width E, FFN F, vocabulary V (F32 tensors). */
+function shape(L: number, E: number, F: number, V: number): TrainingShape {
+  const tensors = [
+    { name: 'token_embd.weight', type: 0, dims: [E, V] },
+    { name: 'output.weight', type: 0, dims: [E, V] },
+  ];
+  for (let l = 0; l < L; l++) {
+    for (const [n, d] of [
+      ['attn_q', [E, E]],
+      ['attn_k', [E, E]],
+      ['attn_v', [E, E]],
+      ['attn_output', [E, E]],
+      ['ffn_gate', [E, F]],
+      ['ffn_up', [E, F]],
+      ['ffn_down', [F, E]],
+    ] as const)
+      tensors.push({ name: `blk.${l}.${n}.weight`, type: 0, dims: [...d] });
+  }
+  return { nLayer: L, nEmbd: E, nHead: 8, nHeadKv: 8, nFf: F, nVocab: V, tensors };
+}
+
+describe('rows of a GPU window', () => {
+  it('offers the multiples of 256 that divide the window and hold the longest example', () => {
+    expect(rowSizeCandidates(2048, 512)).toEqual([512, 1024, 2048]);
+    expect(rowSizeCandidates(1536, 300)).toEqual([512, 768, 1536]);
+    expect(rowSizeCandidates(768, 768)).toEqual([768]);
+  });
+
+  it('prices a token by its weights plus its attention span (the token embeddings are a lookup)', () => {
+    const s = shape(2, 64, 128, 1000);
+    const weights = 2 * (4 * 64 * 64 + 3 * 64 * 128) + 64 * 1000;
+    expect(tokenCost(s, 0)).toBe(2 * weights);
+    expect(tokenCost(s, 512) - tokenCost(s, 256)).toBe(4 * 4 * 256 * 64 * 2);
+  });
+
+  it('short rows when they pack as tightly: the same windows at a fraction of the attention', () => {
+    const lengths = Array.from({ length: 64 }, () => 250); // 250 of 256: one per row, four per 1024 window
+    const ranked = rankRowSizes(lengths, 1024, 256, shape(22, 2048, 5632, 32000));
+    expect(ranked[0]).toMatchObject({ rowSize: 256, windows: 16 });
+    expect(ranked.map((r) => r.rowSize)).toEqual([256, 512, 1024]);
+    expect(ranked.every((r) => r.windows === 16)).toBe(true);
+  });
+
+  it('long rows when short ones waste most of the window on padding and attention is cheap', () => {
+    // 300-token chats: a 512 row holds one (59 % full), a 1024 row three, a 2048 row six; a wide, shallow model
+    const lengths = Array.from({ length: 600 }, () => 300);
+    const ranked = rankRowSizes(lengths, 2048, 512, shape(2, 4096, 16384, 32000));
+    // two rows of 1024 pack as tightly as one of 2048, with half its attention
+    expect(ranked.map((r) => [r.rowSize, r.windows])).toEqual([
+      [1024, 100],
+      [2048, 100],
+      [512, 150],
+    ]);
+    // an attention-heavy model (deep, narrow) takes the short rows despite the padding
+    expect(rankRowSizes(lengths, 2048, 512, shape(48, 128, 256, 1000))[0]?.rowSize).toBe(512);
+  });
+});
