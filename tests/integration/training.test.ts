@@ -121,6 +121,27 @@ describe('fine-tuning through the core, in its own process', () => {
     expect(deviceEvents).toContain(run.id);
   });
 
+  it('trains in rows when the max length leaves the window longer than the chats', async () => {
+    const run = await call<TrainingRun>('training.start', {
+      baseModelPath: modelPath,
+      data: { kind: 'file', path: dataPath },
+      hyperparams: { ...small, maxLength: 512, batchTokens: 512, epochs: 3 },
+    });
+    const job = await waitForJob(run.jobId!);
+    expect(job.error).toBeNull();
+    const { run: done, metrics } = await call<{ run: TrainingRun; metrics: { trainLoss: number | null }[] }>(
+      'training.get',
+      { id: run.id },
+    );
+    // the chats are far shorter than 256 tokens: two rows of 256, each attended to on its own
+    expect(done.device).toMatchObject({ windowSize: 512, rowSize: 256, neededWindowSize: 512 });
+    const losses = metrics.filter((m) => m.trainLoss !== null).map((m) => m.trainLoss!);
+    expect(losses.at(-1)!).toBeLessThan(losses[0]! * 0.5);
+    const allocated = done.device!.measured!.find((m) => m.device === 'CPU')!;
+    expect(done.device!.estimate.device.activations).toBeGreaterThanOrEqual(allocated.compute);
+    expect(done.device!.estimate.device.activations).toBeLessThan(allocated.compute * 1.3);
+  });
+
   it('survives a crash of the training process: the run fails with the stderr tail, stays resumable, and resumes to the end', async () => {
     const before = processes.length;
     const run = await call<TrainingRun>('training.start', {

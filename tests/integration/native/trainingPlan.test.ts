@@ -43,13 +43,15 @@ describe('training plan: the largest window that fits the GPU', () => {
     };
   }
 
-  async function plan(
-    free: number | null,
-    name: string,
-    batchTokens = 1024,
-    hostMemory?: number,
-    savedPlan?: Record<string, number>,
-  ) {
+  interface PlanOptions {
+    batchTokens?: number;
+    hostMemory?: number;
+    /** window.json of an earlier start: the run resumes */
+    savedPlan?: Record<string, number>;
+    maxLength?: number;
+  }
+  async function plan(free: number | null, name: string, options: PlanOptions = {}) {
+    const { batchTokens = 1024, hostMemory, savedPlan, maxLength } = options;
     const runDir = join(dir.path, name);
     mkdirSync(runDir, { recursive: true });
     if (savedPlan) writeFileSync(join(runDir, 'window.json'), JSON.stringify(savedPlan));
@@ -60,7 +62,15 @@ describe('training plan: the largest window that fits the GPU', () => {
       runDir,
       adapterPath: join(runDir, 'adapter.gguf'),
       checkpointPath: join(runDir, 'checkpoint.gguf'),
-      hyperparams: hyperparamsSchema.parse({ rank: 4, alpha: 8, epochs: 1, batchTokens, evalFraction: 0, threads: 2 }),
+      hyperparams: hyperparamsSchema.parse({
+        rank: 4,
+        alpha: 8,
+        epochs: 1,
+        batchTokens,
+        evalFraction: 0,
+        threads: 2,
+        maxLength,
+      }),
       resume: savedPlan !== undefined,
       checkpointEverySeconds: 3600,
     };
@@ -110,9 +120,9 @@ describe('training plan: the largest window that fits the GPU', () => {
   });
 
   it('a resumed run keeps its plan; one planned before rows existed stays one row per window', async () => {
-    const { device } = await plan(64 * 2 ** 30, 'resumed-old', 1024, undefined, { windowSize: 768 });
+    const { device } = await plan(64 * 2 ** 30, 'resumed-old', { savedPlan: { windowSize: 768 } });
     expect(device).toMatchObject({ windowSize: 768, rowSize: 768 });
-    const again = await plan(64 * 2 ** 30, 'resumed', 1024, undefined, { windowSize: 1024, rowSize: 512 });
+    const again = await plan(64 * 2 ** 30, 'resumed', { savedPlan: { windowSize: 1024, rowSize: 512 } });
     expect(again.device).toMatchObject({ windowSize: 1024, rowSize: 512 });
   });
 
@@ -152,7 +162,7 @@ describe('training plan: the largest window that fits the GPU', () => {
   });
 
   it('on the CPU: more than the machine has is refused before the first step', async () => {
-    const { device, messages } = await plan(null, 'small-host', 1024, 4 * 2 ** 20);
+    const { device, messages } = await plan(null, 'small-host', { hostMemory: 4 * 2 ** 20 });
     expect(device).toBeUndefined();
     const failed = messages.find((m) => m.type === 'failed') as Extract<FromTrainer, { type: 'failed' }>;
     expect(failed.error.code).toBe('UNSUPPORTED');
@@ -161,6 +171,18 @@ describe('training plan: the largest window that fits the GPU', () => {
     );
     // and with the machine's real memory the same run plans on the CPU
     const ok = await plan(null, 'cpu');
-    expect(ok.device).toMatchObject({ backend: 'CPU', gpu: false, windowSize: 256, neededWindowSize: 256 });
+    expect(ok.device).toMatchObject({
+      backend: 'CPU',
+      gpu: false,
+      windowSize: 256,
+      rowSize: 256,
+      neededWindowSize: 256,
+    });
+  });
+
+  it('on the CPU the window stays the max length, in rows as short as the examples allow', async () => {
+    const { device, runDir } = await plan(null, 'cpu-rows', { maxLength: 1024 });
+    expect(device).toMatchObject({ gpu: false, windowSize: 1024, neededWindowSize: 1024, rowSize: 256 });
+    expect(JSON.parse(readFileSync(join(runDir, 'window.json'), 'utf8'))).toEqual({ windowSize: 1024, rowSize: 256 });
   });
 });

@@ -115,7 +115,9 @@ export async function runTraining(
     );
     const neededWindow = windowSizeFor(hp.maxLength ?? Math.min(2048, longest));
     const trainLengths = prepared.train.map((e) => e.tokens.length);
-    const plan = planDevice(spec, addon, gpu, trainingShapeFromGguf(gguf), neededWindow, trainLengths);
+    // rows must hold the longest example (of either split), not the max length the window allows
+    const rowMin = Math.min(neededWindow, windowSizeFor(longest));
+    const plan = planDevice(spec, addon, gpu, trainingShapeFromGguf(gguf), neededWindow, trainLengths, rowMin);
     const { windowSize, rowSize } = plan;
     const rows = windowSize / rowSize;
     const pad = tokenizer.bos ?? 0;
@@ -291,7 +293,9 @@ function maxGpuWindow(): number {
  * GPU the window grows (up to the tokens of one optimizer step and `maxGpuWindow`) to the largest
  * whose estimate fits in 90 % of the device memory that was free once the weights were loaded; a
  * resumed run keeps the window it started with (its batches and checkpoint depend on it). Fails
- * with UNSUPPORTED when not even the data's own window fits.
+ * with UNSUPPORTED when not even the data's own window fits. The window's rows (rowPlan.ts) are
+ * the row size, at least `rowMin` (the longest example), with the least estimated compute per
+ * epoch among those whose estimate fits.
  */
 function planDevice(
   spec: TrainerSpec,
@@ -300,6 +304,7 @@ function planDevice(
   shape: TrainingShape,
   needed: number,
   lengths: readonly number[],
+  rowMin: number,
 ): TrainingDeviceReport {
   const hp = spec.hyperparams;
   const lora = { shape, rank: hp.rank, targets: hp.targets };
@@ -317,7 +322,7 @@ function planDevice(
     const budget = gpuMemoryShare * now.memoryFree + atNeeded.device.weights;
     const cap = Math.min(maxGpuWindow(), Math.max(needed, Math.floor(hp.batchTokens / 256) * 256));
     // each window in the rows that make one pass over the data cheapest (attention by row)
-    const rowSizes = (w: number) => rankRowSizes(lengths, w, needed, shape).map((c) => c.rowSize);
+    const rowSizes = (w: number) => rankRowSizes(lengths, w, rowMin, shape).map((c) => c.rowSize);
     const best = largestFittingPlan(lora, needed, cap, budget, rowSizes);
     if (best === null) {
       throw new AppError(
@@ -329,6 +334,10 @@ function planDevice(
       );
     }
     ({ windowSize, rowSize } = best);
+  } else if (saved === null) {
+    // The CPU keeps the data's own window; rows still pay when the max length leaves it longer than
+    // the examples (and they only lower the memory needed).
+    rowSize = rankRowSizes(lengths, windowSize, rowMin, shape)[0]?.rowSize ?? windowSize;
   }
   const estimate = estimateTrainingMemory({ ...lora, windowSize, rowSize, offload: gpu !== null });
   // The host must hold what stays there; on the CPU that is everything. More than the machine has
