@@ -11,7 +11,7 @@ import type { TrainingShape } from './memoryEstimate';
 /**
  * Attention's compute per score relative to a GEMM's: it runs at a fraction of the matrix units'
  * speed (scores, softmax and their gradients are memory-bound in F32). Fitted from measured steps:
- * ≈ 2.8 on this project's 2-core CPU (SmolLM2-135M shape, window 1024, 1 against 4 rows) and ≈ 6.5
+ * ≈ 2.5 on this project's 2-core CPU (SmolLM2-135M shape, window 1024, 1 against 4 rows) and ≈ 6.5
  * on an H100 (1B shape, windows 512–2048, bench/results/gpu.md).
  */
 export const attentionWeight = 4;
