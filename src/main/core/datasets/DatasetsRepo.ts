@@ -177,6 +177,29 @@ export class DatasetsRepo {
     if (this.db.inTransaction) this.db.exec('COMMIT');
   }
 
+  /**
+   * The search index's automatic merging on (FTS5's default, 4) or off. Off, a COMMIT only writes
+   * out the pending index as a new segment, and `mergeSearchIndex` does the merging in bounded
+   * steps; an import turns it off so that no commit stalls the event loop on a large merge.
+   */
+  setSearchAutomerge(on: boolean): void {
+    // (a bound JavaScript number is a REAL, which FTS5's integer options refuse)
+    this.db
+      .prepare(`INSERT INTO dataset_examples_fts (dataset_examples_fts, rank) VALUES ('automerge', ?)`)
+      .run(BigInt(on ? 4 : 0));
+  }
+
+  /** One bounded step of merging the search index's segments (about `pages` pages of work); true when it did some. */
+  mergeSearchIndex(pages: number): boolean {
+    const total = () => (this.db.prepare('SELECT total_changes() AS n').get() as { n: number }).n;
+    const before = total();
+    this.db
+      .prepare(`INSERT INTO dataset_examples_fts (dataset_examples_fts, rank) VALUES ('merge', ?)`)
+      .run(BigInt(Math.max(1, Math.round(pages))));
+    // FTS5: a difference of 2 or more means the step merged something
+    return total() - before >= 2;
+  }
+
   /** Runs `fn` in one transaction (nested calls become savepoints). */
   transaction<T>(fn: () => T): T {
     return this.db.transaction(fn)();

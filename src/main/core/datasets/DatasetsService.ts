@@ -651,11 +651,13 @@ export class DatasetsService {
     return parsed.data;
   }
 
-  /** Removes hidden datasets of imports that never finished (Lathe stopped during one). */
+  /** Removes hidden datasets of imports that never finished (Lathe stopped during one), and their settings. */
   #cleanStaging(): void {
     const leftovers = this.#o.repo.stagingDatasets();
     for (const id of leftovers) this.#o.repo.deleteDataset(id);
     const staged = this.#o.repo.dropAllStaged();
+    // an import turns the search index's automatic merging off while it runs
+    this.#o.repo.setSearchAutomerge(true);
     if (staged > 0) this.#o.logger.warn('removed the rows of unfinished imports', { count: staged });
     if (leftovers.length > 0)
       this.#o.logger.warn('removed unfinished imports and deletions', { count: leftovers.length });

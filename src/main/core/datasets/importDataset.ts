@@ -38,6 +38,8 @@ export interface ImportOptions {
   targetBatchMs?: number;
   /** How often the rows written so far are committed, ms (default 1000). */
   commitEveryMs?: number;
+  /** Work of one merge step of the search index between batches, in FTS5 pages (default 64). */
+  mergePages?: number;
   /** Longest record accepted, bytes (default: the reader's, 16 MiB). */
   maxLineBytes?: number;
   now?: () => number;
@@ -73,6 +75,7 @@ export async function importDataset(
   const now = options.now ?? Date.now;
   let batchSize = options.batchSize ?? 256;
   const targetMs = options.targetBatchMs ?? 40;
+  const mergePages = options.mergePages ?? 64;
   const started = now();
   if (args.datasetId !== undefined && !repo.datasetExists(args.datasetId)) {
     throw new AppError('NOT_FOUND', `No dataset with id ${args.datasetId}.`, { id: args.datasetId });
@@ -118,7 +121,14 @@ export async function importDataset(
     if (openedAt !== null && (force || performance.now() - openedAt >= commitEveryMs)) {
       repo.commitLong();
       openedAt = null;
+      mergeDue = true;
     }
+  };
+  // The search index merges its segments in bounded steps, one after each batch, while there is
+  // work (automerge is off while importing: a COMMIT merged up to ~400 ms at once, freezing the app).
+  let mergeDue = false;
+  const mergeStep = () => {
+    if (mergeDue) mergeDue = repo.transaction(() => repo.mergeSearchIndex(mergePages));
   };
   const flush = () => {
     if (batch.length === 0) return;
@@ -151,6 +161,7 @@ export async function importDataset(
     });
   };
 
+  repo.setSearchAutomerge(false);
   try {
     const reader = readDatasetFile(args.path, {
       format: args.format,
@@ -187,6 +198,7 @@ export async function importDataset(
       });
       if (batch.length >= batchSize) {
         flush();
+        mergeStep();
         report();
         sinceYield = 0;
         await nextTurn();
@@ -208,6 +220,11 @@ export async function importDataset(
     }
     flush();
     commitIfDue(true);
+    // what is left to merge, in the same bounded steps
+    while (mergeDue && !signal.aborted) {
+      mergeStep();
+      await nextTurn();
+    }
     if (imported === 0) {
       throw new AppError(
         'INVALID_INPUT',
@@ -243,6 +260,8 @@ export async function importDataset(
       while (repo.transaction(() => repo.deleteSomeStaged(stagingId, marker, 5000)) > 0) await nextTurn();
     } else await dropStaging(repo, stagingId);
     throw error;
+  } finally {
+    repo.setSearchAutomerge(true);
   }
 }
 
