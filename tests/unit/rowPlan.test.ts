@@ -45,6 +45,19 @@ describe('rows of a GPU window', () => {
     expect(ranked.every((r) => r.windows === 16)).toBe(true);
   });
 
+  it('packs the data once per row size for every window size asked about', () => {
+    const lengths = Array.from({ length: 64 }, (_v, i) => 40 + i * 3);
+    const packed = new Map<string, number>();
+    const s = shape(4, 256, 512, 1000);
+    const at512 = rankRowSizes(lengths, 512, 256, s, packed);
+    expect([...packed.keys()].sort()).toEqual(['256/32', '512/64']);
+    const at1024 = rankRowSizes(lengths, 1024, 256, s, packed);
+    // rows of 256 in a 1024 window take 16 examples each: a new packing; 512 in 1024 is 32 per row
+    expect([...packed.keys()].sort()).toEqual(['1024/64', '256/16', '256/32', '512/32', '512/64']);
+    expect(rankRowSizes(lengths, 1024, 256, s)).toEqual(at1024); // the same answer without the cache
+    expect(at512.map((r) => r.rowSize).sort()).toEqual([256, 512]);
+  });
+
   it('long rows when short ones waste most of the window on padding and attention is cheap', () => {
     // 300-token chats: a 512 row holds one (59 % full), a 1024 row three, a 2048 row six; a wide, shallow model
     const lengths = Array.from({ length: 600 }, () => 300);

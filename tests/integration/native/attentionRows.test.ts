@@ -5,13 +5,13 @@ import { tempDir } from '../../helpers/tempDir.js';
 import {
   WINDOW,
   hasGpu,
+  packRows,
   randomTokens,
   randomizeB,
   relDiff,
   rig,
   tinyModel,
   trainer,
-  type Example,
 } from './trainerFixtures.js';
 
 /**
@@ -20,37 +20,6 @@ import {
  * attention's cost. So a session with rows must give the loss and gradients of a session without,
  * on the same window.
  */
-
-/** Packs `rows` (each a list of examples) into one window of WINDOW tokens; each row's padding is its own sequence. */
-function packRows(rows: Example[][]): TrainingWindow {
-  const rowLen = WINDOW / rows.length;
-  const tokens = new Int32Array(WINDOW);
-  const labels = new Int32Array(WINDOW).fill(-1);
-  const positions = new Int32Array(WINDOW);
-  const seqIds = new Int32Array(WINDOW);
-  let seq = 0;
-  rows.forEach((examples, r) => {
-    let at = r * rowLen;
-    for (const ex of examples) {
-      const from = ex.trainFrom ?? 1;
-      ex.tokens.forEach((tok, i) => {
-        tokens[at + i] = tok;
-        positions[at + i] = i;
-        seqIds[at + i] = seq;
-        if (i + 1 < ex.tokens.length && i + 1 >= from) labels[at + i] = ex.tokens[i + 1] ?? -1;
-      });
-      at += ex.tokens.length;
-      seq++;
-    }
-    if (at > (r + 1) * rowLen) throw new Error(`row ${r} overflows`);
-    for (let i = at; i < (r + 1) * rowLen; i++) {
-      positions[i] = i - at;
-      seqIds[i] = seq;
-    }
-    seq++;
-  });
-  return { tokens, labels, positions, seqIds };
-}
 
 describe('attention by rows', () => {
   const dir = tempDir('lathe-rows-');

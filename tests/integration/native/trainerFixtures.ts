@@ -104,26 +104,41 @@ export interface Example {
  * The rest of the window is padding in its own sequence, masked.
  */
 export function packWindow(examples: Example[]): TrainingWindow {
+  return packRows([examples]);
+}
+
+/**
+ * Packs `rows` (each a list of examples) into one window of WINDOW tokens, rows of WINDOW /
+ * rows.length tokens (TrainingSession's `rows`): sequence ids count on across rows, and each row's
+ * padding is its own sequence, masked.
+ */
+export function packRows(rows: Example[][]): TrainingWindow {
+  const rowLen = WINDOW / rows.length;
   const tokens = new Int32Array(WINDOW);
   const labels = new Int32Array(WINDOW).fill(-1);
   const positions = new Int32Array(WINDOW);
   const seqIds = new Int32Array(WINDOW);
-  let at = 0;
-  examples.forEach((ex, k) => {
-    const from = ex.trainFrom ?? 1;
-    ex.tokens.forEach((tok, i) => {
-      tokens[at + i] = tok;
-      positions[at + i] = i;
-      seqIds[at + i] = k;
-      if (i + 1 < ex.tokens.length && i + 1 >= from) labels[at + i] = ex.tokens[i + 1] ?? -1;
-    });
-    at += ex.tokens.length;
+  let seq = 0;
+  rows.forEach((examples, r) => {
+    let at = r * rowLen;
+    for (const ex of examples) {
+      const from = ex.trainFrom ?? 1;
+      ex.tokens.forEach((tok, i) => {
+        tokens[at + i] = tok;
+        positions[at + i] = i;
+        seqIds[at + i] = seq;
+        if (i + 1 < ex.tokens.length && i + 1 >= from) labels[at + i] = ex.tokens[i + 1] ?? -1;
+      });
+      at += ex.tokens.length;
+      seq++;
+    }
+    if (at > (r + 1) * rowLen) throw new Error(rows.length > 1 ? `row ${r} overflows` : 'examples overflow the window');
+    for (let i = at; i < (r + 1) * rowLen; i++) {
+      positions[i] = i - at;
+      seqIds[i] = seq;
+    }
+    seq++;
   });
-  if (at > WINDOW) throw new Error('examples overflow the window');
-  for (let i = at; i < WINDOW; i++) {
-    positions[i] = i - at;
-    seqIds[i] = examples.length;
-  }
   return { tokens, labels, positions, seqIds };
 }
 

@@ -46,17 +46,27 @@ export interface RowChoice {
 /**
  * The row sizes for `windowSize` that hold `minRow` tokens (the data's own window: every example,
  * the evaluation split's too), cheapest first for examples of `lengths` tokens (the training split).
+ * `packed` keeps each packing's row count, by row size and examples per row, for the next window
+ * size asked about (the same lengths).
  */
 export function rankRowSizes(
   lengths: readonly number[],
   windowSize: number,
   minRow: number,
   shape: TrainingShape,
+  packed: Map<string, number> = new Map(),
 ): RowChoice[] {
   return rowSizeCandidates(windowSize, minRow)
     .map((rowSize) => {
       const rows = windowSize / rowSize;
-      const windows = Math.ceil(packRows(lengths, rowSize, examplesPerRow(rows)).length / rows);
+      const perRow = examplesPerRow(rows);
+      const key = `${rowSize}/${perRow}`;
+      let rowCount = packed.get(key);
+      if (rowCount === undefined) {
+        rowCount = packRows(lengths, rowSize, perRow).length;
+        packed.set(key, rowCount);
+      }
+      const windows = Math.ceil(rowCount / rows);
       return { rowSize, windows, cost: windows * windowSize * tokenCost(shape, rowSize) };
     })
     .sort((a, b) => a.cost - b.cost || b.rowSize - a.rowSize);

@@ -322,7 +322,8 @@ function planDevice(
     const budget = gpuMemoryShare * now.memoryFree + atNeeded.device.weights;
     const cap = Math.min(maxGpuWindow(), Math.max(needed, Math.floor(hp.batchTokens / 256) * 256));
     // each window in the rows that make one pass over the data cheapest (attention by row)
-    const rowSizes = (w: number) => rankRowSizes(lengths, w, rowMin, shape).map((c) => c.rowSize);
+    const packed = new Map<string, number>(); // each packing once, whatever windows ask for it
+    const rowSizes = (w: number) => rankRowSizes(lengths, w, rowMin, shape, packed).map((c) => c.rowSize);
     const best = largestFittingPlan(lora, needed, cap, budget, rowSizes);
     if (best === null) {
       throw new AppError(
