@@ -343,6 +343,8 @@ interface BenchResult {
   stoppedEarly: boolean;
   /** The first step: graph building, the frozen-weight transposes, kernel loading, then the step. */
   firstStepSeconds: number;
+  /** The frozen-weight transposes after the first step: how many, and how many a graph built on the GPU. */
+  transposes?: { count: number; bytes: number; byGraph: number };
   /**
    * `--bench-variants profile` (LATHE_PROFILE_OPS=1): where the measured steps' forward and
    * backward time went, by kind of node (TrainingSession.opProfile; every node waited for on its
@@ -440,6 +442,7 @@ async function childBench(): Promise<void> {
     if (s === 0) {
       res.placement = session.nodePlacement();
       res.allocated = session.memory();
+      res.transposes = t.backwardTransposes();
     }
     const dev = gpuDevice(t);
     if (dev && minFree !== null) minFree = Math.min(minFree, dev.memoryFree);

@@ -360,9 +360,12 @@ export interface TrainerAddon {
   /**
    * The transposes of frozen weights that backward passes use instead of OUT_PROD (made on a
    * session's first backward pass, freed with their model): how many, and their size in bytes.
-   * Both 0 when `LATHE_BACKWARD=outprod` keeps upstream's OUT_PROD.
+   * Both 0 when `LATHE_BACKWARD=outprod` keeps upstream's OUT_PROD. `byGraph`: how many of them a
+   * ggml graph built on their weight's backend (on a GPU, without leaving it); the rest the host did.
+   * `checkError` (only under `LATHE_TRANSPOSE=check`, which also builds each graph-built one with the
+   * host code): the largest relative L2 distance between the two builds of one weight, dequantized.
    */
-  backwardTransposes(): { count: number; bytes: number };
+  backwardTransposes(): { count: number; bytes: number; byGraph: number; checkError?: number };
   TrainerModel: new (path: string, options?: TrainerModelOptions) => TrainerModel;
   LoraAdapter: new (model: TrainerModel) => LoraAdapter;
   TrainingSession: new (model: TrainerModel, adapter: LoraAdapter, options: TrainingSessionOptions) => TrainingSession;

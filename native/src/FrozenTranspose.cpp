@@ -1,8 +1,10 @@
 #include "FrozenTranspose.h"
 
+#include "ggml-alloc.h"
 #include "ggml-backend.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdlib>
 #include <cstring>
 #include <mutex>
@@ -24,6 +26,8 @@ struct Entry {
     ggml_context * ctx = nullptr;
     ggml_backend_buffer_t buffer = nullptr;
     ggml_tensor * tensor = nullptr; // null: this weight cannot be transposed; OUT_PROD stays
+    bool byGraph = false;           // built by a ggml graph on the weight's backend (else on the host)
+    double checkError = -1;         // LATHE_TRANSPOSE=check: relative L2 distance to the host's build
 };
 
 std::mutex mutex;
@@ -63,19 +67,108 @@ template <typename Fn> void parallelFor(int64_t count, Fn fn) {
     for (auto & t : pool) t.join();
 }
 
-// Builds Wᵀ ([ne1, ne0]) in a buffer of W's buffer type. Runs once per weight, on the thread that
-// builds the first backward graph; the weights are read back through the backend (they may be on
-// a GPU), dequantized, transposed and converted on the host with every core: bands of rows are
-// dequantized into a small buffer and written out as contiguous runs of Wᵀ (a 1B model's
-// weights took 15 s on one core with a column-at-a-time transpose, most of its first step).
-// The arithmetic is per row, as before, so the result does not depend on the thread count.
-Entry makeTranspose(const ggml_tensor * w) {
-    Entry e;
+enum class Mode { Auto, Host, Graph, Check };
+
+// LATHE_TRANSPOSE=host builds every transpose on the host, =graph every one with a ggml graph (on the
+// CPU backend for weights in host memory), =check as graph and then compares each with the host
+// code's (for tests and new backends); unset, a graph on the weight's own device when that is not
+// host memory, the host code otherwise.
+Mode mode() {
+    const char * v = std::getenv("LATHE_TRANSPOSE");
+    if (v && std::strcmp(v, "host") == 0) return Mode::Host;
+    if (v && std::strcmp(v, "graph") == 0) return Mode::Graph;
+    if (v && std::strcmp(v, "check") == 0) return Mode::Check;
+    return Mode::Auto;
+}
+
+// A quantized weight is dequantized to F32 and transposed there before it is quantized again: two
+// F32 copies of it on the device for a moment. Larger weights (a big vocabulary's output head) are
+// built on the host instead of competing with the run for device memory.
+constexpr size_t graphTempLimit = size_t{ 1 } << 30;
+
+// One backend per device for these graphs, kept while any model is enabled (under `mutex`).
+std::unordered_map<ggml_backend_dev_t, ggml_backend_t> backends;
+
+ggml_backend_t backendFor(ggml_backend_buffer_type_t buft) {
+    ggml_backend_dev_t dev = ggml_backend_buft_is_host(buft) ? ggml_backend_dev_by_type(GGML_BACKEND_DEVICE_TYPE_CPU)
+                                                             : ggml_backend_buft_get_device(buft);
+    if (!dev) return nullptr;
+    auto it = backends.find(dev);
+    if (it != backends.end()) return it->second;
+    ggml_backend_t backend = ggml_backend_dev_init(dev, nullptr);
+    if (backend && ggml_backend_dev_type(dev) == GGML_BACKEND_DEVICE_TYPE_CPU) {
+        auto setThreads = reinterpret_cast<ggml_backend_set_n_threads_t>(
+            ggml_backend_reg_get_proc_address(ggml_backend_dev_backend_reg(dev), "ggml_backend_set_n_threads"));
+        if (setThreads) setThreads(backend, std::max(1, static_cast<int>(std::thread::hardware_concurrency())));
+    }
+    backends.emplace(dev, backend);
+    return backend;
+}
+
+void freeBackends() {
+    for (auto & [dev, backend] : backends) {
+        if (backend) ggml_backend_free(backend);
+    }
+    backends.clear();
+}
+
+// Wᵀ into `out` with one small ggml graph on the backend of W's buffer: the weight never leaves the
+// device. Float weights are one strided copy; quantized ones are dequantized (GET_ROWS of every
+// row, which every GPU backend implements for every quantization), transposed in F32 and quantized
+// into `out` by the copy. False when the backend lacks one of these ops or the memory for them;
+// the caller then builds it on the host.
+bool transposeWithGraph(const ggml_tensor * w, ggml_tensor * out) {
+    ggml_backend_buffer_type_t buft = ggml_backend_buffer_get_type(w->buffer);
+    const int64_t n = w->ne[0], m = w->ne[1];
+    const bool copyOnly = w->type == out->type && (w->type == GGML_TYPE_F32 || w->type == GGML_TYPE_F16 || w->type == GGML_TYPE_BF16);
+    if (!copyOnly && 2 * static_cast<size_t>(n) * m * sizeof(float) > graphTempLimit) return false;
+    ggml_backend_t backend = backendFor(buft);
+    if (!backend) return false;
+
+    constexpr size_t graphSize = 16;
+    ggml_init_params ip = { ggml_tensor_overhead() * graphSize + ggml_graph_overhead_custom(graphSize, false), nullptr, true };
+    ggml_context * ctx = ggml_init(ip);
+    if (!ctx) return false;
+    ggml_tensor * src = const_cast<ggml_tensor *>(w);
+    ggml_tensor * ids = nullptr;
+    ggml_tensor * last = nullptr;
+    if (copyOnly) {
+        last = ggml_cpy(ctx, ggml_transpose(ctx, src), out);
+    } else {
+        ids = ggml_new_tensor_1d(ctx, GGML_TYPE_I32, m);
+        ggml_set_input(ids);
+        ggml_tensor * rows = ggml_get_rows(ctx, src, ids);                  // F32 [n, m]
+        ggml_tensor * flipped = ggml_cont(ctx, ggml_transpose(ctx, rows));  // F32 [m, n]
+        last = ggml_cpy(ctx, flipped, out);
+    }
+    ggml_cgraph * graph = ggml_new_graph_custom(ctx, graphSize, false);
+    ggml_build_forward_expand(graph, last);
+    bool ok = true;
+    for (int i = 0; ok && i < ggml_graph_n_nodes(graph); i++) {
+        ggml_tensor * node = ggml_graph_node(graph, i);
+        if (node->op != GGML_OP_TRANSPOSE && node->op != GGML_OP_VIEW) ok = ggml_backend_supports_op(backend, node);
+    }
+    ggml_gallocr_t galloc = ok ? ggml_gallocr_new(buft) : nullptr;
+    ok = ok && galloc && ggml_gallocr_alloc_graph(galloc, graph);
+    if (ok && ids) {
+        std::vector<int32_t> all(static_cast<size_t>(m));
+        for (int64_t i = 0; i < m; i++) all[i] = static_cast<int32_t>(i);
+        ggml_backend_tensor_set(ids, all.data(), 0, ggml_nbytes(ids));
+    }
+    ok = ok && ggml_backend_graph_compute(backend, graph) == GGML_STATUS_SUCCESS;
+    if (galloc) ggml_gallocr_free(galloc);
+    ggml_free(ctx);
+    return ok;
+}
+
+// Wᵀ in `type` on the host: the weight is read back through its backend, dequantized, transposed
+// and converted with every core: bands of rows are dequantized into a small buffer and written out
+// as contiguous runs of Wᵀ (a 1B model's weights took 15 s on one core with a column-at-a-time
+// transpose). The arithmetic is per row, so the result does not depend on the thread count.
+std::vector<uint8_t> transposeOnHost(const ggml_tensor * w, ggml_type type) {
     const ggml_type_traits * traits = ggml_get_type_traits(w->type);
-    if (!w->buffer || !ggml_is_contiguous(w) || (w->type != GGML_TYPE_F32 && !traits->to_float)) return e;
     const int64_t n = w->ne[0]; // inputs  (row length of W)
     const int64_t m = w->ne[1]; // outputs (row length of Wᵀ)
-    const ggml_type type = transposeType(w->type, m);
 
     std::vector<uint8_t> raw(ggml_nbytes(w));
     ggml_backend_tensor_get(w, raw.data(), 0, raw.size());
@@ -123,19 +216,62 @@ Entry makeTranspose(const ggml_tensor * w) {
                 break;
         }
     });
+    return out;
+}
+
+// Relative L2 distance between two transposes of `type` (dequantized).
+double relativeError(ggml_type type, const std::vector<uint8_t> & a, const std::vector<uint8_t> & b, int64_t count) {
+    std::vector<float> fa(static_cast<size_t>(count)), fb(static_cast<size_t>(count));
+    const ggml_type_traits * traits = ggml_get_type_traits(type);
+    if (type == GGML_TYPE_F32) {
+        std::memcpy(fa.data(), a.data(), count * sizeof(float));
+        std::memcpy(fb.data(), b.data(), count * sizeof(float));
+    } else {
+        traits->to_float(a.data(), fa.data(), count);
+        traits->to_float(b.data(), fb.data(), count);
+    }
+    double diff = 0, norm = 0;
+    for (int64_t i = 0; i < count; i++) {
+        diff += (static_cast<double>(fa[i]) - fb[i]) * (static_cast<double>(fa[i]) - fb[i]);
+        norm += static_cast<double>(fb[i]) * fb[i];
+    }
+    return norm > 0 ? std::sqrt(diff / norm) : std::sqrt(diff);
+}
+
+// Builds Wᵀ ([ne1, ne0]) in a buffer of W's buffer type, once per weight, on the thread that builds
+// the first backward graph: with a graph on W's device when it is a GPU (1B model: ~4 s of read-back,
+// host transpose and upload before), else on the host.
+Entry makeTranspose(const ggml_tensor * w) {
+    Entry e;
+    const ggml_type_traits * traits = ggml_get_type_traits(w->type);
+    if (!w->buffer || !ggml_is_contiguous(w) || (w->type != GGML_TYPE_F32 && !traits->to_float)) return e;
+    const int64_t n = w->ne[0];
+    const int64_t m = w->ne[1];
+    const ggml_type type = transposeType(w->type, m);
 
     ggml_init_params ip = { ggml_tensor_overhead(), nullptr, true };
     e.ctx = ggml_init(ip);
     e.tensor = ggml_new_tensor_2d(e.ctx, type, m, n);
     ggml_format_name(e.tensor, "%.40s.T", w->name);
-    e.buffer = ggml_backend_alloc_ctx_tensors_from_buft(e.ctx, ggml_backend_buffer_get_type(w->buffer));
+    ggml_backend_buffer_type_t buft = ggml_backend_buffer_get_type(w->buffer);
+    e.buffer = ggml_backend_alloc_ctx_tensors_from_buft(e.ctx, buft);
     if (!e.buffer) {
         ggml_free(e.ctx);
         return Entry{};
     }
     // Weights, like their source: the scheduler runs each product on the backend that holds them.
     ggml_backend_buffer_set_usage(e.buffer, GGML_BACKEND_BUFFER_USAGE_WEIGHTS);
-    ggml_backend_tensor_set(e.tensor, out.data(), 0, out.size());
+    const Mode md = mode();
+    const bool graph = md != Mode::Host && (md != Mode::Auto || !ggml_backend_buft_is_host(buft));
+    e.byGraph = graph && transposeWithGraph(w, e.tensor);
+    if (!e.byGraph) {
+        const std::vector<uint8_t> out = transposeOnHost(w, type);
+        ggml_backend_tensor_set(e.tensor, out.data(), 0, out.size());
+    } else if (md == Mode::Check) {
+        std::vector<uint8_t> built(ggml_nbytes(e.tensor));
+        ggml_backend_tensor_get(e.tensor, built.data(), 0, built.size());
+        e.checkError = relativeError(type, built, transposeOnHost(w, type), ggml_nelements(e.tensor));
+    }
     return e;
 }
 
@@ -179,7 +315,10 @@ void release(const llama_model * model) {
         }
         it = eligible.erase(it);
     }
-    if (eligible.empty()) ggml_set_backward_transpose_hook(nullptr, nullptr);
+    if (eligible.empty()) {
+        ggml_set_backward_transpose_hook(nullptr, nullptr);
+        freeBackends();
+    }
 }
 
 size_t count() {
@@ -198,6 +337,20 @@ std::map<ggml_backend_buffer_type_t, size_t> bytesByBufferType(const llama_model
         out[ggml_backend_buffer_get_type(e.buffer)] += ggml_nbytes(e.tensor);
     }
     return out;
+}
+
+size_t countByGraph() {
+    std::lock_guard<std::mutex> lock(mutex);
+    size_t n = 0;
+    for (const auto & [w, e] : made) n += e.tensor && e.byGraph ? 1 : 0;
+    return n;
+}
+
+double worstCheckError() {
+    std::lock_guard<std::mutex> lock(mutex);
+    double worst = -1;
+    for (const auto & [w, e] : made) worst = std::max(worst, e.checkError);
+    return worst;
 }
 
 size_t bytes() {

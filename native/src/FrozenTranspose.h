@@ -12,6 +12,9 @@
 // over and has no tuned kernels (on CPU it was ~60% of a Q8_0 training step); MUL_MAT has the
 // best kernels of every backend, for every weight type, and the transpose never changes.
 //
+// On a GPU each transpose is built there, by a small ggml graph (LATHE_TRANSPOSE=host|graph|check forces
+// the host code or the graph everywhere, or checks the graph against the host code).
+//
 // Each transpose lives in a buffer of the same type as its weight (so the scheduler runs the
 // product where the weight is) and keeps the weight's precision: F32, F16, BF16 and Q8_0 keep
 // their type (exact transposes); other quantizations become Q8_0 (or F16 when the row length is
@@ -31,6 +34,11 @@ void release(const llama_model * model);
 // Transposes currently held and their bytes (for diagnostics and tests).
 size_t count();
 size_t bytes();
+// Of those, the ones built by a ggml graph on their weight's backend (the rest on the host).
+size_t countByGraph();
+// LATHE_TRANSPOSE=check: the largest relative L2 distance between a graph-built transpose and the
+// host code's (dequantized); -1 when none was checked.
+double worstCheckError();
 
 // Bytes of the transposes made for this model's weights, per buffer type (for memory reports).
 std::map<ggml_backend_buffer_type_t, size_t> bytesByBufferType(const llama_model * model);

@@ -42,6 +42,9 @@ Napi::Value backwardTransposes(const Napi::CallbackInfo & info) {
     Napi::Object o = Napi::Object::New(info.Env());
     o.Set("count", Napi::Number::New(info.Env(), static_cast<double>(FrozenTranspose::count())));
     o.Set("bytes", Napi::Number::New(info.Env(), static_cast<double>(FrozenTranspose::bytes())));
+    o.Set("byGraph", Napi::Number::New(info.Env(), static_cast<double>(FrozenTranspose::countByGraph())));
+    const double check = FrozenTranspose::worstCheckError();
+    if (check >= 0) o.Set("checkError", Napi::Number::New(info.Env(), check));
     return o;
 }
 
