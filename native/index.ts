@@ -366,6 +366,13 @@ export interface TrainerAddon {
    * host code): the largest relative L2 distance between the two builds of one weight, dequantized.
    */
   backwardTransposes(): { count: number; bytes: number; byGraph: number; checkError?: number };
+  /**
+   * The backward ops this process's training graphs build from simpler ones because the adapter's
+   * device has no kernel for them (`out_prod`, `rms_norm_back`, `soft_max_back`,
+   * `cross_entropy_loss_back`, `repeat_back`; Metal lacks all five). Empty on CUDA, Vulkan and the
+   * CPU. `LATHE_DECOMPOSE=all|none|<names>` overrides the choice.
+   */
+  backwardDecomposed(): string[];
   TrainerModel: new (path: string, options?: TrainerModelOptions) => TrainerModel;
   LoraAdapter: new (model: TrainerModel) => LoraAdapter;
   TrainingSession: new (model: TrainerModel, adapter: LoraAdapter, options: TrainingSessionOptions) => TrainingSession;

@@ -4,7 +4,8 @@
 // build's (gpuGradients), for F32, F16, BF16, Q8_0, Q4_0 and Q4_K_M bases, and AdamW/SGD on the
 // GPU equal to the reference update, with checkpoints that resume on either optimizer (gpuOptimizer),
 // the op profile, graph reuse between windows and attention by rows with every layer offloaded
-// (opProfile, graphReuse, attentionRows), the frozen-weight transposes built on the GPU (backwardTranspose),
+// (opProfile, graphReuse, attentionRows), the frozen-weight transposes built on the GPU (backwardTranspose), backward ops built from simpler
+// ones with nothing left on the CPU (backwardDecompose),
 // and a fine-tune through the core whose device report names the GPU (trainingGpu; needs npm run build).
 //
 //   npm run test:gpu -- vulkan     (default cuda)
@@ -56,6 +57,7 @@ process.exit(
       'tests/integration/native/graphReuse.test.ts',
       'tests/integration/native/attentionRows.test.ts',
       'tests/integration/native/backwardTranspose.test.ts',
+      'tests/integration/native/backwardDecompose.test.ts',
       'tests/integration/trainingGpu.test.ts',
     ],
     { LATHE_TRAINER_ADDON: addon },

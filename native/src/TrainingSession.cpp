@@ -1,5 +1,6 @@
 #include "TrainingSession.h"
 
+#include "BackwardOps.h"
 #include "Errors.h"
 #include "FrozenTranspose.h"
 #include "GgufOut.h"
@@ -100,6 +101,8 @@ protected:
         std::vector<ggml_tensor *> tensors;
         for (const auto & t : s.adapter->tensors) tensors.push_back(t.tensor);
         device = DeviceOptimizer::create(tensors);
+        // Backward ops the adapter's device lacks, built from ones it has (see BackwardOps.h).
+        BackwardOps::configure(tensors);
     }
 
     Napi::Value Result(Napi::Env env) override {

@@ -1,5 +1,6 @@
 #include <napi.h>
 
+#include "BackwardOps.h"
 #include "FrozenTranspose.h"
 #include "LlamaLog.h"
 #include "LoraAdapter.h"
@@ -48,6 +49,14 @@ Napi::Value backwardTransposes(const Napi::CallbackInfo & info) {
     return o;
 }
 
+// The backward ops this process's training graphs build from simpler ones (BackwardOps.h).
+Napi::Value backwardDecomposed(const Napi::CallbackInfo & info) {
+    const std::vector<std::string> names = BackwardOps::names(ggml_get_backward_decompose());
+    Napi::Array out = Napi::Array::New(info.Env(), names.size());
+    for (size_t i = 0; i < names.size(); i++) out.Set(static_cast<uint32_t>(i), names[i]);
+    return out;
+}
+
 Napi::Value setVerbose(const Napi::CallbackInfo & info) {
     LlamaLog::setVerbose(info.Length() > 0 && info[0].ToBoolean().Value());
     return info.Env().Undefined();
@@ -62,6 +71,7 @@ Napi::Object init(Napi::Env env, Napi::Object exports) {
     exports.Set("devices", Napi::Function::New(env, devices));
     exports.Set("quantizeModel", Napi::Function::New(env, ModelQuantizer::quantize));
     exports.Set("backwardTransposes", Napi::Function::New(env, backwardTransposes));
+    exports.Set("backwardDecomposed", Napi::Function::New(env, backwardDecomposed));
     exports.Set("TrainerModel", TrainerModel::define(env));
     exports.Set("LoraAdapter", LoraAdapter::define(env));
     exports.Set("TrainingSession", TrainingSession::define(env));

@@ -240,6 +240,12 @@ export interface TrainingDeviceReport {
    * null until the first step.
    */
   cpuFallbacks: Record<string, number> | null;
+  /**
+   * Backward ops the GPU backend has no kernel for, which the training graph builds from ops it has
+   * instead of leaving them to the CPU (`OUT_PROD`, `RMS_NORM_BACK`, … on Metal). Empty on the CPU,
+   * CUDA and Vulkan; null until the first step, absent in reports from before it existed.
+   */
+  decomposedOps?: string[] | null;
 }
 
 /** What a fine-tune would need before it starts (`training.estimate`). */

@@ -217,7 +217,7 @@ export async function runTraining(
       if (stepsThisSession === 0) {
         // After the first step the scheduler's buffers hold the largest graph (forward + backward):
         // report what was really allocated, and any node a GPU backend could not take.
-        post({ type: 'device', device: measured(plan, activeSession, gpu !== null) });
+        post({ type: 'device', device: measured(plan, activeSession, gpu !== null, addon) });
       }
       if (state.step % evalEvery === 0 || state.step === totalSteps) state.lastEvalLoss = await evaluate();
       stepsThisSession++;
@@ -366,6 +366,7 @@ function planDevice(
     estimate,
     measured: null,
     cpuFallbacks: null,
+    decomposedOps: null,
   };
 }
 
@@ -385,9 +386,19 @@ function readSavedWindow(file: string): { windowSize: number; rowSize: number } 
 }
 
 /** The plan with what the first step really allocated, and the nodes a GPU backend left to the CPU. */
-function measured(plan: TrainingDeviceReport, session: TrainingSession, gpu: boolean): TrainingDeviceReport {
+function measured(
+  plan: TrainingDeviceReport,
+  session: TrainingSession,
+  gpu: boolean,
+  addon: TrainerAddon,
+): TrainingDeviceReport {
   const memory = session.memory().map(({ host: _host, ...row }) => row);
-  return { ...plan, measured: memory, cpuFallbacks: gpu ? summarizeOps(cpuFallbacks(session.nodePlacement())) : {} };
+  return {
+    ...plan,
+    measured: memory,
+    cpuFallbacks: gpu ? summarizeOps(cpuFallbacks(session.nodePlacement())) : {},
+    decomposedOps: addon.backwardDecomposed().map((op) => op.toUpperCase()),
+  };
 }
 
 const gib = (bytes: number) => `${(bytes / 2 ** 30).toFixed(1)} GiB`;

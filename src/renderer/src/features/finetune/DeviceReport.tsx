@@ -16,7 +16,8 @@ const parts: { key: keyof Omit<TrainingMemoryParts, 'total'>; label: string; cla
 /**
  * Where a run trains and what it costs there: the device, the window, the memory estimated before
  * the first step (as a bar by part) next to what was really allocated after it, and, on a GPU, the
- * nodes of the training graph that the backend could not run and left to the CPU.
+ * backward ops built from simpler ones for lack of a kernel, and the nodes of the training graph
+ * that the backend could not run and left to the CPU.
  */
 export function DeviceReport({ device }: { device: TrainingDeviceReport }) {
   const estimate = device.estimate.device;
@@ -26,6 +27,7 @@ export function DeviceReport({ device }: { device: TrainingDeviceReport }) {
   const scale = Math.max(estimate.total, measured?.total ?? 0, 1);
   const fallbacks = device.cpuFallbacks ? Object.entries(device.cpuFallbacks) : null;
   const fallbackNodes = fallbacks?.reduce((n, [, c]) => n + c, 0) ?? 0;
+  const decomposed = device.decomposedOps ?? [];
 
   return (
     <section aria-label="Device and memory" className="flex flex-col gap-2 text-[13px]" data-testid="run-device">
@@ -98,6 +100,13 @@ export function DeviceReport({ device }: { device: TrainingDeviceReport }) {
         )}
       </p>
 
+      {device.gpu && decomposed.length > 0 && (
+        <p className="text-xs text-muted-foreground" data-testid="run-device-decomposed">
+          {device.backend} has no kernel for {decomposed.join(', ')}: the training graph builds{' '}
+          {decomposed.length === 1 ? 'it' : 'them'} from operations it has, so{' '}
+          {decomposed.length === 1 ? 'it stays' : 'they stay'} on the GPU.
+        </p>
+      )}
       {device.gpu && fallbacks && fallbackNodes > 0 && (
         <p
           role="status"
