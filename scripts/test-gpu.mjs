@@ -6,7 +6,8 @@
 // the op profile, graph reuse between windows and attention by rows with every layer offloaded
 // (opProfile, graphReuse, attentionRows), the frozen-weight transposes built on the GPU (backwardTranspose), backward ops built from simpler
 // ones with nothing left on the CPU (backwardDecompose),
-// and a fine-tune through the core whose device report names the GPU (trainingGpu; needs npm run build).
+// and a fine-tune through the core whose device report names the GPU (trainingGpu; needs npm run build),
+// then that fine-tune again with every backward op built from simpler ones (LATHE_DECOMPOSE=all).
 //
 //   npm run test:gpu -- vulkan     (default cuda)
 //
@@ -42,24 +43,30 @@ if (gpus.length === 0) {
 }
 console.log(`[test:gpu] ${backend}: ${gpus.map((d) => `${d.name} (${d.description})`).join(', ')}`);
 const vitest = resolve(createRequire(import.meta.url).resolve('vitest/package.json'), '..', 'vitest.mjs');
-process.exit(
-  run(
-    process.execPath,
-    [
-      vitest,
-      'run',
-      '--project',
-      'integration',
-      'tests/integration/native/gpuPlacement.test.ts',
-      'tests/integration/native/gpuGradients.test.ts',
-      'tests/integration/native/gpuOptimizer.test.ts',
-      'tests/integration/native/opProfile.test.ts',
-      'tests/integration/native/graphReuse.test.ts',
-      'tests/integration/native/attentionRows.test.ts',
-      'tests/integration/native/backwardTranspose.test.ts',
-      'tests/integration/native/backwardDecompose.test.ts',
-      'tests/integration/trainingGpu.test.ts',
-    ],
-    { LATHE_TRAINER_ADDON: addon },
-  ),
+const status = run(
+  process.execPath,
+  [
+    vitest,
+    'run',
+    '--project',
+    'integration',
+    'tests/integration/native/gpuPlacement.test.ts',
+    'tests/integration/native/gpuGradients.test.ts',
+    'tests/integration/native/gpuOptimizer.test.ts',
+    'tests/integration/native/opProfile.test.ts',
+    'tests/integration/native/graphReuse.test.ts',
+    'tests/integration/native/attentionRows.test.ts',
+    'tests/integration/native/backwardTranspose.test.ts',
+    'tests/integration/native/backwardDecompose.test.ts',
+    'tests/integration/trainingGpu.test.ts',
+  ],
+  { LATHE_TRAINER_ADDON: addon },
 );
+// A whole fine-tune again with every backward op built from simpler ones, as on a GPU without
+// kernels for them (Metal): the larger backward graph must fit the scheduler, and nothing may fall back.
+const decomposed = run(
+  process.execPath,
+  [vitest, 'run', '--project', 'integration', 'tests/integration/trainingGpu.test.ts'],
+  { LATHE_TRAINER_ADDON: addon, LATHE_DECOMPOSE: 'all' },
+);
+process.exit(status || decomposed);

@@ -88,6 +88,13 @@ protected:
         op.get_opt_pars_ud = nullptr;
         op.optimizer_type = GGML_OPT_OPTIMIZER_TYPE_ADAMW;
         op.build_type = GGML_OPT_BUILD_TYPE_GRAD; // the optimizer runs here, on the host
+        // Backward ops the adapter's device lacks, built from ones it has (see BackwardOps.h); before
+        // llama_opt_init, which sizes the scheduler for the backward graph by it.
+        {
+            std::vector<ggml_tensor *> adapterTensors;
+            for (const auto & t : s.adapter->tensors) adapterTensors.push_back(t.tensor);
+            BackwardOps::configure(adapterTensors);
+        }
         llama_opt_init(ctx, s.model->model, op);
         // Gradients through the frozen weights as MUL_MATs with their transposes (see FrozenTranspose.h).
         FrozenTranspose::enable(s.model->model);
@@ -101,8 +108,6 @@ protected:
         std::vector<ggml_tensor *> tensors;
         for (const auto & t : s.adapter->tensors) tensors.push_back(t.tensor);
         device = DeviceOptimizer::create(tensors);
-        // Backward ops the adapter's device lacks, built from ones it has (see BackwardOps.h).
-        BackwardOps::configure(tensors);
     }
 
     Napi::Value Result(Napi::Env env) override {

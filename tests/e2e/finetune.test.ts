@@ -211,6 +211,14 @@ describe('fine-tuning', () => {
     await expect(device.getByRole('img', { name: /^Estimated memory / }).count()).resolves.toBe(1);
     if (onGpu) await expect(device.getByTestId('run-device-fallbacks').textContent()).resolves.toMatch(/^Every node/);
     else await expect(device.getByTestId('run-device-fallbacks').count()).resolves.toBe(0); // a CPU run has none
+    // Backward ops built from simpler ones: on a GPU without kernels for them (Metal), or forced with
+    // LATHE_DECOMPOSE=all on another GPU build; never on the CPU or when the GPU has them all.
+    const decomposed = device.getByTestId('run-device-decomposed');
+    if (onGpu && process.env.LATHE_DECOMPOSE === 'all')
+      await expect(decomposed.textContent()).resolves.toMatch(
+        /^(CUDA|Vulkan)\d+ has no kernel for OUT_PROD, RMS_NORM_BACK, SOFT_MAX_BACK, CROSS_ENTROPY_LOSS_BACK, REPEAT_BACK: the training graph builds them from operations it has, so they stay on the GPU\.$/,
+      );
+    else await expect(decomposed.count()).resolves.toBe(0);
 
     const adapters = page.getByTestId('adapters');
     const group = adapters.getByRole('region', { name: 'Adapters of tiny-llama.gguf' });

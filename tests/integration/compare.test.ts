@@ -223,6 +223,39 @@ describe('side-by-side comparisons on real models', () => {
     expect(voted.reason).toBe('more direct');
   });
 
+  it('blind mode across two models gives the engine back as it was: the loaded model does not say which side came last', async () => {
+    const loaded = () => core.inference.status().modelId;
+    const blindPair = async (prompt: string) => {
+      const started = await call<Comparison>('compare.start', {
+        messages: [{ role: 'user', content: prompt }],
+        contenders: [base(), { modelId: otherId, sampling: greedy }],
+        blind: true,
+      });
+      const done = await settled(started.id);
+      expect([done.a.status, done.b.status]).toEqual(['done', 'done']);
+      await core.compare.settle(done.id);
+    };
+    // Nothing loaded before: nothing loaded after (else it would be the second side's model).
+    await call('inference.unload', {});
+    await blindPair('First');
+    expect(loaded()).toBeNull();
+    // A model loaded before: that one after, whichever side ran last (the coin decides the order).
+    await call('inference.load', { modelId: otherId });
+    for (const prompt of ['Second', 'Third', 'Fourth']) {
+      await blindPair(prompt);
+      expect(loaded()).toBe(otherId);
+    }
+    // Not blind: the second model simply stays, as the user can see both anyway.
+    await call('inference.unload', {});
+    const open = await call<Comparison>('compare.start', {
+      messages: [{ role: 'user', content: 'Open' }],
+      contenders: [base(), { modelId: otherId, sampling: greedy }],
+    });
+    await settled(open.id);
+    await core.compare.settle(open.id);
+    expect(loaded()).toBe(otherId);
+  });
+
   it('blind mode draws the sides with a fair coin (2000 comparisons within 4.5 σ of half)', async () => {
     // Contenders on two models that are not in the library fail at once, so this measures the draw alone.
     const ghost = (n: number): ContenderInput => ({ modelId: `ghost-${n}`, sampling: greedy });

@@ -12,7 +12,9 @@ import { hasGpu, packRows, randomTokens, randomizeB, relDiff, rig, tinyModel, tr
  * device, and CUDA, Vulkan and the CPU have every one), one op at a time and all together, on a
  * grouped-query model (REPEAT_BACK) with one row and with two (both of its GQA gradient paths). An
  * F32 base, so that only the order of the arithmetic differs: measured ≤ 5e-7 relative per tensor
- * (an F16 base turns that into ~1e-4, through the activations rounded to F16 for each product).
+ * (an F16 base turns that into ~1e-4, through the activations rounded to F16 for each product). A
+ * GPU's F32 products round differently from its OUT_PROD kernel (5.3e-4 on lavapipe): there the
+ * tolerance is the GPU gradient tests' F32 one.
  */
 describe('backward ops built from simpler ones', () => {
   const dir = tempDir('lathe-decompose-');
@@ -25,6 +27,7 @@ describe('backward ops built from simpler ones', () => {
     [{ tokens: randomTokens(60, 1), trainFrom: 5 }, { tokens: randomTokens(40, 2) }],
     [{ tokens: randomTokens(100, 3), trainFrom: 12 }],
   ]);
+  const tolerance = hasGpu() ? 5e-3 : 2e-6;
   const fused = ['OUT_PROD', 'RMS_NORM_BACK', 'SOFT_MAX_BACK', 'CROSS_ENTROPY_LOSS_BACK', 'REPEAT_BACK'];
 
   async function run(decompose: string | null, rows: number) {
@@ -79,7 +82,7 @@ describe('backward ops built from simpler ones', () => {
         for (const [name, g] of reference.grads) {
           const d = relDiff(got.grads.get(name)!, g);
           changed ||= d > 0;
-          expect(d, `${op}: ${name}`).toBeLessThan(2e-6);
+          expect(d, `${op}: ${name}`).toBeLessThan(tolerance);
         }
         expect(reference.grads.get('blk.0.attn_k.weight.lora_a')!.some((x) => x !== 0)).toBe(true);
         // the decomposed graph computes in another order: not bit-identical, or it was not used

@@ -29,7 +29,7 @@ export const compareBatchJobKind = 'compare.batch';
 
 export interface CompareServiceOptions {
   repo: CompareRepo;
-  inference: Pick<Inference, 'prepare'>;
+  inference: Pick<Inference, 'prepare' | 'status' | 'load' | 'unload'>;
   models: Pick<ModelsService, 'get'>;
   jobs: JobRunner;
   events: EventBus;
@@ -337,6 +337,11 @@ export class CompareService {
     await Promise.allSettled(all.map((a) => a.done));
   }
 
+  /** Resolves when a comparison's generation is over, the engine's restore after a blind one included. */
+  async settle(id: string): Promise<void> {
+    await this.#active.get(id)?.done;
+  }
+
   /** The stored record (for the services that build on comparisons); NOT_FOUND when unknown. */
   record(id: string): ComparisonRecord {
     return this.#record(id);
@@ -395,8 +400,38 @@ export class CompareService {
     if (active) active.done = done.finally(() => this.#active.delete(id));
   }
 
+  /**
+   * The models of a blind comparison whose sides load different models one after the other: the
+   * model left loaded afterwards (which the Models page shows) would be the second side's. Null
+   * when the comparison tells nothing that way.
+   */
+  #blindModels(record: ComparisonRecord): Set<string> | null {
+    const { a, b } = record.contenders;
+    return record.blind && a.modelId !== b.modelId ? new Set([a.modelId, b.modelId]) : null;
+  }
+
+  /**
+   * After blind comparisons of two models: gives the engine back as it was before them (the model
+   * loaded then, or none), so the loaded model does not say which side came last. Leaves it alone
+   * when what is loaded now is not one of theirs (someone loaded another meanwhile).
+   */
+  async #restoreEngine(before: string | null, models: Set<string>): Promise<void> {
+    const now = this.#o.inference.status().modelId;
+    if (now === before || now === null || !models.has(now)) return;
+    try {
+      if (before === null) await this.#o.inference.unload();
+      else await this.#o.inference.load(before);
+    } catch (error) {
+      // BUSY (a chat started generating meanwhile) or a model gone: nothing to give back then
+      this.#o.logger.warn('could not restore the engine after a blind comparison', { before, error });
+    }
+  }
+
   /** Generates both sides of a stored comparison; never throws (each side stores its own failure). */
   #generate(id: string, outer?: AbortSignal): Promise<void> {
+    // A batch restores the engine once, after its last comparison.
+    const blindModels = outer === undefined ? this.#blindModels(this.#record(id)) : null;
+    const before = blindModels ? this.#o.inference.status().modelId : null;
     const controllers = { a: new AbortController(), b: new AbortController() };
     const onOuterAbort = () => {
       for (const s of sides) controllers[s].abort(outer?.reason ?? new AppError('CANCELLED', 'Cancelled.'));
@@ -436,7 +471,10 @@ export class CompareService {
     };
     return run()
       .catch((error: unknown) => this.#o.logger.error('comparison failed', { id, error }))
-      .finally(() => outer?.removeEventListener('abort', onOuterAbort));
+      .finally(async () => {
+        outer?.removeEventListener('abort', onOuterAbort);
+        if (blindModels) await this.#restoreEngine(before, blindModels);
+      });
   }
 
   async #prepare(
@@ -518,6 +556,8 @@ export class CompareService {
     const todo = all.filter((c) => c.answers.a.status === 'pending' || c.answers.b.status === 'pending');
     const started = performance.now();
     let done = 0;
+    const before = this.#o.inference.status().modelId;
+    const blindModels = new Set(todo.flatMap((c) => [...(this.#blindModels(this.#record(c.id)) ?? [])]));
     try {
       for (const c of todo) {
         if (context.signal.aborted) break;
@@ -541,6 +581,7 @@ export class CompareService {
       for (const c of repo.list({ batchId: batch.id, limit: 100_000 })) {
         for (const s of sides) if (c.answers[s].status === 'pending') repo.saveAnswer(c.id, s, { status: 'stopped' });
       }
+      if (blindModels.size > 0) await this.#restoreEngine(before, blindModels);
       repo.updateBatch(batch.id, { state: cancelled ? 'cancelled' : 'ready' });
       this.#batchChanged(batch.id);
     }
