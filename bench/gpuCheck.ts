@@ -16,7 +16,8 @@
  *      optimizer for comparison; `f16` the F16 OUT_PROD; `outprod` upstream's OUT_PROD backward instead
  *      of the frozen-weight transposes; `profile` times every node for a breakdown by op; `rows` packs
  *      512-token examples one per row, attention per row, and with `--torch` the same as a PyTorch
- *      batch) (each in a
+ *      batch; `decompose` builds every backward op from simpler ones, as on Metal; `host-transpose`
+ *      builds the frozen-weight transposes on the host, to compare first steps) (each in a
  *      child process, so the GPU memory is its own); `--torch` adds the PyTorch reference
  *      (bench/reference/lora_pytorch_gpu.py) on the same GPU.
  *
@@ -596,6 +597,10 @@ async function main(): Promise<void> {
     if (v === 'profile') variants.push(['+profile', { LATHE_PROFILE_OPS: '1' }]);
     // examples of 512 tokens (the issue's length), one per row of the window, attention per row
     if (v === 'rows') variants.push(['+rows512', { LATHE_BENCH_ROW: '512' }]);
+    // every backward op built from simpler ones (patch 0012), as on a backend without kernels for them (Metal)
+    if (v === 'decompose') variants.push(['+decompose', { LATHE_DECOMPOSE: 'all' }]);
+    // the frozen-weight transposes built on the host (read back, transposed, uploaded) instead of on the GPU
+    if (v === 'host-transpose') variants.push(['+host-transpose', { LATHE_TRANSPOSE: 'host' }]);
   }
   const windows = args.quick ? ['256'] : (args.windows ?? '512').split(',').filter(Boolean);
   for (const shape of (args.shapes ?? '').split(',').filter(Boolean)) {
