@@ -543,6 +543,24 @@ export const inferenceStatusSchema = z.object({
 });
 export type InferenceStatus = z.infer<typeof inferenceStatusSchema>;
 
+/** How a blind comparison's generations are named in `InferenceStatus.generating` (then a random id). */
+export const blindComparisonOwnerPrefix = 'compare-blind:';
+
+/** Whether a blind comparison is generating (or loading a model to). */
+export function blindComparisonRunning(status: InferenceStatus): boolean {
+  return status.generating.some((owner) => owner.startsWith(blindComparisonOwnerPrefix));
+}
+
+/**
+ * The status as pages that name models should show it: while a blind comparison generates, which
+ * model is in memory (and which adapters) would say which side is writing, so it reads as nothing
+ * loaded until the comparison ends.
+ */
+export function maskBlindComparison(status: InferenceStatus): InferenceStatus {
+  if (!blindComparisonRunning(status)) return status;
+  return { ...status, state: 'idle', modelId: null, loadProgress: 0, contexts: [], contextSize: null, error: null };
+}
+
 export const exportFormats = ['json', 'markdown'] as const;
 export type ExportFormat = (typeof exportFormats)[number];
 

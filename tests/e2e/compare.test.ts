@@ -28,6 +28,7 @@ describe('compare', () => {
   let app: LatheApp;
   let dir: string;
   let datasetId: string;
+  let tinyId: string;
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'lathe-e2e-compare-'));
@@ -44,6 +45,7 @@ describe('compare', () => {
         await new Promise((r) => setTimeout(r, 50));
       }
     })();
+    tinyId = modelId;
     const { sha256 } = await api<{ sha256: string }>(app, 'models.get', { id: modelId });
     // A fine-tune of the model, as training would record it.
     const db = new Database(join(app.server.dataDir, 'lathe.db'));
@@ -186,6 +188,32 @@ describe('compare', () => {
     await toast(page, 'CONFLICT').waitFor();
     expect(app.errors).toEqual([]);
   }, 120_000);
+
+  test('while a blind comparison writes, the Models page hides which model is loaded', async () => {
+    const { page } = app;
+    const sampling = { temperature: 1, topP: 1, topK: 0, minP: 0, repeatPenalty: 1, maxTokens: 4000, seed: 5 };
+    const started = await api<{ id: string }>(app, 'compare.start', {
+      messages: [{ role: 'user', content: 'Keep talking' }],
+      contenders: [
+        { modelId: tinyId, sampling },
+        { modelId: tinyId, adapters: [{ adapterId: 'strong' }], sampling },
+      ],
+      blind: true,
+    });
+    await page.evaluate(() => (window.location.hash = '#/models'));
+    const notice = page.getByTestId('blind-comparison-notice');
+    await notice.waitFor();
+    await expect(notice.textContent()).resolves.toBe(
+      'A blind comparison is writing its answers: which model is loaded stays hidden until it is done.',
+    );
+    await expect(page.getByTestId('loaded-badge').count()).resolves.toBe(0);
+    await notice.evaluate((el) => el.scrollIntoView({ block: 'center' }));
+    await shoot(app, 'models-blind-hidden');
+    await api(app, 'compare.stop', { id: started.id });
+    // Done: the model (the same for both sides here) shows as loaded again.
+    await notice.waitFor({ state: 'detached' });
+    await page.getByTestId('loaded-badge').waitFor();
+  });
 
   test('picks the best of two regenerated answers in chat, and the pick joins the preference pairs', async () => {
     const { page } = app;

@@ -12,7 +12,14 @@ import type {
   PreferenceSummary,
 } from '../../src/shared/compare';
 import type { DatasetExample, DatasetInfo } from '../../src/shared/datasets';
-import type { ChatTurnStarted, Conversation, Job, ModelInfo, StoredMessage } from '../../src/shared/domain';
+import type {
+  ChatTurnStarted,
+  Conversation,
+  InferenceStatus,
+  Job,
+  ModelInfo,
+  StoredMessage,
+} from '../../src/shared/domain';
 import { writeLoraAdapter, writeTinyChatModel } from '../helpers/models/testModels';
 import { tempDir } from '../helpers/tempDir';
 import { coreCalls } from '../helpers/coreCalls';
@@ -213,6 +220,13 @@ describe('side-by-side comparisons on real models', () => {
       expect(view.b.contender).toBeNull();
       expect(view.a.stats).toBeNull();
     }
+    // The engine says a blind comparison is generating (pages then hide the loaded model), and no more.
+    const owners = seen
+      .slice(before)
+      .filter((e) => e.event === 'inference.status')
+      .flatMap((e) => (e.payload as InferenceStatus).generating);
+    expect(owners.length).toBeGreaterThan(0);
+    for (const owner of owners) expect(owner).toMatch(/^compare-blind:[0-9a-f-]{36}$/);
     // Nothing Compare pushed before the vote names a contender.
     const pushed = JSON.stringify(seen.slice(before).filter((e) => e.event.startsWith('compare.')));
     expect(pushed).not.toContain('strong');

@@ -11,7 +11,7 @@ import type {
   StoredContender,
 } from '../../../shared/compare';
 import type { DatasetExample } from '../../../shared/datasets';
-import type { ChatMessage, ModelInfo } from '../../../shared/domain';
+import { blindComparisonOwnerPrefix, type ChatMessage, type ModelInfo } from '../../../shared/domain';
 import { AppError, toAppErrorData } from '../../../shared/errors';
 import { DeltaBatcher } from '../chat/DeltaBatcher';
 import type { EventBus } from '../EventBus';
@@ -486,8 +486,9 @@ export class CompareService {
     const contender = record.contenders[side];
     try {
       const prepared = await this.#o.inference.prepare({
-        // Opaque: inference status is pushed to every client, and must not say which side is which.
-        owner: `compare:${randomUUID()}`,
+        // Opaque: inference status is pushed to every client, and must not say which side is which
+        // (the prefix only says a blind comparison is running: pages then hide the loaded model).
+        owner: `${record.blind ? blindComparisonOwnerPrefix : 'compare:'}${randomUUID()}`,
         modelId: contender.modelId,
         adapters: contender.adapters,
         messages: record.messages,

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useState } from 'react';
-import { Boxes, FolderOpen } from 'lucide-react';
+import { Boxes, EyeOff, FolderOpen } from 'lucide-react';
 import { PageLink } from '@renderer/app/PageLink';
 import { EmptyState } from '@renderer/components/EmptyState';
 import { Page } from '@renderer/components/Page';
@@ -67,6 +67,16 @@ export function ModelsView() {
             <h2 className="text-[13px] font-semibold text-muted-foreground">
               Library · {list.length} model{list.length === 1 ? '' : 's'}
             </h2>
+            {status.blindComparison && (
+              <p
+                role="status"
+                className="flex items-center gap-2 rounded-md bg-muted px-3 py-2 text-xs text-muted-foreground"
+                data-testid="blind-comparison-notice"
+              >
+                <EyeOff aria-hidden className="size-3.5 shrink-0" />A blind comparison is writing its answers: which
+                model is loaded stays hidden until it is done.
+              </p>
+            )}
             {list.map((model) => (
               <ModelCard key={model.id} model={model} status={status.data} highlight={model.id === highlight} />
             ))}

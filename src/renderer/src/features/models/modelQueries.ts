@@ -1,5 +1,5 @@
 import { useQueryClient } from '@tanstack/react-query';
-import type { InferenceStatus } from '@shared/domain';
+import { blindComparisonRunning, maskBlindComparison, type InferenceStatus } from '@shared/domain';
 import { apiQueryKey, useApiQuery } from '@renderer/lib/useApiQuery';
 import { useApiEvent } from '@renderer/lib/useApiEvent';
 
@@ -17,9 +17,19 @@ export function useModels() {
   return useApiQuery('models.list', {}, { staleTime: 0 });
 }
 
-/** Which model is in memory and what is generating, kept current by `inference.status`. */
+/**
+ * Which model is in memory and what is generating, kept current by `inference.status`. While a
+ * blind comparison generates, it reads as nothing loaded (`maskBlindComparison`): the loaded model
+ * would say which side is writing. `blindComparison` says so, for a notice.
+ */
 export function useInferenceStatus() {
   const queryClient = useQueryClient();
   useApiEvent('inference.status', (status) => queryClient.setQueryData<InferenceStatus>(inferenceStatusKey, status));
-  return useApiQuery('inference.status', {}, { staleTime: Infinity });
+  const query = useApiQuery('inference.status', {}, { staleTime: Infinity });
+  const raw = query.data;
+  return {
+    ...query,
+    data: raw && maskBlindComparison(raw),
+    blindComparison: raw ? blindComparisonRunning(raw) : false,
+  };
 }
