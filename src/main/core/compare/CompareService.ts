@@ -81,6 +81,7 @@ const sides: readonly CompareSide[] = ['a', 'b'];
 export class CompareService {
   readonly #o: CompareServiceOptions;
   readonly #active = new Map<string, Active>();
+  #closing = false;
 
   constructor(options: CompareServiceOptions) {
     this.#o = options;
@@ -331,6 +332,7 @@ export class CompareService {
 
   /** Stops every running comparison and waits for them. */
   async close(): Promise<void> {
+    this.#closing = true; // no engine restores while shutting down
     const all = [...this.#active.values()];
     for (const a of all)
       for (const s of sides) a.controllers[s].abort(new AppError('CANCELLED', 'Lathe is shutting down.'));
@@ -416,6 +418,7 @@ export class CompareService {
    * when what is loaded now is not one of theirs (someone loaded another meanwhile).
    */
   async #restoreEngine(before: string | null, models: Set<string>): Promise<void> {
+    if (this.#closing) return;
     const now = this.#o.inference.status().modelId;
     if (now === before || now === null || !models.has(now)) return;
     try {
