@@ -207,12 +207,16 @@ describe('compare', () => {
       'A blind comparison is writing its answers: which model is loaded stays hidden until it is done.',
     );
     await expect(page.getByTestId('loaded-badge').count()).resolves.toBe(0);
+    // and loading another model waits until it is done (the engine would refuse it as busy)
+    const card = page.locator(`[data-model-id="${tinyId}"]`);
+    await expect(card.getByRole('button', { name: 'Load', exact: true }).isDisabled()).resolves.toBe(true);
     await notice.evaluate((el) => el.scrollIntoView({ block: 'center' }));
     await shoot(app, 'models-blind-hidden');
     await api(app, 'compare.stop', { id: started.id });
     // Done: the model (the same for both sides here) shows as loaded again.
     await notice.waitFor({ state: 'detached' });
     await page.getByTestId('loaded-badge').waitFor();
+    await expect(card.getByRole('button', { name: 'Unload', exact: true }).isEnabled()).resolves.toBe(true);
   });
 
   test('picks the best of two regenerated answers in chat, and the pick joins the preference pairs', async () => {

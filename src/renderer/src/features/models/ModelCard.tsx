@@ -33,10 +33,12 @@ export interface ModelCardProps {
   status: InferenceStatus | undefined;
   /** Just imported: draw the eye to it. */
   highlight?: boolean;
+  /** A blind comparison is writing: the memory state is hidden and loading waits until it is done. */
+  blindComparison?: boolean;
 }
 
 /** One model of the library: its facts, variants, memory state and what can be done with it. */
-export const ModelCard = memo(function ModelCard({ model, status, highlight }: ModelCardProps) {
+export const ModelCard = memo(function ModelCard({ model, status, highlight, blindComparison }: ModelCardProps) {
   const queryClient = useQueryClient();
   const [renaming, setRenaming] = useState(false);
   const [deleting, setDeleting] = useState(false);
@@ -205,7 +207,10 @@ export const ModelCard = memo(function ModelCard({ model, status, highlight }: M
           <Button
             size="sm"
             variant="outline"
-            disabled={model.missing || load.isPending}
+            disabled={model.missing || load.isPending || blindComparison}
+            title={
+              blindComparison ? 'A blind comparison is writing its answers; load a model when it is done.' : undefined
+            }
             onClick={() => load.mutate({ modelId: model.id })}
           >
             {load.isPending ? <LoaderCircle className="animate-spin" /> : <Power />}

@@ -78,7 +78,13 @@ export function ModelsView() {
               </p>
             )}
             {list.map((model) => (
-              <ModelCard key={model.id} model={model} status={status.data} highlight={model.id === highlight} />
+              <ModelCard
+                key={model.id}
+                model={model}
+                status={status.data}
+                highlight={model.id === highlight}
+                blindComparison={status.blindComparison}
+              />
             ))}
           </section>
         )}
