@@ -122,8 +122,9 @@ describe('fine-tuning', () => {
   test('trains with a live loss chart, cancels, resumes and lists the adapter', async () => {
     const { page } = app;
     await fillForm(page, { base: model, data, name: 'Sums e2e' });
-    // Small steps and several epochs: a few hundred steps, long enough to watch and cancel.
-    await page.getByLabel(/^Epochs/).fill('10');
+    // Small steps and many epochs: ~475 steps, long enough to watch and cancel before the end even on
+    // an idle machine (10 epochs, 190 steps, once finished before Cancel since rows made steps faster).
+    await page.getByLabel(/^Epochs/).fill('25');
     await page.getByRole('button', { name: /Advanced/ }).click();
     await page.getByLabel(/^Batch tokens/).fill('256');
 
