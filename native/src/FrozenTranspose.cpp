@@ -321,11 +321,17 @@ void release(const llama_model * model) {
     }
 }
 
-size_t count() {
+Stats stats() {
     std::lock_guard<std::mutex> lock(mutex);
-    size_t n = 0;
-    for (const auto & [w, e] : made) n += e.tensor ? 1 : 0;
-    return n;
+    Stats out;
+    for (const auto & [w, e] : made) {
+        if (!e.tensor) continue;
+        out.count++;
+        out.bytes += ggml_nbytes(e.tensor);
+        out.byGraph += e.byGraph ? 1 : 0;
+        out.worstCheckError = std::max(out.worstCheckError, e.checkError);
+    }
+    return out;
 }
 
 std::map<ggml_backend_buffer_type_t, size_t> bytesByBufferType(const llama_model * model) {
@@ -337,27 +343,6 @@ std::map<ggml_backend_buffer_type_t, size_t> bytesByBufferType(const llama_model
         out[ggml_backend_buffer_get_type(e.buffer)] += ggml_nbytes(e.tensor);
     }
     return out;
-}
-
-size_t countByGraph() {
-    std::lock_guard<std::mutex> lock(mutex);
-    size_t n = 0;
-    for (const auto & [w, e] : made) n += e.tensor && e.byGraph ? 1 : 0;
-    return n;
-}
-
-double worstCheckError() {
-    std::lock_guard<std::mutex> lock(mutex);
-    double worst = -1;
-    for (const auto & [w, e] : made) worst = std::max(worst, e.checkError);
-    return worst;
-}
-
-size_t bytes() {
-    std::lock_guard<std::mutex> lock(mutex);
-    size_t n = 0;
-    for (const auto & [w, e] : made) n += e.tensor ? ggml_nbytes(e.tensor) : 0;
-    return n;
 }
 
 } // namespace FrozenTranspose

@@ -31,14 +31,16 @@ void enable(const llama_model * model);
 // Frees the transposes made for this model's weights and forgets them. Call before freeing it.
 void release(const llama_model * model);
 
-// Transposes currently held and their bytes (for diagnostics and tests).
-size_t count();
-size_t bytes();
-// Of those, the ones built by a ggml graph on their weight's backend (the rest on the host).
-size_t countByGraph();
-// LATHE_TRANSPOSE=check: the largest relative L2 distance between a graph-built transpose and the
-// host code's (dequantized); -1 when none was checked.
-double worstCheckError();
+// The transposes currently held (for diagnostics and tests): how many, their bytes, how many a ggml
+// graph built on their weight's backend (the rest the host did), and under LATHE_TRANSPOSE=check the
+// largest relative L2 distance between a graph-built one and the host code's (-1: none checked).
+struct Stats {
+    size_t count = 0;
+    size_t bytes = 0;
+    size_t byGraph = 0;
+    double worstCheckError = -1;
+};
+Stats stats();
 
 // Bytes of the transposes made for this model's weights, per buffer type (for memory reports).
 std::map<ggml_backend_buffer_type_t, size_t> bytesByBufferType(const llama_model * model);

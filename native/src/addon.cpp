@@ -41,11 +41,11 @@ Napi::Value devices(const Napi::CallbackInfo & info) {
 // The frozen-weight transposes the backward pass uses: how many and their bytes.
 Napi::Value backwardTransposes(const Napi::CallbackInfo & info) {
     Napi::Object o = Napi::Object::New(info.Env());
-    o.Set("count", Napi::Number::New(info.Env(), static_cast<double>(FrozenTranspose::count())));
-    o.Set("bytes", Napi::Number::New(info.Env(), static_cast<double>(FrozenTranspose::bytes())));
-    o.Set("byGraph", Napi::Number::New(info.Env(), static_cast<double>(FrozenTranspose::countByGraph())));
-    const double check = FrozenTranspose::worstCheckError();
-    if (check >= 0) o.Set("checkError", Napi::Number::New(info.Env(), check));
+    const FrozenTranspose::Stats made = FrozenTranspose::stats();
+    o.Set("count", Napi::Number::New(info.Env(), static_cast<double>(made.count)));
+    o.Set("bytes", Napi::Number::New(info.Env(), static_cast<double>(made.bytes)));
+    o.Set("byGraph", Napi::Number::New(info.Env(), static_cast<double>(made.byGraph)));
+    if (made.worstCheckError >= 0) o.Set("checkError", Napi::Number::New(info.Env(), made.worstCheckError));
     return o;
 }
 
