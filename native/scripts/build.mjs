@@ -181,12 +181,27 @@ function prepareSource() {
   return patchHash;
 }
 
-/** The CUDA toolkit's root (the folder above nvcc's bin/), or null. */
+/**
+ * The CUDA toolkit's root, or null: CUDA_PATH / CUDA_HOME, else the folder above the nvcc on the
+ * PATH. An nvcc on the PATH may be a wrapper script (`exec /usr/local/cuda-13.0/bin/nvcc "$@"`),
+ * whose folder holds no toolkit: then nvcc's own `--dryrun` names the toolkit (`#$ TOP=...`).
+ */
 function cudaRoot() {
+  const isToolkit = (dir) =>
+    existsSync(join(dir, 'include', 'cuda_runtime.h')) ||
+    existsSync(
+      join(dir, 'targets', `${process.arch === 'arm64' ? 'sbsa' : 'x86_64'}-linux`, 'include', 'cuda_runtime.h'),
+    );
+  for (const env of [process.env.CUDA_PATH, process.env.CUDA_HOME]) if (env && isToolkit(env)) return resolve(env);
   const res = run(process.platform === 'win32' ? 'where' : 'which', ['nvcc'], { capture: true });
   if (!res.ok) return null;
-  const nvcc = realpathSync(res.out.trim().split('\n')[0] ?? '');
-  return resolve(dirname(nvcc), '..');
+  const beside = resolve(dirname(realpathSync(res.out.trim().split('\n')[0] ?? '')), '..');
+  if (isToolkit(beside)) return beside;
+  const dry = run('nvcc', ['--dryrun', '-x', 'cu', '-E', process.platform === 'win32' ? 'NUL' : '/dev/null'], {
+    capture: true,
+  });
+  const top = /^#\$ TOP=(.+)$/m.exec(dry.out ?? '')?.[1]?.trim();
+  return top && isToolkit(resolve(top)) ? resolve(top) : beside;
 }
 
 /** CUDA architectures: LATHE_CUDA_ARCH, else the local GPUs' (nvidia-smi), else 90 (Hopper). */

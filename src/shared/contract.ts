@@ -176,13 +176,15 @@ export const methods = {
   ),
   /**
    * The memory a fine-tune of this base model with these settings would need, and on which device,
-   * before starting it (the run itself re-plans with its data, and reports what it allocated).
+   * before starting it (the run itself re-plans with its data, and reports what it allocated). With
+   * a dataset whose tokens are counted for the library model, it plans the window as the run will.
    */
   'training.estimate': method<TrainingEstimate>()(
     z
       .object({
         baseModelId: id.optional(),
         baseModelPath: z.string().min(1).max(4096).optional(),
+        data: trainingDataSourceSchema.optional(),
         hyperparams: hyperparamsSchema.partial().strict().optional(),
       })
       .strict()

@@ -248,6 +248,8 @@ export interface TrainingDeviceReport {
   decomposedOps?: string[] | null;
 }
 
+export type TrainingEstimateBasis = 'data' | 'max-length' | 'upper-bound';
+
 /** What a fine-tune would need before it starts (`training.estimate`). */
 export interface TrainingEstimate {
   /** Where the trainer would run: ggml's device name (`CPU`, `CUDA0`, `Vulkan0`…). */
@@ -259,11 +261,17 @@ export interface TrainingEstimate {
   totalBytes: number;
   /** Tokens per pass the estimate assumes. */
   windowSize: number;
+  /** Tokens per row: each of the window's windowSize / rowSize rows attends within itself. */
+  rowSize: number;
   /**
-   * True when the window follows from the max length; false when the data decides it at the start
-   * (its longest example, at most 2048 tokens) and the estimate is for that upper bound.
+   * What the window follows from. `data`: the dataset's token counts for this base model, planned
+   * as the run will plan it. `max-length`: the max length, with examples assumed that long (the
+   * data's lengths unknown). `upper-bound`: neither: the data decides at the start (its longest
+   * example, at most 2048 tokens) and the estimate is for the most it can need.
    */
-  windowKnown: boolean;
+  basis: TrainingEstimateBasis;
+  /** For a dataset on a library model: its examples with a token count for that model, and without. */
+  tokenCounts: { counted: number; uncounted: number } | null;
   estimate: { device: TrainingMemoryParts; host: TrainingMemoryParts };
   /** The estimate fits in 90 % of the device's free memory (and the host's share in its RAM). */
   fits: boolean;

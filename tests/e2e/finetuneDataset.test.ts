@@ -49,6 +49,7 @@ describe('fine-tuning a library model on a dataset', () => {
   let modelId: string;
   let datasetId: string;
   let maxLength: number;
+  let newerId: string;
 
   beforeAll(async () => {
     if (!existsSync(addonPath)) {
@@ -103,6 +104,7 @@ describe('fine-tuning a library model on a dataset', () => {
     // unless the address says otherwise.
     const empty = await api<{ id: string }>(app, 'datasets.create', { name: 'Empty' });
     const newer = await api<{ id: string }>(app, 'datasets.create', { name: 'Newer notes' });
+    newerId = newer.id;
     await api(app, 'datasets.examples.create', {
       datasetId: newer.id,
       messages: [
@@ -178,6 +180,46 @@ describe('fine-tuning a library model on a dataset', () => {
     await expect(page.getByTestId('dataset-select').getAttribute('aria-invalid')).resolves.toBe('true');
     await page.getByText('"Empty" has no examples yet: add some, or choose another dataset.').waitFor();
     await expect(page.getByTestId('data-summary').count()).resolves.toBe(0);
+    expect(app.errors).toEqual([]);
+  });
+
+  test("plans the memory estimate from the dataset's token counts, and counts them on request", async () => {
+    const { page } = app;
+    // Sums is counted for the model: the estimate plans the window as the run will
+    await page.goto(app.server.url + `#/finetune/dataset/${datasetId}`);
+    await waitForConnected(page);
+    const estimate = page.getByTestId('memory-estimate');
+    await page.locator('[data-testid="memory-estimate"][data-basis="data"]').waitFor();
+    const windowSize = Math.max(256, Math.ceil(maxLength / 256) * 256);
+    await expect(estimate.textContent()).resolves.toMatch(
+      new RegExp(
+        `^Needs about [\\d.]+ [KMG]?B on the CPU for ${windowSize}-token windows( in \\d rows of 256)?; [\\d.]+ [KMG]?B free\\. ` +
+          `Planned from the token counts of its ${shortCount + longCount} examples\\.$`,
+      ),
+    );
+    await expect(page.getByTestId('memory-estimate-count').count()).resolves.toBe(0);
+
+    // "Newer notes" has no counts and no max length: the most it could need, and a button to count
+    await page.goto(app.server.url + `#/finetune/dataset/${newerId}`);
+    await waitForConnected(page);
+    await page.locator('[data-testid="memory-estimate"][data-basis="upper-bound"]').waitFor();
+    await expect(estimate.textContent()).resolves.toMatch(
+      /^Needs up to about [\d.]+ [KMG]?B on the CPU for 2048-token windows; [\d.]+ [KMG]?B free\. Count the dataset's tokens to plan from its examples' lengths\.$/,
+    );
+    await estimate.scrollIntoViewIfNeeded();
+    await shoot(app, 'estimate-uncounted');
+    await page.getByTestId('memory-estimate-count').click();
+    // counted: its one short chat needs the smallest window
+    await page.locator('[data-testid="memory-estimate"][data-basis="data"]').waitFor();
+    await expect(estimate.textContent()).resolves.toMatch(
+      /^Needs about [\d.]+ [KMG]?B on the CPU for 256-token windows; [\d.]+ [KMG]?B free\. Planned from the token counts of its 1 example\.$/,
+    );
+    const stats = await api<{ counted: number; uncounted: number }>(app, 'datasets.stats', {
+      datasetId: newerId,
+      modelId,
+    });
+    expect(stats).toMatchObject({ counted: 1, uncounted: 0 });
+    await shoot(app, 'estimate-counted');
     expect(app.errors).toEqual([]);
   });
 

@@ -187,7 +187,8 @@ const invalidFor: { [M in MethodName]: unknown[] } = {
     { baseModelId: 'm', baseModelPath: '/m.gguf' },
     { baseModelPath: '/m.gguf', hyperparams: { rank: 0 } },
     { baseModelPath: '/m.gguf', hyperparams: { bogus: 1 } },
-    { baseModelPath: '/m.gguf', data: { kind: 'file', path: '/d' } },
+    { baseModelPath: '/m.gguf', data: { kind: 'url', path: '/d' } },
+    { baseModelPath: '/m.gguf', data: { kind: 'dataset' } },
   ],
   'training.start': [
     {},

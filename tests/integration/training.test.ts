@@ -202,7 +202,15 @@ describe('fine-tuning through the core, in its own process', () => {
       baseModelPath: modelPath,
       hyperparams: { rank: 4, maxLength: 256 },
     });
-    expect(e).toMatchObject({ backend: 'CPU', gpu: false, windowSize: 256, windowKnown: true, fits: true });
+    expect(e).toMatchObject({
+      backend: 'CPU',
+      gpu: false,
+      windowSize: 256,
+      rowSize: 256,
+      basis: 'max-length',
+      tokenCounts: null,
+      fits: true,
+    });
     expect(e.freeBytes).toBeGreaterThan(0);
     expect(e.totalBytes).toBeGreaterThanOrEqual(e.freeBytes);
     expect(e.estimate.device.kvCache).toBeGreaterThan(0);
@@ -212,7 +220,7 @@ describe('fine-tuning through the core, in its own process', () => {
       baseModelPath: modelPath,
       hyperparams: { rank: 4 },
     });
-    expect(open).toMatchObject({ windowSize: 2048, windowKnown: false });
+    expect(open).toMatchObject({ windowSize: 2048, rowSize: 2048, basis: 'upper-bound' });
     expect(open.estimate.device.activations).toBeGreaterThan(e.estimate.device.activations * 8);
     // a bigger rank costs more adapter and optimizer memory
     const rank64 = await call<TrainingEstimate>('training.estimate', {
@@ -225,6 +233,73 @@ describe('fine-tuning through the core, in its own process', () => {
     await expect(call('training.estimate', { baseModelPath: dataPath })).rejects.toMatchObject({
       code: 'INVALID_INPUT',
     });
+  });
+
+  it("plans the estimate's window from a dataset's token counts, as the run plans it", async () => {
+    const { job } = await call<{ job: Job }>('models.import', { path: modelPath, name: 'Tiny estimate' });
+    const modelId = ((await core.jobs.wait(job.id)).result as { modelId: string }).modelId;
+    const d = await call<{ id: string }>('datasets.create', { name: 'Estimate plan' });
+    // 24 short chats (well under 256 tokens) and one long one (over 256, under 512)
+    for (let i = 0; i < 25; i++) {
+      await call('datasets.examples.create', {
+        datasetId: d.id,
+        messages: [
+          { role: 'user', content: i === 24 ? 'tell me everything '.repeat(12) : `question ${i}` },
+          { role: 'assistant', content: 'the answer is always lathe' },
+        ],
+      });
+    }
+    const input = {
+      baseModelId: modelId,
+      data: { kind: 'dataset', datasetId: d.id },
+      hyperparams: { rank: 4, maxLength: 1024, batchTokens: 1024, epochs: 1, threads: 2, evalFraction: 0 },
+    };
+    // not counted yet: examples as long as the max length, one row per window
+    const before = await call<TrainingEstimate>('training.estimate', input);
+    expect(before).toMatchObject({
+      windowSize: 1024,
+      rowSize: 1024,
+      basis: 'max-length',
+      tokenCounts: { counted: 0, uncounted: 25 },
+    });
+    const counted = await core.jobs.wait(
+      (await call<Job>('datasets.tokenize', { datasetId: d.id, modelId: modelId })).id,
+    );
+    expect(counted.state).toBe('succeeded');
+    const stats = await call<{ max: number; min: number }>('datasets.stats', { datasetId: d.id, modelId });
+    expect(stats.min).toBeLessThan(256);
+    expect(stats.max).toBeGreaterThan(256);
+    expect(stats.max).toBeLessThanOrEqual(512);
+    // counted: rows that hold the longest example (512), so the window attends in 2 rows
+    const after = await call<TrainingEstimate>('training.estimate', input);
+    expect(after).toMatchObject({
+      windowSize: 1024,
+      rowSize: 512,
+      basis: 'data',
+      tokenCounts: { counted: 25, uncounted: 0 },
+    });
+    expect(after.estimate.device.activations).toBeLessThan(before.estimate.device.activations);
+    // skipping the long example leaves rows of 256
+    const skipLong = await call<TrainingEstimate>('training.estimate', {
+      ...input,
+      hyperparams: { ...input.hyperparams, maxLength: 256 },
+    });
+    expect(skipLong).toMatchObject({ windowSize: 256, rowSize: 256, basis: 'data' });
+    // a file source, or a model given by path, has no counts: the max length decides
+    const byPath = await call<TrainingEstimate>('training.estimate', {
+      baseModelPath: modelPath,
+      data: input.data,
+      hyperparams: input.hyperparams,
+    });
+    expect(byPath).toMatchObject({ basis: 'max-length', rowSize: 1024, tokenCounts: null });
+
+    // the run plans the same window and rows, and the same estimate
+    const run = await call<TrainingRun>('training.start', { ...input, baseModelId: modelId });
+    const done = await waitForJob(run.jobId!);
+    expect(done.state, JSON.stringify(done.error)).toBe('succeeded');
+    const { run: finished } = await call<{ run: TrainingRun }>('training.get', { id: run.id });
+    expect(finished.device).toMatchObject({ windowSize: after.windowSize, rowSize: after.rowSize });
+    expect(finished.device!.estimate.device.activations).toBe(after.estimate.device.activations);
   });
 
   it('refuses bad input before any work, with specific errors', async () => {

@@ -122,6 +122,8 @@ export function createCore(config: CoreConfig): Core {
       datasets.trainingSnapshot(datasetId),
     // Late bound too: the library is built after training (it lists training's adapters).
     resolveModel: (modelId) => library().resolve(modelId),
+    datasetTokenCounts: (datasetId, modelId): ReturnType<DatasetsService['tokenCounts']> =>
+      datasets.tokenCounts(datasetId, modelId),
   });
   // Inference resolves models through the library, and the library frees a model through inference
   // before deleting it; the late binding breaks the cycle.

@@ -479,6 +479,15 @@ export class DatasetsService {
 
   // ---- tokens and hygiene ---------------------------------------------------------------------
 
+  /**
+   * The cached token counts of a dataset's live examples for one model, and how many have none
+   * (the fine-tune estimate plans its window from them); null for an unknown dataset.
+   */
+  tokenCounts(datasetId: string, modelId: string): { counts: number[]; uncounted: number } | null {
+    if (!this.#o.repo.dataset(datasetId)) return null;
+    return this.#o.repo.tokenCounts(datasetId, modelId);
+  }
+
   /** Token-length histogram of the cached counts (see `datasets.tokenize`). */
   stats(input: {
     datasetId: string;

@@ -12,6 +12,7 @@ import {
   type Job,
   type TrainingDataSource,
   type TrainingEstimate,
+  type TrainingEstimateBasis,
   type TrainingMetricPoint,
   type TrainingRun,
 } from '../../../shared/domain';
@@ -25,8 +26,8 @@ import type { SourceExample } from './prepareExamples';
 import { readExamplesFile } from './readExamplesFile';
 import type { TrainerLauncher } from './TrainerLauncher';
 import { estimateTrainingMemory, gpuMemoryShare, hostMemoryShare, trainingShapeFromGguf } from './memoryEstimate';
-import { windowSizeFor } from './schedule';
 import type { FromTrainer, TrainerDevice, TrainerSpec } from './trainerProtocol';
+import { planWindow, trainedLengths, windowNeeds } from './windowPlan';
 
 export interface TrainingServiceOptions {
   repo: TrainingRepo;
@@ -46,6 +47,12 @@ export interface TrainingServiceOptions {
    * unknown or its file is gone.
    */
   resolveModel?: (modelId: string) => { name: string; path: string };
+  /**
+   * A dataset's cached token counts for a library model (its live examples', rendered with that
+   * model's chat template) and how many have none yet, null for an unknown dataset: for the
+   * estimate's window plan.
+   */
+  datasetTokenCounts?: (datasetId: string, modelId: string) => { counts: number[]; uncounted: number } | null;
 }
 
 interface RunArgs {
@@ -120,11 +127,15 @@ export class TrainingService {
   /**
    * What a run of this base model with these settings would need, and where: the trainer's own
    * device list (asked of a short-lived training process, cached for 30 s) and the GGUF's tensors.
-   * Without a max length the window is an upper bound: the data's longest example, at most 2048.
+   * The window and its rows are planned as the run plans them (windowPlan.ts) from the examples'
+   * token lengths when a dataset has them counted for this library model; otherwise from the max
+   * length, with examples assumed that long; without either, for the most the data can need (its
+   * longest example, at most 2048 tokens).
    */
   async estimate(input: {
     baseModelId?: string | undefined;
     baseModelPath?: string | undefined;
+    data?: TrainingDataSource | undefined;
     hyperparams?: HyperparamsInput | undefined;
   }): Promise<TrainingEstimate> {
     const hp = hyperparamsSchema.parse(input.hyperparams ?? {});
@@ -136,19 +147,34 @@ export class TrainingService {
     const devices = await this.#trainerDevices();
     const gpu = devices.find((d) => d.type === 'gpu' || d.type === 'igpu') ?? null;
     const cpu = devices.find((d) => d.type === 'cpu') ?? null;
-    const windowSize = windowSizeFor(hp.maxLength ?? 2048);
-    const estimate = estimateTrainingMemory({
-      shape,
-      rank: hp.rank,
-      targets: hp.targets,
-      windowSize,
-      offload: gpu !== null,
+    const lora = { shape, rank: hp.rank, targets: hp.targets };
+
+    const tokenCounts =
+      input.data?.kind === 'dataset' && input.baseModelId !== undefined && this.#o.datasetTokenCounts
+        ? this.#o.datasetTokenCounts(input.data.datasetId, input.baseModelId)
+        : null;
+    const lengths =
+      tokenCounts && tokenCounts.uncounted === 0 ? trainedLengths(tokenCounts.counts, hp.maxLength, hp.overLength) : [];
+    const basis: TrainingEstimateBasis =
+      lengths.length > 0 ? 'data' : hp.maxLength !== undefined ? 'max-length' : 'upper-bound';
+    // Unknown lengths: examples as long as the window allows, the most memory per token.
+    const longest = lengths.length > 0 ? lengths.reduce((a, b) => Math.max(a, b), 0) : (hp.maxLength ?? 2048);
+    const { needed, rowMin } = windowNeeds(hp.maxLength, longest);
+    const planned = planWindow({
+      lora,
+      lengths: lengths.length > 0 ? lengths : [rowMin],
+      needed,
+      rowMin,
+      gpuBudget: gpu ? gpuMemoryShare * gpu.memoryFree : null,
+      batchTokens: hp.batchTokens,
     });
+    // null: not even the data's own window fits the GPU; say what that window needs
+    const { windowSize, rowSize } = planned ?? { windowSize: needed, rowSize: needed };
+    const estimate = estimateTrainingMemory({ ...lora, windowSize, rowSize, offload: gpu !== null });
     const device = gpu ?? cpu;
     const hostTotal = cpu?.memoryTotal ?? 0;
     const fits = gpu
-      ? estimate.device.total <= gpuMemoryShare * gpu.memoryFree &&
-        (hostTotal === 0 || estimate.host.total <= hostMemoryShare * hostTotal)
+      ? planned !== null && (hostTotal === 0 || estimate.host.total <= hostMemoryShare * hostTotal)
       : hostTotal === 0 || estimate.device.total <= hostMemoryShare * hostTotal;
     return {
       backend: device?.name ?? 'CPU',
@@ -157,7 +183,9 @@ export class TrainingService {
       freeBytes: device?.memoryFree ?? 0,
       totalBytes: device?.memoryTotal ?? 0,
       windowSize,
-      windowKnown: hp.maxLength !== undefined,
+      rowSize,
+      basis,
+      tokenCounts: tokenCounts ? { counted: tokenCounts.counts.length, uncounted: tokenCounts.uncounted } : null,
       estimate,
       fits,
     };

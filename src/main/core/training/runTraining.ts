@@ -15,7 +15,6 @@ import {
   estimateTrainingMemory,
   gpuMemoryShare,
   hostMemoryShare,
-  largestFittingPlan,
   trainingShapeFromGguf,
   type TrainingShape,
 } from './memoryEstimate';
@@ -23,10 +22,10 @@ import { fillRatio, packWindows, type TrainingWindow } from './packWindows';
 import { prepareExamples } from './prepareExamples';
 import { seededRandom, shuffled } from './random';
 import { readExamplesFile } from './readExamplesFile';
-import { rankRowSizes } from './rowPlan';
-import { learningRateAt, windowSizeFor, windowsPerStep } from './schedule';
+import { learningRateAt, windowsPerStep } from './schedule';
 import type { TokenizerPort } from './tokenizeExample';
 import type { FromTrainer, TrainerSpec } from './trainerProtocol';
+import { planWindow, windowNeeds } from './windowPlan';
 
 /** What the caller's schedule needs to resume exactly where a checkpoint was taken. */
 interface CheckpointState {
@@ -113,10 +112,9 @@ export async function runTraining(
       ...prepared.train.map((e) => e.tokens.length),
       ...prepared.eval.map((e) => e.tokens.length),
     );
-    const neededWindow = windowSizeFor(hp.maxLength ?? Math.min(2048, longest));
-    const trainLengths = prepared.train.map((e) => e.tokens.length);
     // rows must hold the longest example (of either split), not the max length the window allows
-    const rowMin = Math.min(neededWindow, windowSizeFor(longest));
+    const { needed: neededWindow, rowMin } = windowNeeds(hp.maxLength, longest);
+    const trainLengths = prepared.train.map((e) => e.tokens.length);
     const plan = planDevice(spec, addon, gpu, trainingShapeFromGguf(gguf), neededWindow, trainLengths, rowMin);
     const { windowSize, rowSize } = plan;
     const rows = windowSize / rowSize;
@@ -280,22 +278,11 @@ export async function runTraining(
 }
 
 /**
- * Largest window a GPU run may grow to (more packed examples per pass; attention grows
- * quadratically). `LATHE_GPU_MAX_WINDOW` changes it; 256 keeps the window the data needs.
- */
-function maxGpuWindow(): number {
-  const fromEnv = Number(process.env.LATHE_GPU_MAX_WINDOW);
-  return Number.isInteger(fromEnv) && fromEnv >= 256 ? fromEnv : 2048;
-}
-
-/**
- * Where the run trains, with which window, and what that should cost, before the first step. On a
- * GPU the window grows (up to the tokens of one optimizer step and `maxGpuWindow`) to the largest
- * whose estimate fits in 90 % of the device memory that was free once the weights were loaded; a
- * resumed run keeps the window it started with (its batches and checkpoint depend on it). Fails
- * with UNSUPPORTED when not even the data's own window fits. The window's rows (rowPlan.ts) are
- * the row size, at least `rowMin` (the longest example), with the least estimated compute per
- * epoch among those whose estimate fits.
+ * Where the run trains, with which window, and what that should cost, before the first step. The
+ * window and its rows come from planWindow (windowPlan.ts, which the estimate before a run uses
+ * too): on a GPU the largest window whose estimate fits in 90 % of the device memory that was free
+ * once the weights were loaded. A resumed run keeps the window it started with (its batches and
+ * checkpoint depend on it). Fails with UNSUPPORTED when not even the data's own window fits.
  */
 function planDevice(
   spec: TrainerSpec,
@@ -319,12 +306,8 @@ function planDevice(
   if (gpu && now && saved === null) {
     const atNeeded = estimateTrainingMemory({ ...lora, windowSize: needed, offload: true });
     // The weights are on the device already: what is free now plus them is the budget.
-    const budget = gpuMemoryShare * now.memoryFree + atNeeded.device.weights;
-    const cap = Math.min(maxGpuWindow(), Math.max(needed, Math.floor(hp.batchTokens / 256) * 256));
-    // each window in the rows that make one pass over the data cheapest (attention by row)
-    const packed = new Map<string, number>(); // each packing once, whatever windows ask for it
-    const rowSizes = (w: number) => rankRowSizes(lengths, w, rowMin, shape, packed).map((c) => c.rowSize);
-    const best = largestFittingPlan(lora, needed, cap, budget, rowSizes);
+    const gpuBudget = gpuMemoryShare * now.memoryFree + atNeeded.device.weights;
+    const best = planWindow({ lora, lengths, needed, rowMin, gpuBudget, batchTokens: hp.batchTokens });
     if (best === null) {
       throw new AppError(
         'UNSUPPORTED',
@@ -336,9 +319,7 @@ function planDevice(
     }
     ({ windowSize, rowSize } = best);
   } else if (saved === null) {
-    // The CPU keeps the data's own window; rows still pay when the max length leaves it longer than
-    // the examples (and they only lower the memory needed).
-    rowSize = rankRowSizes(lengths, windowSize, rowMin, shape)[0]?.rowSize ?? windowSize;
+    rowSize = planWindow({ lora, lengths, needed, rowMin, gpuBudget: null, batchTokens: hp.batchTokens })!.rowSize;
   }
   const estimate = estimateTrainingMemory({ ...lora, windowSize, rowSize, offload: gpu !== null });
   // The host must hold what stays there; on the CPU that is everything. More than the machine has

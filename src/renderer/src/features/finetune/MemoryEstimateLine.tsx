@@ -1,13 +1,19 @@
 import { useEffect, useState } from 'react';
 import { Gauge, TriangleAlert } from 'lucide-react';
 import type { MethodInput } from '@shared/contract';
+import { isActive } from '@renderer/features/jobs/upsertJob';
+import { useTrackedJob } from '@renderer/features/datasets/useTrackedJob';
+import { plural } from '@renderer/features/datasets/format';
+import { useApiMutation } from '@renderer/lib/useApiMutation';
 import { useApiQuery } from '@renderer/lib/useApiQuery';
-import { formatBytes } from './format';
+import { formatBytes, windowPhrase } from './format';
 
 /**
  * Before a run starts: how much memory it would need with the settings in the form, on the device
- * the trainer would use, and whether that fits. Follows the form with a short delay, so typing a
- * path or a rank does not ask on every key; says nothing while the model is not usable yet.
+ * the trainer would use, for the window and rows the run would plan, and whether that fits. With a
+ * dataset whose tokens are counted for the base model the plan is the run's own; otherwise a button
+ * counts them. Follows the form with a short delay, so typing a path or a rank does not ask on
+ * every key; says nothing while the model is not usable yet.
  */
 export function MemoryEstimateLine({ input }: { input: MethodInput<'training.estimate'> | null }) {
   const [settled, setSettled] = useState(input);
@@ -22,6 +28,8 @@ export function MemoryEstimateLine({ input }: { input: MethodInput<'training.est
     meta: { silent: true },
     staleTime: 30_000,
   });
+  const tracked = useTrackedJob(() => void query.refetch());
+  const tokenize = useApiMutation('datasets.tokenize', { onSuccess: (job) => tracked.track(job) });
   if (!settled || query.isError) return null;
   if (!query.data) {
     return (
@@ -33,24 +41,62 @@ export function MemoryEstimateLine({ input }: { input: MethodInput<'training.est
   const e = query.data;
   const need = e.estimate.device.total;
   const where = e.gpu ? `${e.backend} (${e.description})` : 'the CPU';
-  const upTo = e.windowKnown ? '' : ' up to';
+  const upTo = e.basis === 'upper-bound' ? ' up to' : '';
+  const data = settled.data;
+  const counting = tracked.job !== null && isActive(tracked.job);
+  const canCount =
+    e.basis !== 'data' &&
+    e.tokenCounts !== null &&
+    e.tokenCounts.uncounted > 0 &&
+    data?.kind === 'dataset' &&
+    settled.baseModelId !== undefined;
   return (
-    <p
+    <div
       className="flex items-start gap-1.5 text-xs text-muted-foreground tabular-nums"
       data-testid="memory-estimate"
       data-fits={e.fits}
+      data-basis={e.basis}
     >
       {e.fits ? (
         <Gauge aria-hidden className="mt-px size-3.5 shrink-0" />
       ) : (
         <TriangleAlert aria-hidden className="mt-px size-3.5 shrink-0 text-warning" />
       )}
-      <span>
+      <p>
         Needs{upTo} about <span className="font-medium text-foreground">{formatBytes(need)}</span> on {where}
         {e.gpu && e.estimate.host.total > 0 ? ` plus ${formatBytes(e.estimate.host.total)} of RAM` : ''} for{' '}
-        {e.windowSize}-token windows; {formatBytes(e.freeBytes)} free.
+        {windowPhrase(e)}; {formatBytes(e.freeBytes)} free.
         {!e.fits && ' It may not fit: lower the max length or the rank, or free some memory.'}
-      </span>
-    </p>
+        {e.basis === 'data' && e.tokenCounts && (
+          <span data-testid="memory-estimate-basis">
+            {' '}
+            Planned from the token counts of its {plural(e.tokenCounts.counted, 'example')}.
+          </span>
+        )}
+        {canCount && data?.kind === 'dataset' && settled.baseModelId !== undefined && (
+          <span>
+            {' '}
+            {counting ? (
+              <span data-testid="memory-estimate-counting">
+                Counting tokens… {Math.round((tracked.job?.progress ?? 0) * 100)}%
+              </span>
+            ) : (
+              <>
+                <button
+                  type="button"
+                  className="font-medium text-foreground underline underline-offset-2 hover:text-primary disabled:opacity-60"
+                  data-testid="memory-estimate-count"
+                  disabled={tokenize.isPending}
+                  onClick={() => tokenize.mutate({ datasetId: data.datasetId, modelId: settled.baseModelId! })}
+                >
+                  Count the dataset&apos;s tokens
+                </button>{' '}
+                to plan from its examples&apos; lengths.
+              </>
+            )}
+          </span>
+        )}
+      </p>
+    </div>
   );
 }

@@ -164,7 +164,7 @@ export function NewRunCard({ preset, datasetId: routeDatasetId, busy, onStarted 
 
   const datasetMaxLength = dataMode === 'dataset' ? runMaxLength(chosenDataset?.defaultMaxLength) : null;
   /** A numeric setting as the run will get it: the typed value when it parses, else the default. */
-  const settingOf = (key: 'maxLength' | 'evalFraction'): number | null => {
+  const settingOf = (key: 'maxLength' | 'evalFraction' | 'batchTokens'): number | null => {
     const field = numericFields.find((f) => f.key === key);
     const draft = drafts[key];
     const parsed = field && draft !== undefined ? parseNumberInput(draft, field) : null;
@@ -178,6 +178,7 @@ export function NewRunCard({ preset, datasetId: routeDatasetId, busy, onStarted 
   const parsedRank = rankDraft !== undefined && rankField ? parseNumberInput(rankDraft, rankField) : null;
   const estimateRank = typeof parsedRank === 'number' ? parsedRank : defaults?.rank;
   const estimateMaxLength = settingOf('maxLength') ?? datasetMaxLength;
+  const estimateBatchTokens = settingOf('batchTokens');
   const estimateBase =
     effectiveBaseMode === 'library'
       ? chosenModel && !modelUnavailableReason(chosenModel, trainableArchitectures)
@@ -191,10 +192,17 @@ export function NewRunCard({ preset, datasetId: routeDatasetId, busy, onStarted 
     !busy && estimateBase && estimateRank !== undefined
       ? {
           ...estimateBase,
+          // a dataset's token counts let the estimate plan the window as the run will
+          ...(dataMode === 'dataset' && chosenDataset
+            ? { data: { kind: 'dataset' as const, datasetId: chosenDataset.id } }
+            : {}),
           hyperparams: {
             rank: estimateRank,
             targets: [...effectiveTargets],
             ...(estimateMaxLength !== null ? { maxLength: estimateMaxLength } : {}),
+            // both change the window a GPU run plans
+            ...(estimateBatchTokens !== null ? { batchTokens: estimateBatchTokens } : {}),
+            overLength: overLength ?? defaults?.overLength ?? 'skip',
           },
         }
       : null;

@@ -72,3 +72,9 @@ export function formatTime(ms: number): string {
 export function fileName(path: string): string {
   return path.split(/[\\/]/).filter(Boolean).pop() ?? path;
 }
+
+/** "2048-token windows", with the rows when there are several: "2048-token windows in 4 rows of 512". */
+export function windowPhrase(plan: { windowSize: number; rowSize: number }): string {
+  const rows = Math.round(plan.windowSize / plan.rowSize);
+  return `${plan.windowSize}-token windows${rows > 1 ? ` in ${rows} rows of ${plan.rowSize}` : ''}`;
+}
