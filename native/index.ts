@@ -393,7 +393,10 @@ export function trainerAddonCandidates(): string[] {
 
 /**
  * Loads the addon (`path`, or the first existing candidate). Throws an Error with code
- * LOAD_FAILED naming where it looked if there is no built addon.
+ * LOAD_FAILED naming where it looked if there is no built addon, or naming the file and the
+ * system's reason if it cannot be loaded: a GPU build on a machine without that GPU's runtime
+ * libraries (`libcublas.so.13: cannot open shared object file`), a build for another Node or
+ * architecture, a damaged file.
  */
 export function loadTrainerAddon(path?: string): TrainerAddon {
   const candidates = path ? [path] : trainerAddonCandidates();
@@ -406,5 +409,22 @@ export function loadTrainerAddon(path?: string): TrainerAddon {
     throw err;
   }
   const require = createRequire(import.meta.url);
-  return require(found) as TrainerAddon;
+  try {
+    return require(found) as TrainerAddon;
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    const library =
+      /([\w.+-]+\.(?:so(?:\.\d+)*|dylib|dll))\b[^\n]*(?:cannot open shared object|not found|image not found|could not be found|no such file)/i.exec(
+        reason,
+      )?.[1];
+    const err = new Error(
+      library
+        ? `the trainer addon (${found}) needs ${library}, which this machine does not have: install the runtime of ` +
+            'the GPU it was built for (e.g. the CUDA toolkit with cuBLAS), or rebuild it for this machine with ' +
+            `npm run build:native (${reason})`
+        : `the trainer addon (${found}) cannot be loaded: ${reason}; rebuild it with npm run build:native`,
+    ) as TrainerError;
+    err.code = 'LOAD_FAILED';
+    throw err;
+  }
 }

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -281,6 +282,64 @@ describe('fine-tuning', () => {
     await panel.getByRole('heading', { name: 'Sums e2e' }).waitFor();
     await panel.locator('[data-testid="run-state"][data-state="succeeded"]').waitFor();
     await expect(attr(panel.getByTestId('loss-chart'), 'data-train-points')).resolves.toBeGreaterThan(100);
+    expect(app.errors).toEqual([]);
+  });
+});
+
+describe('fine-tuning with a trainer build that cannot load here', () => {
+  let app: LatheApp;
+  let dir: string;
+  let model: string;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'lathe-e2e-finetune-broken-'));
+    model = join(dir, 'tiny-llama.gguf');
+    writeRandomLlama(model, { seed: 7 });
+    // Like a CUDA build on a machine without cuBLAS: an addon that needs a library this machine lacks.
+    writeFileSync(join(dir, 'runtime.c'), 'int lathe_e2e_runtime(void) { return 1; }\n');
+    writeFileSync(
+      join(dir, 'addon.c'),
+      'int lathe_e2e_runtime(void);\nint entry(void) { return lathe_e2e_runtime(); }\n',
+    );
+    const lib = join(dir, 'liblathe_e2e_runtime.so');
+    execFileSync('cc', [
+      '-shared',
+      '-fPIC',
+      '-Wl,-soname,liblathe_e2e_runtime.so.13',
+      '-o',
+      lib,
+      join(dir, 'runtime.c'),
+    ]);
+    const addon = join(dir, 'lathe_trainer.node');
+    execFileSync('cc', [
+      '-shared',
+      '-fPIC',
+      '-o',
+      addon,
+      join(dir, 'addon.c'),
+      '-Wl,--no-as-needed',
+      `-L${dir}`,
+      '-llathe_e2e_runtime',
+    ]);
+    rmSync(lib);
+    app = await launchApp({ hash: '#/finetune', colorScheme: 'light', env: { LATHE_TRAINER_ADDON: addon } });
+  });
+  afterAll(async () => {
+    await app?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('the form says why before Start: the missing library, and what to do', async () => {
+    const { page } = app;
+    await page.getByRole('heading', { name: 'New fine-tune' }).waitFor();
+    await fillForm(page, { base: model, data: join(dir, 'none.jsonl') });
+    const line = page.locator('[data-testid="memory-estimate"][data-error="UNSUPPORTED"]');
+    await line.waitFor();
+    await expect(line.textContent()).resolves.toMatch(
+      /^Fine-tuning is unavailable: the trainer addon \(.*lathe_trainer\.node\) needs liblathe_e2e_runtime\.so\.13, which this machine does not have: install the runtime of the GPU it was built for .*, or rebuild it for this machine with npm run build:native/,
+    );
+    await line.scrollIntoViewIfNeeded();
+    await shoot(app, 'addon-unavailable');
     expect(app.errors).toEqual([]);
   });
 });

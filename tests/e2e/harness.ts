@@ -41,7 +41,9 @@ export interface LatheServer {
  * Starts the built browser-mode server (`out/main/server.js`) on a free port with a fresh data
  * folder, and resolves once it has printed its URL.
  */
-export async function startServer(options: { dataDir?: string } = {}): Promise<LatheServer> {
+export async function startServer(
+  options: { dataDir?: string; env?: Record<string, string> } = {},
+): Promise<LatheServer> {
   if (!existsSync(serverEntry) || !existsSync(rendererIndex)) {
     throw new Error(`The app is not built (${serverEntry} or ${rendererIndex} missing); run \`npm run build\` first.`);
   }
@@ -49,6 +51,7 @@ export async function startServer(options: { dataDir?: string } = {}): Promise<L
   const child = spawn(process.execPath, [serverEntry, '--port', '0', '--data-dir', dataDir, '--log-level', 'warn'], {
     cwd: root,
     stdio: ['ignore', 'pipe', 'pipe'],
+    ...(options.env ? { env: { ...process.env, ...options.env } } : {}),
   });
   let output = '';
   const url = await new Promise<string>((resolveUrl, reject) => {
@@ -123,10 +126,12 @@ export async function api<T>(app: LatheApp, method: string, input: unknown): Pro
   return envelope.data as T;
 }
 
-export async function launchApp(options: { hash?: string; colorScheme?: 'light' | 'dark' } = {}): Promise<LatheApp> {
+export async function launchApp(
+  options: { hash?: string; colorScheme?: 'light' | 'dark'; env?: Record<string, string> } = {},
+): Promise<LatheApp> {
   // Both take a second or two on a small CI machine; start them together.
   const [server, browser] = await Promise.allSettled([
-    startServer(),
+    startServer(options.env ? { env: options.env } : {}),
     chromium.launch({ executablePath: chromiumPath, args: chromiumArgs }),
   ]);
   const close = async () => {

@@ -4,7 +4,7 @@
  * crash in native code never takes the app or its database down.
  */
 import { loadTrainerAddon } from '../../../native/index';
-import { toAppErrorData } from '../../shared/errors';
+import { AppError, toAppErrorData } from '../../shared/errors';
 import { runTraining } from '../core/training/runTraining';
 import type { FromTrainer, ToTrainer } from '../core/training/trainerProtocol';
 
@@ -23,6 +23,16 @@ const onMessage = (listener: (message: ToTrainer) => void): void => {
   else process.on('message', (message) => listener(message as ToTrainer));
 };
 
+/** The addon, or UNSUPPORTED saying why this build cannot train here (not built, a missing GPU runtime…). */
+function addon(path: string | undefined): ReturnType<typeof loadTrainerAddon> {
+  try {
+    return loadTrainerAddon(path);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    throw new AppError('UNSUPPORTED', `Fine-tuning is unavailable: ${message}`);
+  }
+}
+
 const controller = new AbortController();
 let started = false;
 
@@ -34,7 +44,7 @@ onMessage((message) => {
   if (message.type === 'devices' && !started) {
     started = true;
     try {
-      post({ type: 'devices', devices: loadTrainerAddon(message.addonPath).devices() });
+      post({ type: 'devices', devices: addon(message.addonPath).devices() });
     } catch (error) {
       post({ type: 'failed', error: toAppErrorData(error), checkpoint: false });
     }
@@ -45,8 +55,7 @@ onMessage((message) => {
   started = true;
   void (async () => {
     try {
-      const addon = loadTrainerAddon(message.spec.addonPath);
-      await runTraining(message.spec, addon, post, controller.signal);
+      await runTraining(message.spec, addon(message.spec.addonPath), post, controller.signal);
     } catch (error) {
       post({ type: 'failed', error: toAppErrorData(error), checkpoint: false });
     }

@@ -30,7 +30,22 @@ export function MemoryEstimateLine({ input }: { input: MethodInput<'training.est
   });
   const tracked = useTrackedJob(() => void query.refetch());
   const tokenize = useApiMutation('datasets.tokenize', { onSuccess: (job) => tracked.track(job) });
-  if (!settled || query.isError) return null;
+  if (!settled) return null;
+  if (query.isError) {
+    // This machine or build cannot train this (the addon cannot load here, an architecture the
+    // trainer lacks): say so before Start. Other failures (a path being typed) stay quiet.
+    if (query.error.code !== 'UNSUPPORTED') return null;
+    return (
+      <p
+        className="flex items-start gap-1.5 text-xs text-muted-foreground"
+        data-testid="memory-estimate"
+        data-error={query.error.code}
+      >
+        <TriangleAlert aria-hidden className="mt-px size-3.5 shrink-0 text-warning" />
+        <span>{query.error.message}</span>
+      </p>
+    );
+  }
   if (!query.data) {
     return (
       <p className="text-xs text-muted-foreground" data-testid="memory-estimate">
