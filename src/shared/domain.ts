@@ -272,6 +272,11 @@ export interface TrainingEstimate {
   basis: TrainingEstimateBasis;
   /** For a dataset on a library model: its examples with a token count for that model, and without. */
   tokenCounts: { counted: number; uncounted: number } | null;
+  /**
+   * A GPU this machine has (chat uses it) that this trainer build cannot: a CPU-only build, or one
+   * for another backend. The run would train on the CPU; building the trainer for `backend` fixes it.
+   */
+  unusedGpu: { backend: 'cuda' | 'vulkan' | 'metal'; name: string } | null;
   estimate: { device: TrainingMemoryParts; host: TrainingMemoryParts };
   /** The estimate fits in 90 % of the device's free memory (and the host's share in its RAM). */
   fits: boolean;

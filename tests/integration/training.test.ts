@@ -302,6 +302,48 @@ describe('fine-tuning through the core, in its own process', () => {
     expect(finished.device!.estimate.device.activations).toBe(after.estimate.device.activations);
   });
 
+  it('says when this machine has a GPU the trainer build cannot use (asking the probe once)', async () => {
+    let probes = 0;
+    const gpuMachine = testCore(join(dir.path, 'data-gpu-machine'), {
+      hardware: {
+        hardware: async () => {
+          probes++;
+          return {
+            cpu: { model: 'test', cores: 2, arch: 'x64' },
+            ram: { totalBytes: 8e9, freeBytes: 4e9 },
+            gpu: {
+              type: 'cuda',
+              names: ['NVIDIA Test GPU'],
+              vramTotalBytes: 24e9,
+              vramFreeBytes: 20e9,
+              unifiedMemory: false,
+            },
+          };
+        },
+        fit: () => Promise.reject(new Error('not used')),
+      },
+    });
+    try {
+      const input = { baseModelPath: modelPath, hyperparams: { rank: 4, maxLength: 256 } };
+      const e = await gpuMachine.dispatch('training.estimate', input);
+      // this trainer is the CPU build: the run would train on the CPU
+      expect(e).toMatchObject({
+        ok: true,
+        data: { gpu: false, backend: 'CPU', unusedGpu: { backend: 'cuda', name: 'NVIDIA Test GPU' } },
+      });
+      await gpuMachine.dispatch('training.estimate', { ...input, hyperparams: { rank: 8, maxLength: 256 } });
+      expect(probes).toBe(1);
+    } finally {
+      await gpuMachine.close();
+    }
+    // a machine without a GPU: nothing to say
+    const plain = await call<TrainingEstimate>('training.estimate', {
+      baseModelPath: modelPath,
+      hyperparams: { rank: 4, maxLength: 256 },
+    });
+    expect(plain.unusedGpu).toBeNull();
+  });
+
   it('refuses bad input before any work, with specific errors', async () => {
     const notGguf = join(dir.path, 'notes.txt');
     writeFileSync(notGguf, 'hello, I am not a model');

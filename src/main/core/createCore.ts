@@ -16,7 +16,7 @@ import { settingsHandlers } from './settings/settingsHandlers';
 import { TrainingRepo } from './db/repos/TrainingRepo';
 import type { TrainerLauncher } from './training/TrainerLauncher';
 import { trainingHandlers } from './training/trainingHandlers';
-import { TrainingService } from './training/TrainingService';
+import { TrainingService, type MachineGpu } from './training/TrainingService';
 import { ChatRepo } from './chat/ChatRepo';
 import { chatHandlers } from './chat/chatHandlers';
 import { ChatService } from './chat/ChatService';
@@ -71,6 +71,8 @@ export interface CoreConfig {
   inference?: InferenceConfig;
   /** Model downloads: the Hugging Face endpoint (default https://huggingface.co) and retry policy. */
   downloads?: DownloadsConfig;
+  /** The machine's hardware probe and fit estimates; default: node-llama-cpp's, where the model runs. */
+  hardware?: Hardware;
 }
 
 export interface Core {
@@ -124,6 +126,11 @@ export function createCore(config: CoreConfig): Core {
     resolveModel: (modelId) => library().resolve(modelId),
     datasetTokenCounts: (datasetId, modelId): ReturnType<DatasetsService['tokenCounts']> =>
       datasets.tokenCounts(datasetId, modelId),
+    // Late bound: the probe belongs to the model runtime, built below.
+    machineGpu: async (): Promise<MachineGpu | null> => {
+      const { gpu } = await hardware.hardware();
+      return gpu.type === 'none' ? null : { type: gpu.type, names: gpu.names };
+    },
   });
   // Inference resolves models through the library, and the library frees a model through inference
   // before deleting it; the late binding breaks the cycle.
@@ -158,7 +165,8 @@ export function createCore(config: CoreConfig): Core {
   });
   const modelPath = (id: string): string => library().resolve(id).path;
   const hardware: Hardware =
-    inference instanceof InferenceClient
+    config.hardware ??
+    (inference instanceof InferenceClient
       ? {
           // GPU probes belong to the process that holds the GPU: the model process.
           hardware: () => inference.hardware(),
@@ -169,7 +177,7 @@ export function createCore(config: CoreConfig): Core {
               gpuLayers: input.gpuLayers,
             }),
         }
-      : new HardwareService({ llama: () => inference.llama(), resolveModelPath: modelPath });
+      : new HardwareService({ llama: () => inference.llama(), resolveModelPath: modelPath }));
   const chatRepo = new ChatRepo(db);
   const datasets = new DatasetsService({
     repo: new DatasetsRepo(db),

@@ -53,6 +53,14 @@ export interface TrainingServiceOptions {
    * estimate's window plan.
    */
   datasetTokenCounts?: (datasetId: string, modelId: string) => { counts: number[]; uncounted: number } | null;
+  /** The machine's GPU as the model runtime sees it (node-llama-cpp's probe), null without one. */
+  machineGpu?: () => Promise<MachineGpu | null>;
+}
+
+/** A GPU of this machine: its llama.cpp backend and device names. */
+export interface MachineGpu {
+  type: 'cuda' | 'vulkan' | 'metal';
+  names: string[];
 }
 
 interface RunArgs {
@@ -144,7 +152,8 @@ export class TrainingService {
     await checkTrainableArchitecture(base.path);
     const info = await readGgufFileInfo(base.path, { readTensorInfo: true, logWarnings: false });
     const shape = trainingShapeFromGguf(info);
-    const devices = await this.#trainerDevices();
+    // the machine's GPU only matters when the trainer build cannot use it; a failed probe says nothing
+    const [devices, machineGpu] = await Promise.all([this.#trainerDevices(), this.#machineGpu()]);
     const gpu = devices.find((d) => d.type === 'gpu' || d.type === 'igpu') ?? null;
     const cpu = devices.find((d) => d.type === 'cpu') ?? null;
     const lora = { shape, rank: hp.rank, targets: hp.targets };
@@ -186,9 +195,25 @@ export class TrainingService {
       rowSize,
       basis,
       tokenCounts: tokenCounts ? { counted: tokenCounts.counts.length, uncounted: tokenCounts.uncounted } : null,
+      unusedGpu:
+        gpu === null && machineGpu
+          ? { backend: machineGpu.type, name: machineGpu.names[0] ?? machineGpu.type.toUpperCase() }
+          : null,
       estimate,
       fits,
     };
+  }
+
+  #gpuProbe: Promise<MachineGpu | null> | null = null;
+
+  /** The machine's GPU, asked once (a machine keeps its GPU); a failed probe is asked again next time. */
+  #machineGpu(): Promise<MachineGpu | null> {
+    if (!this.#o.machineGpu) return Promise.resolve(null);
+    this.#gpuProbe ??= this.#o.machineGpu().catch(() => {
+      this.#gpuProbe = null;
+      return null;
+    });
+    return this.#gpuProbe;
   }
 
   #devices: { at: number; list: Promise<TrainerDevice[]> } | null = null;

@@ -1,12 +1,12 @@
 import { useEffect, useState } from 'react';
-import { Gauge, TriangleAlert } from 'lucide-react';
+import { Cpu, Gauge, TriangleAlert } from 'lucide-react';
 import type { MethodInput } from '@shared/contract';
 import { isActive } from '@renderer/features/jobs/upsertJob';
 import { useTrackedJob } from '@renderer/features/datasets/useTrackedJob';
 import { plural } from '@renderer/features/datasets/format';
 import { useApiMutation } from '@renderer/lib/useApiMutation';
 import { useApiQuery } from '@renderer/lib/useApiQuery';
-import { formatBytes, windowPhrase } from './format';
+import { formatBytes, unusedGpuHint, windowPhrase } from './format';
 
 /**
  * Before a run starts: how much memory it would need with the settings in the form, on the device
@@ -65,53 +65,67 @@ export function MemoryEstimateLine({ input }: { input: MethodInput<'training.est
     e.tokenCounts.uncounted > 0 &&
     data?.kind === 'dataset' &&
     settled.baseModelId !== undefined;
+  const unused = e.unusedGpu ? unusedGpuHint(e.unusedGpu) : null;
   return (
-    <div
-      className="flex items-start gap-1.5 text-xs text-muted-foreground tabular-nums"
-      data-testid="memory-estimate"
-      data-fits={e.fits}
-      data-basis={e.basis}
-    >
-      {e.fits ? (
-        <Gauge aria-hidden className="mt-px size-3.5 shrink-0" />
-      ) : (
-        <TriangleAlert aria-hidden className="mt-px size-3.5 shrink-0 text-warning" />
-      )}
-      <p>
-        Needs{upTo} about <span className="font-medium text-foreground">{formatBytes(need)}</span> on {where}
-        {e.gpu && e.estimate.host.total > 0 ? ` plus ${formatBytes(e.estimate.host.total)} of RAM` : ''} for{' '}
-        {windowPhrase(e)}; {formatBytes(e.freeBytes)} free.
-        {!e.fits && ' It may not fit: lower the max length or the rank, or free some memory.'}
-        {e.basis === 'data' && e.tokenCounts && (
-          <span data-testid="memory-estimate-basis">
-            {' '}
-            Planned from the token counts of its {plural(e.tokenCounts.counted, 'example')}.
-          </span>
+    <div className="grid gap-1.5">
+      <div
+        className="flex items-start gap-1.5 text-xs text-muted-foreground tabular-nums"
+        data-testid="memory-estimate"
+        data-fits={e.fits}
+        data-basis={e.basis}
+      >
+        {e.fits ? (
+          <Gauge aria-hidden className="mt-px size-3.5 shrink-0" />
+        ) : (
+          <TriangleAlert aria-hidden className="mt-px size-3.5 shrink-0 text-warning" />
         )}
-        {canCount && data?.kind === 'dataset' && settled.baseModelId !== undefined && (
+        <p>
+          Needs{upTo} about <span className="font-medium text-foreground">{formatBytes(need)}</span> on {where}
+          {e.gpu && e.estimate.host.total > 0 ? ` plus ${formatBytes(e.estimate.host.total)} of RAM` : ''} for{' '}
+          {windowPhrase(e)}; {formatBytes(e.freeBytes)} free.
+          {!e.fits && ' It may not fit: lower the max length or the rank, or free some memory.'}
+          {e.basis === 'data' && e.tokenCounts && (
+            <span data-testid="memory-estimate-basis">
+              {' '}
+              Planned from the token counts of its {plural(e.tokenCounts.counted, 'example')}.
+            </span>
+          )}
+          {canCount && data?.kind === 'dataset' && settled.baseModelId !== undefined && (
+            <span>
+              {' '}
+              {counting ? (
+                <span data-testid="memory-estimate-counting">
+                  Counting tokens… {Math.round((tracked.job?.progress ?? 0) * 100)}%
+                </span>
+              ) : (
+                <>
+                  <button
+                    type="button"
+                    className="font-medium text-foreground underline underline-offset-2 hover:text-primary disabled:opacity-60"
+                    data-testid="memory-estimate-count"
+                    disabled={tokenize.isPending}
+                    onClick={() => tokenize.mutate({ datasetId: data.datasetId, modelId: settled.baseModelId! })}
+                  >
+                    Count the dataset&apos;s tokens
+                  </button>{' '}
+                  to plan from its examples&apos; lengths.
+                </>
+              )}
+            </span>
+          )}
+        </p>
+      </div>
+      {unused && (
+        <p className="flex items-start gap-1.5 text-xs text-muted-foreground" data-testid="memory-estimate-unused-gpu">
+          <Cpu aria-hidden className="mt-px size-3.5 shrink-0 text-warning" />
           <span>
-            {' '}
-            {counting ? (
-              <span data-testid="memory-estimate-counting">
-                Counting tokens… {Math.round((tracked.job?.progress ?? 0) * 100)}%
-              </span>
-            ) : (
-              <>
-                <button
-                  type="button"
-                  className="font-medium text-foreground underline underline-offset-2 hover:text-primary disabled:opacity-60"
-                  data-testid="memory-estimate-count"
-                  disabled={tokenize.isPending}
-                  onClick={() => tokenize.mutate({ datasetId: data.datasetId, modelId: settled.baseModelId! })}
-                >
-                  Count the dataset&apos;s tokens
-                </button>{' '}
-                to plan from its examples&apos; lengths.
-              </>
-            )}
+            {unused.text}{' '}
+            <code className="rounded bg-muted px-1 py-px font-mono text-[11px] whitespace-nowrap text-foreground">
+              {unused.command}
+            </code>
           </span>
-        )}
-      </p>
+        </p>
+      )}
     </div>
   );
 }

@@ -78,3 +78,19 @@ export function windowPhrase(plan: { windowSize: number; rowSize: number }): str
   const rows = Math.round(plan.windowSize / plan.rowSize);
   return `${plan.windowSize}-token windows${rows > 1 ? ` in ${rows} rows of ${plan.rowSize}` : ''}`;
 }
+
+const backendNames = { cuda: 'CUDA', vulkan: 'Vulkan', metal: 'Metal' } as const;
+
+/**
+ * What to say when this machine has a GPU the trainer build cannot use: where the run would train
+ * instead, and the command that builds the trainer for that GPU.
+ */
+export function unusedGpuHint(gpu: { backend: 'cuda' | 'vulkan' | 'metal'; name: string }): {
+  text: string;
+  command: string;
+} {
+  return {
+    text: `Trains on the CPU: this trainer was built without ${backendNames[gpu.backend]}, which ${gpu.name} needs. To train on it, rebuild the trainer and restart Lathe:`,
+    command: `LATHE_GPU=${gpu.backend} npm run build:native`,
+  };
+}
