@@ -71,6 +71,7 @@ const { EventBus } = await import('../src/main/core/EventBus.js');
 const { JobsRepo } = await import('../src/main/core/db/repos/JobsRepo.js');
 const { JobRunner } = await import('../src/main/core/jobs/JobRunner.js');
 const { silentLogger } = await import('../src/main/core/logger.js');
+const { Checkpointer } = await import('../src/main/core/db/Checkpointer.js');
 
 function freshDb(path: string): Db {
   for (const suffix of ['', '-wal', '-shm']) rmSync(`${path}${suffix}`, { force: true });
@@ -85,10 +86,19 @@ function percentile(values: number[], p: number): number {
 const ms = (n: number) => `${n.toFixed(n < 10 ? 2 : 0)} ms`;
 const s = (n: number) => `${(n / 1000).toFixed(2)} s`;
 
-/** Lathe's import, with the longest event-loop stall seen meanwhile. */
-async function latheImport(dbPath: string, file: string): Promise<{ ms: number; stallMs: number; rows: number }> {
+/**
+ * Lathe's import as the app runs it (the write-ahead log checkpointed from a worker thread, after
+ * each commit), with the longest event-loop stall seen meanwhile and the log's largest size.
+ */
+async function latheImport(
+  dbPath: string,
+  file: string,
+): Promise<{ ms: number; stallMs: number; rows: number; walMaxMb: number }> {
   const db = freshDb(dbPath);
+  const checkpointer = new Checkpointer(db, dbPath, { logger: silentLogger });
+  await checkpointer.ready();
   const repo: DatasetsRepoType = new DatasetsRepo(db);
+  let walMax = 0;
   const lag = monitorEventLoopDelay({ resolution: 10 });
   lag.enable();
   const t0 = performance.now();
@@ -96,11 +106,18 @@ async function latheImport(dbPath: string, file: string): Promise<{ ms: number; 
     repo,
     { path: file, name: 'Bench', format: 'openai', onErrors: 'skip' },
     { signal: new AbortController().signal, onProgress: () => {}, jobId: 'bench' },
+    {
+      afterCommit: async () => {
+        walMax = Math.max(walMax, (await checkpointer.checkpoint()).log);
+      },
+    },
   );
   const elapsed = performance.now() - t0;
   lag.disable();
+  const pageSize = db.pragma('page_size', { simple: true }) as number;
+  await checkpointer.stop();
   db.close();
-  return { ms: elapsed, stallMs: lag.max / 1e6, rows: result.imported };
+  return { ms: elapsed, stallMs: lag.max / 1e6, rows: result.imported, walMaxMb: (walMax * pageSize) / 1e6 };
 }
 
 /** The bare reference: read, JSON.parse, one prepared INSERT per line, one transaction, same schema. */
@@ -152,7 +169,7 @@ async function main(): Promise<void> {
   const loads: number[] = [];
 
   // Import, alternating Lathe and the reference.
-  const lathe: { ms: number; stallMs: number }[] = [];
+  const lathe: { ms: number; stallMs: number; walMaxMb: number }[] = [];
   const reference: { ms: number }[] = [];
   for (let r = 0; r < rounds; r++) {
     loads.push(loadAverage() ?? NaN);
@@ -164,7 +181,10 @@ async function main(): Promise<void> {
     };
     if (r % 2 === 0) runRef();
     const l = await latheImport(join(workDir, 'lathe.db'), file);
-    log(`round ${r + 1}/${rounds}: Lathe ${s(l.ms)} (${l.rows} rows), longest event-loop stall ${ms(l.stallMs)}`);
+    log(
+      `round ${r + 1}/${rounds}: Lathe ${s(l.ms)} (${l.rows} rows), longest event-loop stall ${ms(l.stallMs)}, ` +
+        `write-ahead log at most ${l.walMaxMb.toFixed(0)} MB`,
+    );
     lathe.push(l);
     if (r % 2 === 1) runRef();
   }
@@ -296,6 +316,13 @@ async function main(): Promise<void> {
       '',
     ],
     ['longest event-loop stall during import', ms(stall), '', '', '< 100 ms'],
+    [
+      'write-ahead log during import (largest, at a checkpoint)',
+      `${Math.max(...lathe.map((x) => x.walMaxMb)).toFixed(0)} MB`,
+      '',
+      '',
+      '',
+    ],
     [
       `search at ${(exampleCount / 1000).toFixed(0)}k rows (count + page of 100)`,
       `median ${ms(searchMedian)}, p95 ${ms(searchP95)}`,

@@ -78,11 +78,9 @@ const list = (datasetId: string, more: Record<string, unknown> = {}) =>
   call<{ total: number; offset: number; items: ExampleSummary[] }>('datasets.examples.list', { datasetId, ...more });
 const rowCount = (table: string) => (core.db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n;
 /** FTS5's automerge setting of the examples' search index (as stored in its config table). */
-const searchAutomerge = () =>
-  (
-    core.db.prepare("SELECT v FROM dataset_examples_fts_config WHERE k = 'automerge'").get() as
-      { v: number } | undefined
-  )?.v;
+const searchConfig = (k: 'automerge' | 'crisismerge') =>
+  (core.db.prepare('SELECT v FROM dataset_examples_fts_config WHERE k = ?').get(k) as { v: number } | undefined)?.v;
+const searchAutomerge = () => searchConfig('automerge');
 
 describe('datasets', () => {
   it('creates, renames, lists with counts and deletes datasets; names are unique ignoring case', async () => {
@@ -439,8 +437,10 @@ describe('import', () => {
     await call('datasets.list', {});
     expect(performance.now() - t0).toBeLessThan(1000);
     expect(rowCount('dataset_examples')).toBeGreaterThan(before);
-    // the search index merges in small steps between batches while importing, not at commits
+    // the search index merges in small steps between batches while importing, not at commits nor
+    // when a level fills up
     expect(searchAutomerge()).toBe(0);
+    expect(searchConfig('crisismerge')).toBe(64);
     // A write made meanwhile (it joins the import's open transaction) survives the cancel.
     const during = await newDataset('Made during the import');
     const cancelled = await call<Job>('jobs.cancel', { id: job.id });
@@ -451,6 +451,7 @@ describe('import', () => {
     });
     expect(core.db.inTransaction).toBe(false);
     expect(searchAutomerge()).toBe(4);
+    expect(searchConfig('crisismerge')).toBe(16);
     expect((await call<DatasetInfo[]>('datasets.list', {})).some((x) => x.name === 'Cancelled')).toBe(false);
 
     // Into an existing dataset: its rows are hidden while the import runs (search included) and gone after a cancel.
@@ -502,10 +503,12 @@ describe('import', () => {
     expect(await failure('datasets.examples.get', { id: 'staged-1' })).toMatchObject({ code: 'NOT_FOUND' });
     // the crashed import had turned the search index's automatic merging off
     core.db.prepare(`INSERT INTO dataset_examples_fts (dataset_examples_fts, rank) VALUES ('automerge', 0)`).run();
+    core.db.prepare(`INSERT INTO dataset_examples_fts (dataset_examples_fts, rank) VALUES ('crisismerge', 64)`).run();
     expect(searchAutomerge()).toBe(0);
     await core.close();
     core = start();
     expect(searchAutomerge()).toBe(4);
+    expect(searchConfig('crisismerge')).toBe(16);
     expect(core.db.prepare("SELECT COUNT(*) AS n FROM dataset_examples WHERE id = 'staged-1'").get()).toEqual({ n: 0 });
     expect(core.db.prepare("SELECT COUNT(*) AS n FROM dataset_examples WHERE id = 'staged-2'").get()).toEqual({ n: 0 });
     expect(core.db.prepare("SELECT COUNT(*) AS n FROM datasets WHERE id = 'stage-x'").get()).toEqual({ n: 0 });

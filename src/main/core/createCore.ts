@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { AppInfo } from '../../shared/domain';
 import { appHandlers } from './app/appHandlers';
 import { migrations } from './db/migrations';
+import { Checkpointer } from './db/Checkpointer';
 import { openDatabase, type Db } from './db/openDatabase';
 import { JobsRepo } from './db/repos/JobsRepo';
 import { SettingsRepo } from './db/repos/SettingsRepo';
@@ -90,6 +91,8 @@ export interface Core {
   readonly compare: CompareService;
   readonly preferences: PreferenceService;
   readonly db: Db;
+  /** Copies the write-ahead log into the database from a worker thread (see Checkpointer). */
+  readonly checkpointer: Checkpointer;
   /** Stops running jobs (they become `interrupted`) and closes the database. Idempotent. */
   close(): Promise<void>;
 }
@@ -98,10 +101,13 @@ export interface Core {
 export function createCore(config: CoreConfig): Core {
   const { logger } = config;
   mkdirSync(config.dataDir, { recursive: true });
-  const db = openDatabase(join(config.dataDir, 'lathe.db'), {
+  const dbFile = join(config.dataDir, 'lathe.db');
+  const db = openDatabase(dbFile, {
     logger,
     ...(config.sqliteNativeBinding ? { nativeBinding: config.sqliteNativeBinding } : {}),
   });
+  // Commits stay short: the write-ahead log is copied into the database from a worker thread.
+  const checkpointer = new Checkpointer(db, dbFile, { logger, nativeBinding: config.sqliteNativeBinding });
   const events = new EventBus();
   const jobs = new JobRunner({
     repo: new JobsRepo(db),
@@ -186,6 +192,7 @@ export function createCore(config: CoreConfig): Core {
     logger,
     models,
     openTokenCounter: llamaTokenCounter(() => inference.llama()),
+    checkpoint: () => checkpointer.checkpoint(),
   });
   const chat = new ChatService({ repo: chatRepo, inference, models, datasets, events, logger });
   const compareRepo = new CompareRepo(db);
@@ -239,6 +246,7 @@ export function createCore(config: CoreConfig): Core {
       await inference.close();
       await jobs.close();
       await datasets.close();
+      await checkpointer.stop();
       db.close();
       logger.info('core closed');
     })());
@@ -259,6 +267,7 @@ export function createCore(config: CoreConfig): Core {
     preferences,
     datasets,
     db,
+    checkpointer,
     close,
   };
 }

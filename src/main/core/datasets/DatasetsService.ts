@@ -45,6 +45,11 @@ export interface DatasetsServiceOptions {
   models: Pick<ModelsService, 'resolve'>;
   /** Opens a token counter for a model file (node-llama-cpp in the app; see llamaTokenCounter). */
   openTokenCounter: OpenTokenCounter;
+  /**
+   * Copies the write-ahead log into the database off the main thread (Checkpointer.checkpoint):
+   * an import awaits it after each commit, so the log restarts instead of growing with the import.
+   */
+  checkpoint?: () => Promise<unknown>;
 }
 
 export interface DatasetPatch {
@@ -606,7 +611,8 @@ export class DatasetsService {
   #registerJobs(): void {
     const { jobs, repo } = this.#o;
     jobs.register<ImportArgs, ImportResult>('datasets.import', async (args, context) => {
-      const result = await importDataset(repo, args, context);
+      const checkpoint = this.#o.checkpoint;
+      const result = await importDataset(repo, args, context, checkpoint ? { afterCommit: checkpoint } : {});
       this.changed(result.datasetId, args.name !== undefined ? 'created' : 'examples');
       return result;
     });
@@ -666,7 +672,7 @@ export class DatasetsService {
     for (const id of leftovers) this.#o.repo.deleteDataset(id);
     const staged = this.#o.repo.dropAllStaged();
     // an import turns the search index's automatic merging off while it runs
-    this.#o.repo.setSearchAutomerge(true);
+    this.#o.repo.setSearchIndexImporting(false);
     if (staged > 0) this.#o.logger.warn('removed the rows of unfinished imports', { count: staged });
     if (leftovers.length > 0)
       this.#o.logger.warn('removed unfinished imports and deletions', { count: leftovers.length });
