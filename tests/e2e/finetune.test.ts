@@ -338,6 +338,13 @@ describe('fine-tuning with a trainer build that cannot load here', () => {
     await expect(line.textContent()).resolves.toMatch(
       /^Fine-tuning is unavailable: the trainer addon \(.*lathe_trainer\.node\) needs liblathe_e2e_runtime\.so\.13, which this machine does not have: install the runtime of the GPU it was built for .*, or rebuild it for this machine with npm run build:native/,
     );
+    // Start would only make a failed run: it waits, pointing at the reason
+    const startButton = page.getByRole('button', { name: 'Start fine-tune' });
+    await page.waitForFunction(
+      () => (document.querySelector('button[type="submit"]') as HTMLButtonElement | null)?.disabled === true,
+    );
+    const describedBy = await startButton.getAttribute('aria-describedby');
+    await expect(line.getAttribute('id')).resolves.toBe(describedBy);
     await line.scrollIntoViewIfNeeded();
     await shoot(app, 'addon-unavailable');
     expect(app.errors).toEqual([]);

@@ -15,7 +15,16 @@ import { formatBytes, unusedGpuHint, windowPhrase } from './format';
  * counts them. Follows the form with a short delay, so typing a path or a rank does not ask on
  * every key; says nothing while the model is not usable yet.
  */
-export function MemoryEstimateLine({ input }: { input: MethodInput<'training.estimate'> | null }) {
+export function MemoryEstimateLine({
+  input,
+  id,
+  onUnsupported,
+}: {
+  input: MethodInput<'training.estimate'> | null;
+  id?: string;
+  /** Told whether the estimate found that this machine or build cannot train this (UNSUPPORTED). */
+  onUnsupported?: (unsupported: boolean) => void;
+}) {
   const [settled, setSettled] = useState(input);
   const key = JSON.stringify(input);
   useEffect(() => {
@@ -29,6 +38,8 @@ export function MemoryEstimateLine({ input }: { input: MethodInput<'training.est
     staleTime: 30_000,
   });
   const tracked = useTrackedJob(() => void query.refetch());
+  const unsupported = settled !== null && query.isError && query.error.code === 'UNSUPPORTED';
+  useEffect(() => onUnsupported?.(unsupported), [unsupported, onUnsupported]);
   const tokenize = useApiMutation('datasets.tokenize', { onSuccess: (job) => tracked.track(job) });
   if (!settled) return null;
   if (query.isError) {
@@ -37,6 +48,7 @@ export function MemoryEstimateLine({ input }: { input: MethodInput<'training.est
     if (query.error.code !== 'UNSUPPORTED') return null;
     return (
       <p
+        id={id}
         className="flex items-start gap-1.5 text-xs text-muted-foreground"
         data-testid="memory-estimate"
         data-error={query.error.code}

@@ -95,6 +95,8 @@ export function NewRunCard({ preset, datasetId: routeDatasetId, busy, onStarted 
   const [recentModels, setRecentModels] = useState(() => readRecent(recentKeys.baseModel));
   const [recentData, setRecentData] = useState(() => readRecent(recentKeys.dataFile));
   const [name, setName] = useState(preset?.name ?? '');
+  /** The estimate says this machine or build cannot train this (UNSUPPORTED). */
+  const [unsupported, setUnsupported] = useState(false);
   // Null: not chosen by hand; the form shows its default (the preset's, else the newest usable one).
   const [baseMode, setBaseMode] = useState<BaseMode | null>(() =>
     preset ? null : readMode(modeKeys.baseModel, baseModes, 'library'),
@@ -569,7 +571,7 @@ export function NewRunCard({ preset, datasetId: routeDatasetId, busy, onStarted 
           </Collapsible.Root>
 
           <div className="flex flex-col gap-2 border-t pt-4">
-            <MemoryEstimateLine input={estimateInput} />
+            <MemoryEstimateLine input={estimateInput} id={`${formId}-estimate`} onUnsupported={setUnsupported} />
             {busy && (
               <p className="text-xs text-muted-foreground" id={`${formId}-busy`}>
                 A fine-tune is running. Start the next one when it finishes, or cancel it.
@@ -577,8 +579,9 @@ export function NewRunCard({ preset, datasetId: routeDatasetId, busy, onStarted 
             )}
             <Button
               type="submit"
-              disabled={busy || start.isPending}
-              aria-describedby={busy ? `${formId}-busy` : undefined}
+              // a run would fail for the reason the estimate line gives (the trainer cannot load here…)
+              disabled={busy || start.isPending || (unsupported && estimateInput !== null)}
+              aria-describedby={busy ? `${formId}-busy` : unsupported ? `${formId}-estimate` : undefined}
             >
               <Play />
               {start.isPending ? 'Starting…' : 'Start fine-tune'}
