@@ -12,13 +12,14 @@ import type {
   PreferenceSummary,
 } from '../../src/shared/compare';
 import type { DatasetExample, DatasetInfo } from '../../src/shared/datasets';
-import type {
-  ChatTurnStarted,
-  Conversation,
-  InferenceStatus,
-  Job,
-  ModelInfo,
-  StoredMessage,
+import {
+  blindComparisonRunning,
+  type ChatTurnStarted,
+  type Conversation,
+  type InferenceStatus,
+  type Job,
+  type ModelInfo,
+  type StoredMessage,
 } from '../../src/shared/domain';
 import { writeLoraAdapter, writeTinyChatModel } from '../helpers/models/testModels';
 import { tempDir } from '../helpers/tempDir';
@@ -226,7 +227,8 @@ describe('side-by-side comparisons on real models', () => {
       .filter((e) => e.event === 'inference.status')
       .flatMap((e) => (e.payload as InferenceStatus).generating);
     expect(owners.length).toBeGreaterThan(0);
-    for (const owner of owners) expect(owner).toMatch(/^compare-blind:[0-9a-f-]{36}$/);
+    // (a side's generation, or the comparison's hold from its first side to its end)
+    for (const owner of owners) expect(owner).toMatch(/^compare-blind:(hold-)?[0-9a-f-]{36}$/);
     // Nothing Compare pushed before the vote names a contender.
     const pushed = JSON.stringify(seen.slice(before).filter((e) => e.event.startsWith('compare.')));
     expect(pushed).not.toContain('strong');
@@ -240,6 +242,7 @@ describe('side-by-side comparisons on real models', () => {
   it('blind mode across two models gives the engine back as it was: the loaded model does not say which side came last', async () => {
     const loaded = () => core.inference.status().modelId;
     const blindPair = async (prompt: string) => {
+      const before = seen.length;
       const started = await call<Comparison>('compare.start', {
         messages: [{ role: 'user', content: prompt }],
         contenders: [base(), { modelId: otherId, sampling: greedy }],
@@ -248,6 +251,16 @@ describe('side-by-side comparisons on real models', () => {
       const done = await settled(started.id);
       expect([done.a.status, done.b.status]).toEqual(['done', 'done']);
       await core.compare.settle(done.id);
+      // What clients saw of the engine meanwhile: a blind comparison running in every status (also
+      // between the two sides, and while the engine was restored), until the last one
+      const shown = seen
+        .slice(before)
+        .filter((e) => e.event === 'inference.status')
+        .map((e) => e.payload as InferenceStatus);
+      expect(shown.length).toBeGreaterThan(2);
+      expect(shown.slice(0, -1).filter((st) => !blindComparisonRunning(st))).toEqual([]);
+      expect(shown.at(-1)!.generating).toEqual([]);
+      expect(await call<InferenceStatus>('inference.status', {})).toMatchObject({ generating: [] });
     };
     // Nothing loaded before: nothing loaded after (else it would be the second side's model).
     await call('inference.unload', {});
@@ -464,6 +477,7 @@ describe('feedback from chat lands in the same preference pairs', () => {
 
 describe('batch review', () => {
   it('generates every prompt in a job with progress, then votes feed the results', async () => {
+    const seenBefore = seen.length;
     const batch = await call<CompareBatch>('compare.batch.start', {
       prompts: ['One?', '  ', 'Two?', 'Three?'],
       systemPrompt: 'Be brief.',
@@ -473,6 +487,15 @@ describe('batch review', () => {
     expect(batch).toMatchObject({ total: 3, state: 'generating', blind: true, name: 'Batch review of 3 prompts' });
     const job = await core.jobs.wait(batch.jobId!);
     expect(job.state).toBe('succeeded');
+    // blind: from the first comparison to the last, clients saw a blind comparison running, also
+    // between two comparisons (the batch holds the status until its end)
+    const shown = seen
+      .slice(seenBefore)
+      .filter((e) => e.event === 'inference.status')
+      .map((e) => e.payload as InferenceStatus);
+    expect(shown.slice(0, -1).filter((st) => !blindComparisonRunning(st))).toEqual([]);
+    expect(shown.slice(0, -1).some((st) => st.generating.some((o) => /^compare-blind:hold-batch-/.test(o)))).toBe(true);
+    expect(shown.at(-1)!.generating).toEqual([]);
     const progress = seen
       .filter((e) => e.event === 'jobs.progress' && (e.payload as Job).id === job.id)
       .map((e) => (e.payload as Job).message);

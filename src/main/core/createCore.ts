@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { AppInfo } from '../../shared/domain';
+import type { AppInfo, InferenceStatus } from '../../shared/domain';
 import { appHandlers } from './app/appHandlers';
 import { migrations } from './db/migrations';
 import { Checkpointer } from './db/Checkpointer';
@@ -142,9 +142,22 @@ export function createCore(config: CoreConfig): Core {
   // before deleting it; the late binding breaks the cycle.
   let models: ModelsService | null = null;
   const library = (): ModelsService => models as ModelsService;
+  // What clients see of the engine status: the engine's own, plus the blind comparisons' holds
+  // (bound once compare exists: it is built after inference, which it uses).
+  let blindHolds: () => string[] = () => [];
+  const shownStatus = (status: InferenceStatus): InferenceStatus => {
+    const holds = blindHolds();
+    return holds.length > 0 ? { ...status, generating: [...status.generating, ...holds] } : status;
+  };
+  const inferenceEvents: Pick<EventBus, 'emit'> = {
+    emit: (event, payload) =>
+      event === 'inference.status'
+        ? events.emit('inference.status', shownStatus(payload as InferenceStatus))
+        : events.emit(event, payload),
+  };
   const inferenceOptions = {
     config: config.inference ?? {},
-    events,
+    events: inferenceEvents,
     logger,
     resolveModel: (id: string) => library().resolve(id),
     resolveAdapters: (model: ModelSource, refs: readonly { adapterId: string; scale: number }[]) =>
@@ -206,7 +219,9 @@ export function createCore(config: CoreConfig): Core {
     logger,
     sequences: config.inference?.sequences ?? 2,
     datasets: comparisonDatasets,
+    onBlindHoldsChanged: () => events.emit('inference.status', shownStatus(inference.status())),
   });
+  blindHolds = () => compare.blindHolds();
   const preferences = new PreferenceService({ repo: compareRepo, chat: chatRepo });
   const sqliteVersion = (db.prepare('SELECT sqlite_version() AS v').get() as { v: string }).v;
 
@@ -229,6 +244,7 @@ export function createCore(config: CoreConfig): Core {
       ...trainingHandlers(training),
       ...modelsHandlers(models),
       ...inferenceHandlers(inference),
+      'inference.status': () => shownStatus(inference.status()),
       ...chatHandlers(chat),
       ...downloadHandlers(downloads),
       ...hardwareHandlers(hardware),

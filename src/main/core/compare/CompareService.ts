@@ -42,6 +42,8 @@ export interface CompareServiceOptions {
   saveEveryMs?: number;
   /** Datasets: where chosen answers go, and where batch prompts come from. */
   datasets?: ComparisonDatasets;
+  /** Told when `blindHolds()` changed, so the engine status that clients see can follow. */
+  onBlindHoldsChanged?: () => void;
 }
 
 export interface StartInput {
@@ -397,6 +399,30 @@ export class CompareService {
     };
   }
 
+  readonly #holds = new Set<string>();
+
+  /**
+   * Owners that the engine status shown to clients lists as generating, besides the real ones: one
+   * per blind comparison (and blind batch) from its first side until its engine restore is done.
+   * Between two sides, or two comparisons of a batch, nothing generates for a moment, and the status
+   * would show which model the side before had loaded.
+   */
+  blindHolds(): string[] {
+    return [...this.#holds];
+  }
+
+  async #holdBlind<T>(key: string, work: () => Promise<T>): Promise<T> {
+    const owner = `${blindComparisonOwnerPrefix}hold-${key}`;
+    this.#holds.add(owner);
+    this.#o.onBlindHoldsChanged?.();
+    try {
+      return await work();
+    } finally {
+      this.#holds.delete(owner);
+      this.#o.onBlindHoldsChanged?.();
+    }
+  }
+
   #track(id: string, done: Promise<void>): void {
     const active = this.#active.get(id);
     if (active) active.done = done.finally(() => this.#active.delete(id));
@@ -472,12 +498,15 @@ export class CompareService {
         }
       }
     };
-    return run()
-      .catch((error: unknown) => this.#o.logger.error('comparison failed', { id, error }))
-      .finally(async () => {
-        outer?.removeEventListener('abort', onOuterAbort);
-        if (blindModels) await this.#restoreEngine(before, blindModels);
-      });
+    const all = () =>
+      run()
+        .catch((error: unknown) => this.#o.logger.error('comparison failed', { id, error }))
+        .finally(async () => {
+          outer?.removeEventListener('abort', onOuterAbort);
+          if (blindModels) await this.#restoreEngine(before, blindModels);
+        });
+    // A batch holds the status itself, from its first comparison to its restore.
+    return this.#record(id).blind && outer === undefined ? this.#holdBlind(id, all) : all();
   }
 
   async #prepare(
@@ -553,7 +582,14 @@ export class CompareService {
     this.#changed(id);
   }
 
-  async #runBatch(args: BatchArgs, context: JobContext): Promise<{ generated: number }> {
+  #runBatch(args: BatchArgs, context: JobContext): Promise<{ generated: number }> {
+    const batch = this.#batch(args.batchId);
+    return batch.blind
+      ? this.#holdBlind(`batch-${batch.id}`, () => this.#batchWork(args, context))
+      : this.#batchWork(args, context);
+  }
+
+  async #batchWork(args: BatchArgs, context: JobContext): Promise<{ generated: number }> {
     const { repo } = this.#o;
     const batch = this.#batch(args.batchId);
     const all = repo.list({ batchId: batch.id, limit: 100_000 });
