@@ -206,14 +206,22 @@ export class TrainingService {
 
   #gpuProbe: Promise<MachineGpu | null> | null = null;
 
-  /** The machine's GPU, asked once (a machine keeps its GPU); a failed probe is asked again next time. */
+  /**
+   * The machine's GPU, asked once (a machine keeps its GPU); a failed probe is asked again next
+   * time. The estimate waits for it at most 10 s (the model process may be starting).
+   */
   #machineGpu(): Promise<MachineGpu | null> {
     if (!this.#o.machineGpu) return Promise.resolve(null);
     this.#gpuProbe ??= this.#o.machineGpu().catch(() => {
       this.#gpuProbe = null;
       return null;
     });
-    return this.#gpuProbe;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const late = new Promise<null>((resolve) => {
+      timer = setTimeout(() => resolve(null), 10_000);
+      timer.unref();
+    });
+    return Promise.race([this.#gpuProbe, late]).finally(() => clearTimeout(timer));
   }
 
   #devices: { at: number; list: Promise<TrainerDevice[]> } | null = null;
