@@ -1,27 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { TrainingShape } from '../../src/main/core/training/memoryEstimate';
 import { rankRowSizes, rowSizeCandidates, tokenCost } from '../../src/main/core/training/rowPlan';
+import { llamaTrainingShape } from '../helpers/trainingShape';
 
-/** A llama-like shape of L layers, width E, FFN F, vocabulary V (F32 tensors). */
-function shape(L: number, E: number, F: number, V: number): TrainingShape {
-  const tensors = [
-    { name: 'token_embd.weight', type: 0, dims: [E, V] },
-    { name: 'output.weight', type: 0, dims: [E, V] },
-  ];
-  for (let l = 0; l < L; l++) {
-    for (const [n, d] of [
-      ['attn_q', [E, E]],
-      ['attn_k', [E, E]],
-      ['attn_v', [E, E]],
-      ['attn_output', [E, E]],
-      ['ffn_gate', [E, F]],
-      ['ffn_up', [E, F]],
-      ['ffn_down', [F, E]],
-    ] as const)
-      tensors.push({ name: `blk.${l}.${n}.weight`, type: 0, dims: [...d] });
-  }
-  return { nLayer: L, nEmbd: E, nHead: 8, nHeadKv: 8, nFf: F, nVocab: V, tensors };
-}
+/** A llama-like shape of L layers, width E, FFN F, vocabulary V (F32 tensors, 8 heads). */
+const shape = (L: number, E: number, F: number, V: number) => llamaTrainingShape(L, E, F, V);
 
 describe('rows of a GPU window', () => {
   it('offers the multiples of 256 that divide the window and hold the longest example', () => {

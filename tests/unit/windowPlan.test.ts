@@ -1,29 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { estimateTrainingMemory, type TrainingShape } from '../../src/main/core/training/memoryEstimate';
+import { estimateTrainingMemory } from '../../src/main/core/training/memoryEstimate';
 import { planWindow, trainedLengths, windowNeeds } from '../../src/main/core/training/windowPlan';
+import { llamaTrainingShape } from '../helpers/trainingShape';
 
-/** A llama-like shape of L layers, width E, FFN F, vocabulary V (F16 tensors). */
-function shape(L: number, E: number, F: number, V: number): TrainingShape {
-  const tensors = [
-    { name: 'token_embd.weight', type: 1, dims: [E, V] },
-    { name: 'output.weight', type: 1, dims: [E, V] },
-  ];
-  for (let l = 0; l < L; l++) {
-    for (const [n, d] of [
-      ['attn_q', [E, E]],
-      ['attn_k', [E, E / 4]],
-      ['attn_v', [E, E / 4]],
-      ['attn_output', [E, E]],
-      ['ffn_gate', [E, F]],
-      ['ffn_up', [E, F]],
-      ['ffn_down', [F, E]],
-    ] as const)
-      tensors.push({ name: `blk.${l}.${n}.weight`, type: 1, dims: [...d] });
-  }
-  return { nLayer: L, nEmbd: E, nHead: 32, nHeadKv: 8, nFf: F, nVocab: V, tensors };
-}
-
-const oneB = shape(22, 2048, 5632, 32000);
+// TinyLlama-1.1B's shape in F16 (32 heads, 8 for K and V)
+const oneB = llamaTrainingShape(22, 2048, 5632, 32000, { nHead: 32, nHeadKv: 8, type: 1 });
 const lora = {
   shape: oneB,
   rank: 16,
