@@ -69,8 +69,6 @@ export class Checkpointer {
   #nextId = 1;
   #stopped: Promise<void> | null = null;
   #exited = false;
-  /** Checkpoints done, for tests and diagnostics. */
-  checkpoints = 0;
 
   constructor(db: Db, file: string, options: CheckpointerOptions) {
     this.#db = db;
@@ -94,7 +92,6 @@ export class Checkpointer {
           this.#refWhileWaiting();
           resolve(true);
         } else if (m.type === 'checkpoint') {
-          this.checkpoints++;
           this.#settle(m.id, null, { busy: m.busy, log: m.log, checkpointed: m.checkpointed });
         } else if (m.type === 'error') {
           options.logger.warn('background checkpoint failed', { message: m.message });
