@@ -336,6 +336,19 @@ describe('fine-tuning through the core, in its own process', () => {
     } finally {
       await gpuMachine.close();
     }
+    // a probe that does not answer (the model process starting, or stuck) does not hold the estimate up
+    const stuck = testCore(join(dir.path, 'data-stuck-probe'), {
+      gpuProbeWaitMs: 300,
+      hardware: { hardware: () => new Promise(() => {}), fit: () => Promise.reject(new Error('not used')) },
+    });
+    try {
+      const t0 = performance.now();
+      const e = await stuck.dispatch('training.estimate', { baseModelPath: modelPath, hyperparams: { rank: 4 } });
+      expect(e).toMatchObject({ ok: true, data: { unusedGpu: null, backend: 'CPU' } });
+      expect(performance.now() - t0).toBeLessThan(10_000);
+    } finally {
+      await stuck.close();
+    }
     // a machine without a GPU: nothing to say
     const plain = await call<TrainingEstimate>('training.estimate', {
       baseModelPath: modelPath,

@@ -74,6 +74,8 @@ export interface CoreConfig {
   downloads?: DownloadsConfig;
   /** The machine's hardware probe and fit estimates; default: node-llama-cpp's, where the model runs. */
   hardware?: Hardware;
+  /** How long a fine-tune estimate waits for that probe, ms (default 10,000). */
+  gpuProbeWaitMs?: number;
 }
 
 export interface Core {
@@ -132,6 +134,7 @@ export function createCore(config: CoreConfig): Core {
     resolveModel: (modelId) => library().resolve(modelId),
     datasetTokenCounts: (datasetId, modelId): ReturnType<DatasetsService['tokenCounts']> =>
       datasets.tokenCounts(datasetId, modelId),
+    ...(config.gpuProbeWaitMs !== undefined ? { machineGpuWaitMs: config.gpuProbeWaitMs } : {}),
     // Late bound: the probe belongs to the model runtime, built below.
     machineGpu: async (): Promise<MachineGpu | null> => {
       const { gpu } = await hardware.hardware();

@@ -55,6 +55,8 @@ export interface TrainingServiceOptions {
   datasetTokenCounts?: (datasetId: string, modelId: string) => { counts: number[]; uncounted: number } | null;
   /** The machine's GPU as the model runtime sees it (node-llama-cpp's probe), null without one. */
   machineGpu?: () => Promise<MachineGpu | null>;
+  /** How long an estimate waits for that probe, ms (default 10,000: the model process may be starting). */
+  machineGpuWaitMs?: number;
 }
 
 /** A GPU of this machine: its llama.cpp backend and device names. */
@@ -208,7 +210,7 @@ export class TrainingService {
 
   /**
    * The machine's GPU, asked once (a machine keeps its GPU); a failed probe is asked again next
-   * time. The estimate waits for it at most 10 s (the model process may be starting).
+   * time. The estimate waits for it at most `machineGpuWaitMs`; it goes on without it after that.
    */
   #machineGpu(): Promise<MachineGpu | null> {
     if (!this.#o.machineGpu) return Promise.resolve(null);
@@ -218,7 +220,7 @@ export class TrainingService {
     });
     let timer: ReturnType<typeof setTimeout> | undefined;
     const late = new Promise<null>((resolve) => {
-      timer = setTimeout(() => resolve(null), 10_000);
+      timer = setTimeout(() => resolve(null), this.#o.machineGpuWaitMs ?? 10_000);
       timer.unref();
     });
     return Promise.race([this.#gpuProbe, late]).finally(() => clearTimeout(timer));
