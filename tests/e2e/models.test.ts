@@ -60,10 +60,11 @@ describe('the model library', () => {
     await name.press('Enter');
     await card.getByRole('heading', { name: 'My first model' }).waitFor();
     // Loading ahead of the first message, and unloading.
-    await card.getByRole('button', { name: 'Load' }).click();
+    // (exact: a name matches as a case-insensitive substring, and "Unload" holds "load")
+    await card.getByRole('button', { name: 'Load', exact: true }).click();
     await card.getByTestId('loaded-badge').waitFor();
-    await card.getByRole('button', { name: 'Unload' }).click();
-    await card.getByRole('button', { name: 'Load' }).waitFor();
+    await card.getByRole('button', { name: 'Unload', exact: true }).click();
+    await card.getByRole('button', { name: 'Load', exact: true }).waitFor();
     await expect(card.getByTestId('loaded-badge').count()).resolves.toBe(0);
 
     // The new name is stored: it survives a reload.
