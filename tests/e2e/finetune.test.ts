@@ -1,9 +1,9 @@
-import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Locator, Page } from 'playwright-core';
+import { writeAddonNeedingLibrary } from '../helpers/addonNeedingLibrary';
 import { writeRandomLlama } from '../helpers/gguf/randomLlama';
 import { launchApp, type LatheApp } from './harness';
 import { shootBothThemes, toast } from './ui';
@@ -296,32 +296,7 @@ describe('fine-tuning with a trainer build that cannot load here', () => {
     model = join(dir, 'tiny-llama.gguf');
     writeRandomLlama(model, { seed: 7 });
     // Like a CUDA build on a machine without cuBLAS: an addon that needs a library this machine lacks.
-    writeFileSync(join(dir, 'runtime.c'), 'int lathe_e2e_runtime(void) { return 1; }\n');
-    writeFileSync(
-      join(dir, 'addon.c'),
-      'int lathe_e2e_runtime(void);\nint entry(void) { return lathe_e2e_runtime(); }\n',
-    );
-    const lib = join(dir, 'liblathe_e2e_runtime.so');
-    execFileSync('cc', [
-      '-shared',
-      '-fPIC',
-      '-Wl,-soname,liblathe_e2e_runtime.so.13',
-      '-o',
-      lib,
-      join(dir, 'runtime.c'),
-    ]);
-    const addon = join(dir, 'lathe_trainer.node');
-    execFileSync('cc', [
-      '-shared',
-      '-fPIC',
-      '-o',
-      addon,
-      join(dir, 'addon.c'),
-      '-Wl,--no-as-needed',
-      `-L${dir}`,
-      '-llathe_e2e_runtime',
-    ]);
-    rmSync(lib);
+    const addon = writeAddonNeedingLibrary(dir, 'liblathe_e2e_runtime.so.13', 'lathe_trainer.node');
     app = await launchApp({ hash: '#/finetune', colorScheme: 'light', env: { LATHE_TRAINER_ADDON: addon } });
   });
   afterAll(async () => {

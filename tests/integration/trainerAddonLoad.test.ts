@@ -1,10 +1,10 @@
-import { execFileSync } from 'node:child_process';
-import { rmSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadTrainerAddon } from '../../native/index';
 import type { Core } from '../../src/main/core/createCore';
 import type { Job, TrainingRun } from '../../src/shared/domain';
+import { writeAddonNeedingLibrary } from '../helpers/addonNeedingLibrary';
 import { writeRandomLlama } from '../helpers/gguf/randomLlama';
 import { tempDir } from '../helpers/tempDir';
 import { testCore } from '../helpers/testCore';
@@ -17,31 +17,9 @@ const missing = 'liblathe_test_runtime.so.7';
 
 beforeAll(() => {
   dir = tempDir('lathe-addon-load-');
-  const c = (name: string, text: string) => {
-    const path = join(dir.path, name);
-    writeFileSync(path, text);
-    return path;
-  };
-  const runtime = c('runtime.c', 'int lathe_test_runtime(void) { return 7; }\n');
-  const addon = c(
-    'addon.c',
-    'int lathe_test_runtime(void);\nint lathe_test_entry(void) { return lathe_test_runtime(); }\n',
-  );
-  const lib = join(dir.path, 'liblathe_test_runtime.so');
-  execFileSync('cc', ['-shared', '-fPIC', `-Wl,-soname,${missing}`, '-o', lib, runtime]);
-  needsMissing = join(dir.path, 'gpu_build.node');
-  execFileSync('cc', [
-    '-shared',
-    '-fPIC',
-    '-o',
-    needsMissing,
-    addon,
-    '-Wl,--no-as-needed',
-    `-L${dir.path}`,
-    '-llathe_test_runtime',
-  ]);
-  rmSync(lib); // the "runtime" is not on this machine
-  garbage = c('damaged.node', 'not a shared object at all\n');
+  needsMissing = writeAddonNeedingLibrary(dir.path, missing, 'gpu_build.node');
+  garbage = join(dir.path, 'damaged.node');
+  writeFileSync(garbage, 'not a shared object at all\n');
 });
 afterAll(() => dir?.remove());
 

@@ -213,17 +213,15 @@ export async function importDataset(
         sinceYield = 0;
         await nextTurn();
         repo.transaction(() => repo.flushSearchIndex());
-        mergeDue = true;
+        mergeDue = true; // the flush wrote a segment
         await nextTurn();
         if (commitIfDue(false)) {
           // a failed checkpoint only leaves the log longer: the import goes on
           if (options.afterCommit) await options.afterCommit().catch(() => undefined);
           else await nextTurn();
         }
-        if (mergeDue) {
-          mergeStep();
-          await nextTurn();
-        }
+        mergeStep();
+        await nextTurn();
         if (signal.aborted) throw new AppError('CANCELLED', 'The import was cancelled.');
       } else if (++sinceYield >= batchSize) {
         // Bad lines (or lines being read past an 'abort'): still let the event loop breathe.

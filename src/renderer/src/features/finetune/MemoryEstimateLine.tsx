@@ -69,14 +69,15 @@ export function MemoryEstimateLine({
   const need = e.estimate.device.total;
   const where = e.gpu ? `${e.backend} (${e.description})` : 'the CPU';
   const upTo = e.basis === 'upper-bound' ? ' up to' : '';
-  const data = settled.data;
   const counting = tracked.job !== null && isActive(tracked.job);
-  const canCount =
+  // what the Count button would count: the form's dataset, for its library model
+  const countable =
     e.basis !== 'data' &&
-    e.tokenCounts !== null &&
-    e.tokenCounts.uncounted > 0 &&
-    data?.kind === 'dataset' &&
-    settled.baseModelId !== undefined;
+    (e.tokenCounts?.uncounted ?? 0) > 0 &&
+    settled.data?.kind === 'dataset' &&
+    settled.baseModelId !== undefined
+      ? { datasetId: settled.data.datasetId, modelId: settled.baseModelId }
+      : null;
   const unused = e.unusedGpu ? unusedGpuHint(e.unusedGpu) : null;
   return (
     <div className="grid gap-1.5">
@@ -102,7 +103,7 @@ export function MemoryEstimateLine({
               Planned from the token counts of its {plural(e.tokenCounts.counted, 'example')}.
             </span>
           )}
-          {canCount && data?.kind === 'dataset' && settled.baseModelId !== undefined && (
+          {countable && (
             <span>
               {' '}
               {counting ? (
@@ -116,7 +117,7 @@ export function MemoryEstimateLine({
                     className="font-medium text-foreground underline underline-offset-2 hover:text-primary disabled:opacity-60"
                     data-testid="memory-estimate-count"
                     disabled={tokenize.isPending}
-                    onClick={() => tokenize.mutate({ datasetId: data.datasetId, modelId: settled.baseModelId! })}
+                    onClick={() => tokenize.mutate(countable)}
                   >
                     Count the dataset&apos;s tokens
                   </button>{' '}
