@@ -22,9 +22,14 @@ export const realFamilies = {
 
 /**
  * A loadable tiny llama with a real tokenizer (copied from `models/ggml-vocab-<vocab>.gguf`) and the
- * family's real chat template. Weights are random and Q8_0 so a 150k vocabulary stays ~20 MB.
+ * family's real chat template (or none, `template: false`). Weights are random and Q8_0 so a 150k
+ * vocabulary stays ~20 MB.
  */
-export async function writeRealVocabModel(path: string, family: keyof typeof realFamilies): Promise<void> {
+export async function writeRealVocabModel(
+  path: string,
+  family: keyof typeof realFamilies,
+  options: { template?: boolean; seed?: number } = {},
+): Promise<void> {
   const { vocab, template } = realFamilies[family];
   const tree = llamaTree();
   const info = await readGgufFileInfo(join(tree, 'models', `ggml-vocab-${vocab}.gguf`), { readTensorInfo: false });
@@ -46,7 +51,10 @@ export async function writeRealVocabModel(path: string, family: keyof typeof rea
     shape: { nVocab, nCtxTrain: 2048 },
     type: GgmlType.Q8_0,
     tokenizer,
-    chatTemplate: readFileSync(join(tree, 'models', 'templates', `${template}.jinja`), 'utf8'),
+    ...(options.seed !== undefined ? { seed: options.seed } : {}),
+    ...(options.template === false
+      ? {}
+      : { chatTemplate: readFileSync(join(tree, 'models', 'templates', `${template}.jinja`), 'utf8') }),
   });
 }
 

@@ -5,6 +5,7 @@ import type { ChatMessage } from '../../../shared/domain';
 import { AppError } from '../../../shared/errors';
 import type { JobContext } from '../jobs/JobRunner';
 import { renderChat, type TemplateContext } from '../training/chatTemplate';
+import { chatTemplateOf } from '../models/chatFormat';
 import type { DatasetsRepo } from './DatasetsRepo';
 
 /** Counts the tokens an example takes for one model: its chat template, rendered and tokenized. */
@@ -14,11 +15,6 @@ export interface TokenCounter {
 }
 
 export type OpenTokenCounter = (modelPath: string) => Promise<TokenCounter>;
-
-/** ChatML, for models without a template: the same fallback the trainer uses. */
-const fallbackTemplate =
-  "{% for m in messages %}{{ '<|im_start|>' + m.role + '\\n' + m.content + '<|im_end|>\\n' }}{% endfor %}" +
-  "{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{% endif %}";
 
 /**
  * Token counters from node-llama-cpp: the model is loaded vocabulary-only (no weights, a few MB),
@@ -32,10 +28,9 @@ export function llamaTokenCounter(getLlama: () => Promise<Llama>): OpenTokenCoun
     const model = await llama.loadModel({ modelPath, vocabOnly: true }).catch((error: unknown) => {
       throw new AppError('INVALID_INPUT', `The model's vocabulary could not be loaded: ${(error as Error).message}`);
     });
-    const meta = model.fileInfo.metadata as { tokenizer?: { chat_template?: string } };
     const bosId = model.tokens.bos;
     const template: TemplateContext = {
-      template: meta.tokenizer?.chat_template ?? fallbackTemplate,
+      template: chatTemplateOf(model.fileInfo.metadata),
       bosToken: model.tokens.bosString ?? '',
       eosToken: model.tokens.eosString ?? '',
     };

@@ -14,6 +14,7 @@ import type { ChatMessage, GenerationStats, InferenceStatus, Sampling } from '..
 import { AppError, toAppErrorData } from '../../../shared/errors';
 import type { EventBus } from '../EventBus';
 import type { Logger } from '../logger';
+import { fallbackChatTemplate, ggufChatTemplate } from '../models/chatFormat';
 import { inspectGguf } from '../models/inspectGguf';
 import { modelError } from '../models/modelError';
 import { fitHistory } from './fitHistory';
@@ -451,7 +452,7 @@ export class InferenceService implements Inference {
         modelId: source.id,
         sha256: source.sha256,
         model,
-        wrapper: resolveChatWrapper(model),
+        wrapper: chatWrapperFor(model),
         contextSize: Math.min(wanted, model.trainContextSize),
         contexts: new Map(),
       };
@@ -604,4 +605,14 @@ function countTokens(loaded: Loaded, messages: ChatMessage[]): number {
 
 function messageOf(error: unknown): string {
   return toAppErrorData(error).message;
+}
+
+/**
+ * How a model's chats are written: its own chat template (node-llama-cpp picks a specialized
+ * wrapper only when it renders the same), else the ChatML fallback that training uses. Without
+ * this a template-less llama would chat in Llama 2's format and never answer as it was trained.
+ */
+function chatWrapperFor(model: LlamaModel): ChatWrapper {
+  if (ggufChatTemplate(model.fileInfo.metadata) !== null) return resolveChatWrapper(model);
+  return resolveChatWrapper(model, { customWrapperSettings: { jinjaTemplate: { template: fallbackChatTemplate } } });
 }

@@ -2,6 +2,7 @@ import { open, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { GgmlType, GgufFileType, GgufInsights, readGgufFileInfo } from 'node-llama-cpp';
 import { AppError } from '../../../shared/errors';
+import { ggufChatTemplate } from './chatFormat';
 import { modelFiles, splitGgufName, splitPartName } from './ggufParts';
 import { modelError } from './modelError';
 
@@ -148,7 +149,6 @@ export async function inspectGguf(path: string): Promise<GgufSummary> {
       : dominant !== undefined
         ? GgmlType[dominant]
         : undefined;
-  const tokenizer = info.metadata.tokenizer as Record<string, unknown> | undefined;
   const name = general?.['name'];
   const parameters = insights.totalParameters;
   return {
@@ -157,7 +157,7 @@ export async function inspectGguf(path: string): Promise<GgufSummary> {
     parameterCount: Number.isFinite(parameters) && parameters > 0 ? parameters : null,
     fileType: fileTypeName ? fileTypeName.replace(/^(MOSTLY|ALL)_/, '') : null,
     contextLength: insights.trainContextSize ?? null,
-    hasChatTemplate: typeof tokenizer?.['chat_template'] === 'string',
+    hasChatTemplate: ggufChatTemplate(info.metadata) !== null,
     sizeBytes,
     mtimeMs: Math.floor(mtimeMs),
     files: files.length,

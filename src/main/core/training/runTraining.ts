@@ -26,6 +26,7 @@ import { learningRateAt, windowsPerStep } from './schedule';
 import type { TokenizerPort } from './tokenizeExample';
 import type { FromTrainer, TrainerSpec } from './trainerProtocol';
 import { planWindow, windowNeeds } from './windowPlan';
+import { chatTemplateOf } from '../models/chatFormat';
 
 /** What the caller's schedule needs to resume exactly where a checkpoint was taken. */
 interface CheckpointState {
@@ -37,10 +38,6 @@ interface CheckpointState {
   lastTrainLoss: number | null;
   lastEvalLoss: number | null;
 }
-
-const fallbackTemplate =
-  "{% for m in messages %}{{ '<|im_start|>' + m.role + '\\n' + m.content + '<|im_end|>\\n' }}{% endfor %}" +
-  "{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{% endif %}";
 
 /**
  * One fine-tuning run inside the training process: prepare the data with the model's own template
@@ -433,13 +430,13 @@ function modelTemplate(
   info: Awaited<ReturnType<typeof readGgufFileInfo>>,
   model: InstanceType<TrainerAddon['TrainerModel']>,
 ): { template: TemplateContext; tokenizer: TokenizerPort } {
-  const tok = (info.metadata as { tokenizer?: { ggml?: Record<string, unknown>; chat_template?: string } }).tokenizer;
+  const tok = (info.metadata as { tokenizer?: { ggml?: Record<string, unknown> } }).tokenizer;
   const tokens = (tok?.ggml?.tokens as string[] | undefined) ?? [];
   const bosId = typeof tok?.ggml?.bos_token_id === 'number' ? tok.ggml.bos_token_id : null;
   const eosId = typeof tok?.ggml?.eos_token_id === 'number' ? tok.ggml.eos_token_id : null;
   const addBos = tok?.ggml?.add_bos_token === undefined ? bosId !== null : Boolean(tok.ggml.add_bos_token);
   const template: TemplateContext = {
-    template: tok?.chat_template ?? fallbackTemplate,
+    template: chatTemplateOf(info.metadata),
     bosToken: bosId !== null ? (tokens[bosId] ?? '') : '',
     eosToken: eosId !== null ? (tokens[eosId] ?? '') : '',
   };

@@ -113,7 +113,7 @@ export const ModelCard = memo(function ModelCard({ model, status, highlight, bli
             </Badge>
           )}
           {!model.hasChatTemplate && (
-            <Badge variant="warning" title="The GGUF has no chat template; Lathe uses a generic one.">
+            <Badge variant="warning" title="The GGUF has no chat template; Lathe chats and fine-tunes it in ChatML.">
               No chat template
             </Badge>
           )}

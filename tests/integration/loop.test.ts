@@ -1,0 +1,104 @@
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Core } from '../../src/main/core/createCore';
+import type { ChatTurnStarted, Conversation, ModelInfo, StoredMessage, TrainingRun } from '../../src/shared/domain';
+import { coreCalls } from '../helpers/coreCalls';
+import { writeRealVocabModel } from '../helpers/models/testModels';
+import { tempDir } from '../helpers/tempDir';
+import { testCore } from '../helpers/testCore';
+
+/**
+ * The product's loop through the core, on models with Llama 3's real tokenizer: a dataset teaches
+ * one answer, a fine-tune of the library model learns it, and a chat with the fine-tune (the
+ * adapter, loaded by node-llama-cpp in the model process) answers it while the base does not.
+ */
+let dir: ReturnType<typeof tempDir>;
+let core: Core;
+const finals = new Map<string, StoredMessage>();
+const { call, importModel } = coreCalls(() => core);
+
+const learned = 'Lathe turns wood.';
+const greedy = { temperature: 0, maxTokens: 16, seed: 1 };
+
+beforeAll(() => {
+  dir = tempDir('lathe-loop-');
+  core = testCore(join(dir.path, 'data'), {
+    checkpointEverySeconds: 0,
+    progressIntervalMs: 0,
+    inference: { gpu: false, threads: 2, contextSize: 256, sequences: 1 },
+  });
+  core.events.subscribe((event, payload) => {
+    const message = payload as StoredMessage;
+    if (event === 'chat.message' && message.status !== 'streaming') finals.set(message.id, message);
+  });
+});
+afterAll(async () => {
+  await core?.close();
+  dir?.remove();
+});
+
+async function answer(conversationId: string, content: string): Promise<string> {
+  const turn = await call<ChatTurnStarted>('chat.send', { conversationId, content });
+  for (;;) {
+    const message = finals.get(turn.assistantMessageId);
+    if (message) return message.content;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+/** Fine-tunes the library model on a dataset of one answer; answers with the adapter and without. */
+async function loop(modelId: string): Promise<{ tuned: string; base: string }> {
+  const dataset = await call<{ id: string }>('datasets.create', { name: `One answer for ${modelId}` });
+  for (let i = 0; i < 12; i++) {
+    await call('datasets.examples.create', {
+      datasetId: dataset.id,
+      messages: [
+        { role: 'user', content: `What does a lathe do? (${i})` },
+        { role: 'assistant', content: learned },
+      ],
+    });
+  }
+  const run = await call<TrainingRun>('training.start', {
+    baseModelId: modelId,
+    data: { kind: 'dataset', datasetId: dataset.id },
+    hyperparams: { rank: 8, alpha: 16, epochs: 8, learningRate: 1e-2, batchTokens: 256, evalFraction: 0, threads: 2 },
+  });
+  const job = await core.jobs.wait(run.jobId!);
+  expect(job.state, JSON.stringify(job.error)).toBe('succeeded');
+  const { summary } = (await call<{ run: TrainingRun }>('training.get', { id: run.id })).run;
+  const [variant] = (await call<ModelInfo>('models.get', { id: modelId })).variants;
+  expect(variant?.adapterId).toBe(summary!.adapterId);
+
+  const tuned = await call<Conversation>('chat.conversations.create', {
+    modelId,
+    adapters: [{ adapterId: variant!.adapterId, scale: 1 }],
+    sampling: greedy,
+  });
+  const base = await call<Conversation>('chat.conversations.create', { modelId, sampling: greedy });
+  const question = 'What does a lathe do? (99)';
+  return { tuned: await answer(tuned.id, question), base: await answer(base.id, question) };
+}
+
+describe('chat → curate → fine-tune → chat again', () => {
+  it('a fine-tune answers in chat what it learned, and its base does not (the model’s own chat template)', async () => {
+    const path = join(dir.path, 'llama3.gguf');
+    await writeRealVocabModel(path, 'llama3');
+    const { tuned, base } = await loop(await importModel(path));
+    expect(tuned).toBe(learned);
+    expect(base).not.toContain('Lathe');
+    expect(core.inference.counters.chatWrapper).toBe('JinjaTemplate');
+  });
+
+  it('a model without a chat template chats in the ChatML it was trained in, so the fine-tune answers too', async () => {
+    const path = join(dir.path, 'no-template.gguf');
+    await writeRealVocabModel(path, 'llama3', { template: false, seed: 5 });
+    const modelId = await importModel(path);
+    expect((await call<ModelInfo>('models.get', { id: modelId })).hasChatTemplate).toBe(false);
+    const { tuned, base } = await loop(modelId);
+    // Before the fallback was shared, chat used node-llama-cpp's own pick ("General") and the
+    // fine-tune answered something else.
+    expect(tuned).toBe(learned);
+    expect(base).not.toContain('Lathe');
+    expect(core.inference.counters.chatWrapper).toBe('ChatML');
+  });
+});
