@@ -250,6 +250,24 @@ describe('fine-tuning', () => {
     await expect(tooltip.textContent()).resolves.toContain(`Step ${totalSteps}`);
     await page.keyboard.press('ArrowLeft');
     await expect(tooltip.textContent()).resolves.toContain(`Step ${totalSteps - 1}`);
+
+    // The base model was a file outside the library: to chat with the fine-tune, add it from here.
+    const result = panel.getByTestId('run-result');
+    await expect(result.getAttribute('data-place')).resolves.toBe('not-in-library');
+    await expect(result.textContent()).resolves.toContain('add its base model tiny-llama.gguf to the library');
+    await expect(result.getByRole('button', { name: 'Chat with it' }).count()).resolves.toBe(0);
+    await expect(adapters.getByRole('button', { name: 'Chat with Sums e2e' }).count()).resolves.toBe(0);
+    await result.evaluate((el) => el.scrollIntoView({ block: 'center' }));
+    await shoot(app, 'result-outside-library');
+    await result.getByRole('button', { name: 'Add to library' }).click();
+    await result.getByRole('button', { name: 'Chat with it' }).waitFor();
+    await expect(result.getAttribute('data-place')).resolves.toBe('ready');
+    // The adapter's row offers the same, now that its base is in the library.
+    await adapters.getByRole('link', { name: 'Compare Sums e2e with its base' }).waitFor();
+    await adapters.getByRole('button', { name: 'Chat with Sums e2e' }).click();
+    await page.waitForURL(/#\/chat\/.+/);
+    await expect(page.getByLabel('Variant', { exact: true }).textContent()).resolves.toContain('Sums e2e');
+    await page.goto(app.server.url + '#/finetune');
     expect(app.errors).toEqual([]);
   });
 

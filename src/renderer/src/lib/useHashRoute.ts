@@ -14,6 +14,11 @@ function subscribe(onChange: () => void): () => void {
 
 const getHash = () => window.location.hash;
 
+/** The address's hash (`#/page/...`), following it as it changes. */
+export function useLocationHash(): string {
+  return useSyncExternalStore(subscribe, getHash);
+}
+
 /**
  * Hash routing (`#/chat`): works from `file://` in Electron and lets tests deep-link.
  * An unknown or empty hash is replaced by `fallback` without adding a history entry.
@@ -22,7 +27,7 @@ export function useHashRoute<Id extends string>(
   pages: readonly Id[],
   fallback: Id,
 ): [HashRoute<Id>, (page: Id) => void] {
-  const hash = useSyncExternalStore(subscribe, getHash);
+  const hash = useLocationHash();
   const segments = hash.replace(/^#\/?/, '').split('/').filter(Boolean).map(decodeURIComponent);
   const first = segments[0];
   const known = first !== undefined && (pages as readonly string[]).includes(first);

@@ -1,7 +1,6 @@
 import { useState } from 'react';
 import { ArrowRight, Columns2 } from 'lucide-react';
 import type { ContenderInput } from '@shared/compare';
-import type { ModelInfo } from '@shared/domain';
 import { PageLink } from '@renderer/app/PageLink';
 import { EmptyState } from '@renderer/components/EmptyState';
 import { Page } from '@renderer/components/Page';
@@ -10,7 +9,8 @@ import { ToggleGroup, ToggleGroupItem } from '@renderer/components/ui/ToggleGrou
 import { useApiQuery } from '@renderer/lib/useApiQuery';
 import { BatchPanel } from './BatchPanel';
 import { ComparePanel } from './ComparePanel';
-import { defaultContender } from './ContenderPicker';
+import { adapterPair, defaultPair } from './pairs';
+import { useCompareRoute } from './compareRoute';
 import { ResultsPanel } from './ResultsPanel';
 
 const tabs = { compare: 'Compare', batch: 'Batch review', results: 'Results' } as const;
@@ -24,6 +24,17 @@ export function CompareView() {
   const [blind, setBlind] = useState(true);
   const [contenders, setContenders] = useState<[ContenderInput, ContenderInput] | null>(null);
   const list = models.data ?? [];
+  // An address naming a fine-tune (the Fine-tune page's "Compare with the base") sets the pair once.
+  const target = useCompareRoute();
+  const [appliedTarget, setAppliedTarget] = useState<string | null>(null);
+  if (target.adapterId !== null && target.adapterId !== appliedTarget && models.isSuccess) {
+    setAppliedTarget(target.adapterId);
+    const pair = adapterPair(list, target.adapterId);
+    if (pair) {
+      setContenders(pair);
+      setTab('compare');
+    }
+  }
 
   if (models.isSuccess && list.length === 0) {
     return (
@@ -79,15 +90,4 @@ export function CompareView() {
       {tab === 'results' && <ResultsPanel datasets={datasets.data ?? []} />}
     </Page>
   );
-}
-
-/** Until the user picks: the first model's base against its newest fine-tune (or the same base at T 1.0). */
-function defaultPair(models: ModelInfo[]): [ContenderInput, ContenderInput] {
-  const model = models.find((m) => !m.missing && m.variants.some((v) => v.available)) ?? models.find((m) => !m.missing);
-  const first = defaultContender(model);
-  const variant = model?.variants.find((v) => v.available);
-  const second: ContenderInput = variant
-    ? { ...first, adapters: [{ adapterId: variant.adapterId, scale: 1 }] }
-    : { ...first, sampling: { ...first.sampling, temperature: 1.0 } };
-  return [first, second];
 }

@@ -102,10 +102,6 @@ export function ContenderPicker({ name, value, models, onChange, className }: Co
 }
 
 /** A contender on a model's base, with the balanced preset. */
-export function defaultContender(model: ModelInfo | undefined): ContenderInput {
-  return { modelId: model?.id ?? '', adapters: [], sampling: { ...presets.balanced } };
-}
-
 /** The preset the settings start from, whatever the temperature and seed (those are set apart, like the answer length). */
 function basePreset(sampling: Sampling): SamplingPresetName | null {
   for (const [name, preset] of Object.entries(presets) as [SamplingPresetName, Sampling][]) {

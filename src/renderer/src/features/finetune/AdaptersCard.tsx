@@ -1,12 +1,14 @@
 import { toast } from 'sonner';
-import { Boxes, Copy } from 'lucide-react';
-import type { Adapter } from '@shared/domain';
+import { Boxes, Columns2, Copy, MessageSquarePlus } from 'lucide-react';
+import type { Adapter, ModelInfo } from '@shared/domain';
 import { Button } from '@renderer/components/ui/Button';
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@renderer/components/ui/Card';
 import { Skeleton } from '@renderer/components/ui/Skeleton';
 import { Tooltip, TooltipContent, TooltipTrigger } from '@renderer/components/ui/Tooltip';
 import { useApiQuery } from '@renderer/lib/useApiQuery';
+import { compareHref } from '@renderer/features/compare/compareRoute';
 import { useModels } from '@renderer/features/models/modelQueries';
+import { useStartChat } from '@renderer/features/models/useStartChat';
 import { fileName, formatBytes, formatDate } from './format';
 
 /** The adapters fine-tuning produced, under the base model each belongs to. */
@@ -21,7 +23,9 @@ export function AdaptersCard() {
     <Card aria-labelledby="adapters-title" data-testid="adapters">
       <CardHeader className="pb-3">
         <CardTitle id="adapters-title">Adapters</CardTitle>
-        <CardDescription>What finished runs produced, by base model. Load one with its model to chat.</CardDescription>
+        <CardDescription>
+          What finished runs produced, by base model: chat with one, or compare it with its base.
+        </CardDescription>
       </CardHeader>
       <CardContent className="flex flex-col gap-4 pt-1">
         {adapters.isPending ? (
@@ -44,7 +48,13 @@ export function AdaptersCard() {
               </h3>
               <ul className="flex flex-col divide-y rounded-lg border">
                 {group.adapters.map((adapter) => (
-                  <AdapterRow key={adapter.id} adapter={adapter} />
+                  <AdapterRow
+                    key={adapter.id}
+                    adapter={adapter}
+                    model={models.find(
+                      (m) => !m.missing && m.variants.some((v) => v.adapterId === adapter.id && v.available),
+                    )}
+                  />
                 ))}
               </ul>
             </section>
@@ -55,7 +65,9 @@ export function AdaptersCard() {
   );
 }
 
-function AdapterRow({ adapter }: { adapter: Adapter }) {
+/** One adapter; Chat and Compare when its base model is in the library and both files are there. */
+function AdapterRow({ adapter, model }: { adapter: Adapter; model: ModelInfo | undefined }) {
+  const startChat = useStartChat();
   const copy = () =>
     navigator.clipboard.writeText(adapter.path).then(
       () => toast.success('Adapter path copied'),
@@ -78,6 +90,33 @@ function AdapterRow({ adapter }: { adapter: Adapter }) {
           <span className="shrink-0">{formatDate(adapter.createdAt)}</span>
         </div>
       </div>
+      {model && (
+        <>
+          <Button
+            variant="ghost"
+            size="sm"
+            className="h-7"
+            aria-label={`Chat with ${adapter.name}`}
+            disabled={startChat.isPending}
+            onClick={() => startChat.mutate({ modelId: model.id, adapters: [{ adapterId: adapter.id, scale: 1 }] })}
+          >
+            <MessageSquarePlus />
+            Chat
+          </Button>
+          <Button
+            variant="ghost"
+            size="sm"
+            className="h-7"
+            aria-label={`Compare ${adapter.name} with its base`}
+            asChild
+          >
+            <a href={compareHref({ adapterId: adapter.id })}>
+              <Columns2 />
+              Compare
+            </a>
+          </Button>
+        </>
+      )}
       <Tooltip>
         <TooltipTrigger asChild>
           <Button variant="ghost" size="icon-sm" aria-label={`Copy the path of ${adapter.name}`} onClick={copy}>

@@ -23,6 +23,7 @@ import {
 import { DeviceReport } from './DeviceReport';
 import { isSmoothed, LossChart, LossChartLegend } from './LossChart';
 import type { RunPreset } from './NewRunCard';
+import { RunResult } from './RunResult';
 import { phaseLabels, RunStateBadge } from './RunStateBadge';
 import { Sparkline } from './Sparkline';
 import { isActiveRun, liveKey, runKey, runsKey, type LiveRun } from './trainingQueries';
@@ -169,7 +170,11 @@ export function RunPanel({ run: listed, onReuse }: RunPanelProps) {
 
         {run.device && <DeviceReport device={run.device} />}
 
-        <RunNotice run={run} step={step} totalSteps={totalSteps} />
+        {run.state === 'succeeded' ? (
+          <RunResult run={run} />
+        ) : (
+          <RunNotice run={run} step={step} totalSteps={totalSteps} />
+        )}
 
         {hasSteps && (
           <section aria-labelledby={`run-${run.id}-chart`} className="flex flex-col gap-2">
@@ -325,16 +330,6 @@ function RunNotice({ run, step, totalSteps }: { run: TrainingRun; step: number; 
     return (
       <Notice>
         {what} at {at}. {checkpoint}
-      </Notice>
-    );
-  }
-  if (run.state === 'succeeded' && run.summary) {
-    const s = run.summary;
-    const skipped = s.skippedTooLong > 0 ? ` · ${s.skippedTooLong} skipped as too long` : '';
-    return (
-      <Notice>
-        Trained on {s.trainExamples} example{s.trainExamples === 1 ? '' : 's'}, evaluated on {s.evalExamples}
-        {skipped}. The adapter is listed under its base model below.
       </Notice>
     );
   }

@@ -1,11 +1,4 @@
-import { useSyncExternalStore } from 'react';
-
-function subscribe(onChange: () => void): () => void {
-  window.addEventListener('hashchange', onChange);
-  return () => window.removeEventListener('hashchange', onChange);
-}
-
-const getHash = () => window.location.hash;
+import { useLocationHash } from '../../lib/useHashRoute';
 
 /** What an address of the Fine-tune page preselects: `#/finetune/dataset/<id>`. */
 export interface FineTuneTarget {
@@ -30,6 +23,5 @@ export function fineTuneHref(target: { datasetId: string }): string {
 
 /** What the address asks the Fine-tune page to preselect; follows the address as it changes. */
 export function useFineTuneRoute(): FineTuneTarget {
-  const hash = useSyncExternalStore(subscribe, getHash);
-  return parseFineTuneHash(hash);
+  return parseFineTuneHash(useLocationHash());
 }

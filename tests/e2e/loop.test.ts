@@ -1,0 +1,144 @@
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import type { Page } from 'playwright-core';
+import { writeRealVocabModel } from '../helpers/models/testModels';
+import { api, launchApp, type LatheApp } from './harness';
+import { shootBothThemes } from './ui';
+
+const addonPath = resolve('native/build/Release/lathe_trainer.node');
+const shoot = (app: LatheApp, name: string) => shootBothThemes(app, 'loop', name);
+
+/** What the dataset teaches, and how it is asked. */
+const learned = 'Lathe turns wood.';
+const question = 'What does a lathe do? (99)';
+
+const waitForConnected = (page: Page) =>
+  page.locator('[data-testid="connection-status"][data-state="connected"]').waitFor();
+
+async function waitForJob<R>(app: LatheApp, id: string): Promise<R> {
+  for (;;) {
+    const job = await api<{ state: string; result?: R; error?: { message: string } }>(app, 'jobs.get', { id });
+    if (job.state === 'succeeded') return job.result as R;
+    if (job.state !== 'running' && job.state !== 'queued') throw new Error(`job ${job.state}: ${job.error?.message}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** Sets one field of a comparison side (`1` or `2`) and commits it. */
+async function setSide(page: Page, field: string, side: string, value: string) {
+  const input = page.getByLabel(`${field} ${side}`);
+  await input.fill(value);
+  await input.press('Enter');
+}
+
+/**
+ * The product's loop in the UI, on a random model with Llama 3's real tokenizer and template: a
+ * dataset teaches one answer, the fine-tune learns it, and from the finished run one click opens a
+ * chat with the fine-tune (which gives the answer back) or a blind comparison with its base.
+ */
+describe('chat → curate → fine-tune → chat again', () => {
+  let app: LatheApp;
+  let dir: string;
+  let datasetId: string;
+
+  beforeAll(async () => {
+    if (!existsSync(addonPath)) {
+      throw new Error(`The trainer addon is not built (${addonPath}); run \`node native/scripts/build.mjs\` first.`);
+    }
+    dir = mkdtempSync(join(tmpdir(), 'lathe-e2e-loop-'));
+    const model = join(dir, 'llama3-tiny.gguf');
+    await writeRealVocabModel(model, 'llama3');
+    app = await launchApp({ hash: '#/finetune', colorScheme: 'light' });
+    const { job } = await api<{ job: { id: string } }>(app, 'models.import', { path: model, name: 'Llama 3 tiny' });
+    await waitForJob(app, job.id);
+    datasetId = (await api<{ id: string }>(app, 'datasets.create', { name: 'What a lathe does' })).id;
+    for (let i = 0; i < 12; i++) {
+      await api(app, 'datasets.examples.create', {
+        datasetId,
+        messages: [
+          { role: 'user', content: `What does a lathe do? (${i})` },
+          { role: 'assistant', content: learned },
+        ],
+      });
+    }
+  });
+  afterAll(async () => {
+    await app?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('a finished run opens a chat with the fine-tune, which answers what it learned', async () => {
+    const { page } = app;
+    await page.goto(app.server.url + `#/finetune/dataset/${datasetId}`);
+    await waitForConnected(page);
+    await expect(page.getByTestId('model-select').textContent()).resolves.toMatch(/^Llama 3 tiny/);
+    await page.getByLabel(/^Run name/).fill('Lathe answers');
+    await page.getByLabel(/^Epochs/).fill('8');
+    await page.getByRole('button', { name: /Advanced/ }).click();
+    await page.getByLabel(/^Learning rate/).fill('1e-2');
+    await page.getByLabel(/^Rank/).fill('8');
+    await page.getByLabel(/^Batch tokens/).fill('256');
+    await page.getByRole('button', { name: 'Start fine-tune' }).click();
+
+    const panel = page.getByTestId('run-panel');
+    await panel.getByRole('heading', { name: 'Lathe answers' }).waitFor();
+    await panel.locator('[data-testid="run-state"][data-state="succeeded"]').waitFor({ timeout: 120_000 });
+    const result = panel.getByTestId('run-result');
+    await result.and(page.locator('[data-place="ready"]')).waitFor();
+    await expect(result.textContent()).resolves.toMatch(/^Trained on \d+ examples/);
+    await result.evaluate((el) => el.scrollIntoView({ block: 'center' }));
+    await shoot(app, 'result');
+
+    await result.getByRole('button', { name: 'Chat with it' }).click();
+    await page.waitForURL(/#\/chat\/.+/);
+    // The conversation is the library model with the new adapter.
+    await expect(page.getByLabel('Variant', { exact: true }).textContent()).resolves.toContain('Lathe answers');
+    await page.getByRole('button', { name: 'Sampling settings' }).click();
+    for (const [label, value] of [
+      ['Temperature', '0'],
+      ['Max tokens', '24'],
+    ] as const) {
+      const field = page.getByLabel(label, { exact: true });
+      await field.fill(value);
+      await field.press('Enter');
+    }
+    await page.keyboard.press('Escape');
+    const composer = page.getByLabel('Message', { exact: true });
+    await composer.fill(question);
+    await composer.press('Enter');
+    const answer = page.locator('[data-testid="message"][data-role="assistant"][data-status="done"]');
+    await answer.waitFor({ timeout: 60_000 });
+    await expect(answer.getByTestId('message-content').textContent()).resolves.toBe(learned);
+    await shoot(app, 'chat');
+    expect(app.errors).toEqual([]);
+  });
+
+  test('"Compare with the base" opens a blind comparison of the fine-tune and its base', async () => {
+    const { page } = app;
+    await page.goto(app.server.url + '#/finetune');
+    await waitForConnected(page);
+    const result = page.getByTestId('run-panel').getByTestId('run-result');
+    await result.getByRole('link', { name: 'Compare with the base' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Compare' }).waitFor();
+    await expect(page.getByLabel('Variant 1').textContent()).resolves.toMatch(/Base model/);
+    await expect(page.getByLabel('Variant 2').textContent()).resolves.toContain('Lathe answers');
+    await expect(page.getByLabel('Blind', { exact: true }).getAttribute('data-state')).resolves.toBe('checked');
+    for (const side of ['1', '2']) {
+      await setSide(page, 'Temperature', side, '0');
+      await setSide(page, 'Max tokens', side, '24');
+    }
+    await page.getByLabel('Prompt', { exact: true }).fill(question);
+    await page.getByLabel('Prompt', { exact: true }).press('Enter');
+    await page.getByTestId('status-a').filter({ hasText: 'Done' }).waitFor({ timeout: 120_000 });
+    await page.getByTestId('status-b').filter({ hasText: 'Done' }).waitFor({ timeout: 120_000 });
+    const answers = await Promise.all(
+      ['a', 'b'].map((side) => page.getByTestId(`answer-${side}`).locator('.markdown').textContent()),
+    );
+    // Exactly one side, hidden until the vote, answers what the fine-tune learned.
+    expect(answers.filter((a) => a?.trim() === learned)).toHaveLength(1);
+    await shoot(app, 'compare');
+    expect(app.errors).toEqual([]);
+  });
+});
