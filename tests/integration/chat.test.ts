@@ -1,3 +1,4 @@
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Core } from '../../src/main/core/createCore';
@@ -11,6 +12,7 @@ import type {
   ModelInfo,
   StoredMessage,
 } from '../../src/shared/domain';
+import { writeRandomLlama } from '../helpers/gguf/randomLlama';
 import { writeLoraAdapter, writeRealVocabModel, writeTinyChatModel } from '../helpers/models/testModels';
 import { tempDir } from '../helpers/tempDir';
 import { coreCalls } from '../helpers/coreCalls';
@@ -376,7 +378,41 @@ describe.each(['llama3', 'qwen25'] as const)('a model with the real %s vocabular
     const answer = await finished(turn.assistantMessageId);
     expect(answer.status).toBe('done');
     expect(deltas(answer.id).join('')).toBe(answer.content);
-    expect(core.inference.counters.chatWrapper).toMatch(family === 'llama3' ? /Llama ?3|Jinja/i : /Qwen|ChatML|Jinja/i);
+    expect(core.inference.counters.chatWrapper).toBe('Lathe template');
     expect(answer.stats!.promptTokens).toBeGreaterThan(10);
+  });
+});
+
+describe('a model whose chat template Lathe cannot use', () => {
+  it('still chats, through node-llama-cpp’s own pick, and training refuses it with the reason', async () => {
+    const path = join(dir.path, 'broken-template.gguf');
+    writeRandomLlama(path, { seed: 9, chatTemplate: '{% for message in messages %}{{ message.content }' });
+    const id = await importModel(path);
+    const c = await call<Conversation>('chat.conversations.create', {
+      modelId: id,
+      sampling: { ...greedy, maxTokens: 4 },
+    });
+    const turn = await call<ChatTurnStarted>('chat.send', { conversationId: c.id, content: 'Hello' });
+    expect((await finished(turn.assistantMessageId)).status).toBe('done');
+    expect(core.inference.counters.chatWrapper).not.toBe('Lathe template');
+    const data = join(dir.path, 'one-chat.jsonl');
+    writeFileSync(
+      data,
+      JSON.stringify({
+        messages: [
+          { role: 'user', content: 'Hi' },
+          { role: 'assistant', content: 'Hello' },
+        ],
+      }) + '\n',
+    );
+    const run = await call<{ jobId: string }>('training.start', {
+      baseModelId: id,
+      data: { kind: 'file', path: data },
+    });
+    const job = await core.jobs.wait(run.jobId);
+    expect(job.error).toMatchObject({
+      code: 'UNSUPPORTED',
+      message: expect.stringMatching(/^The model's chat template could not be parsed/),
+    });
   });
 });

@@ -86,7 +86,7 @@ describe('chat → curate → fine-tune → chat again', () => {
     const { tuned, base } = await loop(await importModel(path));
     expect(tuned).toBe(learned);
     expect(base).not.toContain('Lathe');
-    expect(core.inference.counters.chatWrapper).toBe('JinjaTemplate');
+    expect(core.inference.counters.chatWrapper).toBe('Lathe template');
   });
 
   it('a model without a chat template chats in the ChatML it was trained in, so the fine-tune answers too', async () => {
@@ -99,6 +99,6 @@ describe('chat → curate → fine-tune → chat again', () => {
     // fine-tune answered something else.
     expect(tuned).toBe(learned);
     expect(base).not.toContain('Lathe');
-    expect(core.inference.counters.chatWrapper).toBe('ChatML');
+    expect(core.inference.counters.chatWrapper).toBe('Lathe template');
   });
 });

@@ -78,7 +78,22 @@ describe('prepareExamples', () => {
     expect(result.report.noAnswer).toEqual(['q']);
     expect(() =>
       prepareExamples([noAnswer], chatml, charTokenizer, { maxLength: 512, overLength: 'skip', seed: 1 }),
-    ).toThrow(/No example is left/);
+    ).toThrow('No example is left to train on: of 1, 1 is without an assistant answer to learn.');
+    expect(() =>
+      prepareExamples([chat('a', 'b'), chat('c', 'd')], chatml, charTokenizer, {
+        maxLength: 4,
+        overLength: 'skip',
+        seed: 1,
+      }),
+    ).toThrow('No example is left to train on: of 2, 2 are longer than the max length (4 tokens).');
+    // A template that does not parse is named as such, not as empty data.
+    expect(() =>
+      prepareExamples([chat('a', 'b')], { ...chatml, template: '{{ broken }' }, charTokenizer, {
+        maxLength: 512,
+        overLength: 'skip',
+        seed: 1,
+      }),
+    ).toThrow(/^The model's chat template could not be parsed/);
   });
 
   it('draws a deterministic 5% eval split when the data has none, and respects an explicit one', () => {

@@ -3,7 +3,6 @@ import {
   getLlama,
   LlamaChat,
   LlamaLogLevel,
-  resolveChatWrapper,
   type ChatHistoryItem,
   type ChatWrapper,
   type Llama,
@@ -14,10 +13,10 @@ import type { ChatMessage, GenerationStats, InferenceStatus, Sampling } from '..
 import { AppError, toAppErrorData } from '../../../shared/errors';
 import type { EventBus } from '../EventBus';
 import type { Logger } from '../logger';
-import { fallbackChatTemplate, ggufChatTemplate } from '../models/chatFormat';
 import { inspectGguf } from '../models/inspectGguf';
 import { modelError } from '../models/modelError';
 import { fitHistory } from './fitHistory';
+import { chatWrapperFor } from './LatheChatWrapper';
 import { GenerationThreadTuner, threadPlan, useGenerationThreads, type ThreadPlan, type ThreadUse } from './threadPlan';
 
 /** How the inference engine runs; every field optional. */
@@ -104,7 +103,7 @@ export interface InferenceCounters {
   contextCreations: number;
   lastModelLoadMs: number | null;
   lastContextCreateMs: number | null;
-  /** The chat wrapper node-llama-cpp resolved for the loaded model (e.g. `Llama 3.2`, `Jinja template`). */
+  /** How the loaded model's chats are written: `Lathe template`, or node-llama-cpp's pick when its template cannot be used. */
   chatWrapper: string | null;
   /** On the CPU: the threads for prompt batches and for generating, of the last context created (null on a GPU). */
   threads: ThreadPlan | null;
@@ -605,14 +604,4 @@ function countTokens(loaded: Loaded, messages: ChatMessage[]): number {
 
 function messageOf(error: unknown): string {
   return toAppErrorData(error).message;
-}
-
-/**
- * How a model's chats are written: its own chat template (node-llama-cpp picks a specialized
- * wrapper only when it renders the same), else the ChatML fallback that training uses. Without
- * this a template-less llama would chat in Llama 2's format and never answer as it was trained.
- */
-function chatWrapperFor(model: LlamaModel): ChatWrapper {
-  if (ggufChatTemplate(model.fileInfo.metadata) !== null) return resolveChatWrapper(model);
-  return resolveChatWrapper(model, { customWrapperSettings: { jinjaTemplate: { template: fallbackChatTemplate } } });
 }

@@ -72,28 +72,31 @@ export function endOfTurnMarker(ctx: TemplateContext): string {
  * the system prompt into the last user turn) fall back to locating each answer's content in order.
  */
 export function renderWithAssistantSpans(ctx: TemplateContext, messages: readonly ChatMessage[]): RenderedChat {
-  let turns = [...messages];
-  let foldedSystem = false;
-  let text: string;
-  try {
-    text = renderChat(ctx, turns, false);
-  } catch (error) {
-    if (turns[0]?.role !== 'system') throw templateError(error);
-    // Templates without a system role (Gemma): fold the system prompt into the first user turn.
-    turns = foldSystem(turns);
-    foldedSystem = true;
-    try {
-      text = renderChat(ctx, turns, false);
-    } catch (retry) {
-      throw templateError(retry);
+  const { text: full, turns, foldedSystem } = renderFolding(ctx, messages, false);
+  const marker = endOfTurnMarker(ctx);
+  const last = turns.length - 1;
+  let text = full;
+  // The final answer is learned in the context chat will ask it in: the generation prompt. When the
+  // template renders a finished conversation differently (Mistral moves the system prompt into the
+  // last user turn, Gemma 4 opens an empty thought only in the prompt), the text is that prompt
+  // followed by the answer as the template writes it.
+  let final: [number, number] | null = null;
+  if (turns[last]?.role === 'assistant' && !prefixSpan(ctx, turns, last, full, marker)) {
+    const answer = lastSpan(turns[last].content, full, marker);
+    if (answer) {
+      const prompt = renderChat(ctx, turns.slice(0, last), true);
+      text = prompt + full.slice(answer[0], answer[1]);
+      final = [prompt.length, text.length];
     }
   }
-  const marker = endOfTurnMarker(ctx);
   const spans: [number, number][] = [];
   let cursor = 0;
   turns.forEach((message, i) => {
     if (message.role !== 'assistant') return;
-    const span = prefixSpan(ctx, turns, i, text, marker) ?? searchSpan(message.content, text, cursor, marker);
+    const span =
+      i === last && final
+        ? final
+        : (prefixSpan(ctx, turns, i, text, marker) ?? searchSpan(message.content, text, cursor, marker));
     if (!span || span[0] < cursor) {
       throw new AppError(
         'UNSUPPORTED',
@@ -104,6 +107,49 @@ export function renderWithAssistantSpans(ctx: TemplateContext, messages: readonl
     cursor = span[1];
   });
   return { text, spans, foldedSystem };
+}
+
+/** The last place `content` is rendered in `text`, through the end-of-turn marker after it. */
+function lastSpan(content: string, text: string, marker: string): [number, number] | null {
+  for (const needle of [content, content.trim()]) {
+    if (needle === '') continue;
+    const at = text.lastIndexOf(needle);
+    if (at < 0) continue;
+    let end = at + needle.length;
+    if (marker && text.startsWith(marker, end)) end += marker.length;
+    return [at, end];
+  }
+  return null;
+}
+
+/**
+ * The prompt a model answers from — the conversation so far and the assistant's opening — rendered
+ * exactly as training renders the context of an answer (a system prompt folded into the first user
+ * turn where the template has no system role). Chat uses it, so a fine-tune is asked the way it learned.
+ */
+export function renderPrompt(ctx: TemplateContext, messages: readonly ChatMessage[]): string {
+  return renderFolding(ctx, messages, true).text;
+}
+
+/** Renders, and when the template refuses a leading system message, renders it folded (Gemma 2). */
+function renderFolding(
+  ctx: TemplateContext,
+  messages: readonly ChatMessage[],
+  addGenerationPrompt: boolean,
+): { text: string; turns: ChatMessage[]; foldedSystem: boolean } {
+  const turns = [...messages];
+  try {
+    return { text: renderChat(ctx, turns, addGenerationPrompt), turns, foldedSystem: false };
+  } catch (error) {
+    if (turns[0]?.role !== 'system') throw templateError(error);
+    // Templates without a system role (Gemma): fold the system prompt into the first user turn.
+    const folded = foldSystem(turns);
+    try {
+      return { text: renderChat(ctx, folded, addGenerationPrompt), turns: folded, foldedSystem: true };
+    } catch (retry) {
+      throw templateError(retry);
+    }
+  }
 }
 
 function prefixSpan(

@@ -1,6 +1,6 @@
 import type { ChatMessage } from '../../../shared/domain';
 import { AppError } from '../../../shared/errors';
-import { renderWithAssistantSpans, type TemplateContext } from './chatTemplate';
+import { endOfTurnMarker, renderWithAssistantSpans, type TemplateContext } from './chatTemplate';
 import { seededRandom, shuffled } from './random';
 import { tokenizeExample, type TokenizedExample, type TokenizerPort } from './tokenizeExample';
 
@@ -66,6 +66,8 @@ export function prepareExamples(
     trainLabels: 0,
     lengths: [],
   };
+  // A template that does not parse fails every example the same way: say so once, as what it is.
+  endOfTurnMarker(template);
   const kept: { example: PreparedExample; split: SourceExample['split'] }[] = [];
   for (const item of source) {
     let tokenized: TokenizedExample;
@@ -93,13 +95,7 @@ export function prepareExamples(
     kept.push({ example: { id: item.id, tokens, mask }, split: item.split });
     report.lengths.push(tokens.length);
   }
-  if (kept.length === 0) {
-    throw new AppError(
-      'INVALID_INPUT',
-      'No example is left to train on: every one was empty, too long, or had no assistant answer.',
-      { report },
-    );
-  }
+  if (kept.length === 0) throw new AppError('INVALID_INPUT', nothingLeft(report, options.maxLength), { report });
 
   let train = kept.filter((k) => k.split !== 'eval').map((k) => k.example);
   let evaluation = kept.filter((k) => k.split === 'eval').map((k) => k.example);
@@ -116,4 +112,18 @@ export function prepareExamples(
     report.trainLabels += e.mask.subarray(1).reduce((s, m) => s + m, 0);
   }
   return { train, eval: evaluation, report };
+}
+
+/** Why no example is left, by cause: "No example is left to train on: of 40, 38 are longer than …". */
+function nothingLeft(report: PrepareReport, maxLength: number): string {
+  const n = (count: number, what: string) => `${count} ${count === 1 ? 'is' : 'are'} ${what}`;
+  const causes = [
+    report.tooLong.length > 0 ? n(report.tooLong.length, `longer than the max length (${maxLength} tokens)`) : '',
+    report.noAnswer.length > 0 ? n(report.noAnswer.length, 'without an assistant answer to learn') : '',
+    report.invalid.length > 0
+      ? `${n(report.invalid.length, 'refused by the chat template')} (${report.invalid[0]!.reason.replace(/\.$/, '')})`
+      : '',
+  ].filter(Boolean);
+  if (causes.length === 0) return 'No example is left to train on: the data has none.';
+  return `No example is left to train on: of ${report.total}, ${causes.join('; ')}.`;
 }

@@ -1,0 +1,109 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { getLlama, LlamaLogLevel, type ChatHistoryItem, type Llama, type LlamaModel } from 'node-llama-cpp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LatheChatWrapper } from '../../src/main/core/inference/LatheChatWrapper';
+import { fallbackChatTemplate } from '../../src/main/core/models/chatFormat';
+import { renderWithAssistantSpans } from '../../src/main/core/training/chatTemplate';
+import { tokenizeExample } from '../../src/main/core/training/tokenizeExample';
+import type { ChatMessage } from '../../src/shared/domain';
+import { llamaTree } from '../helpers/llamaTree';
+
+/**
+ * A fine-tune is asked in chat exactly as it was trained: for every family, the prompt chat sends
+ * for a conversation is, token for token, the context training gave the answer that follows it.
+ */
+const families = [
+  { name: 'Llama 3.2', vocab: 'llama-bpe', template: 'meta-llama-Llama-3.2-3B-Instruct' },
+  { name: 'Llama 3.1', vocab: 'llama-bpe', template: 'meta-llama-Llama-3.1-8B-Instruct' },
+  { name: 'Qwen 2.5', vocab: 'qwen2', template: 'Qwen-Qwen2.5-7B-Instruct' },
+  { name: 'Qwen 3', vocab: 'qwen2', template: 'Qwen-Qwen3-0.6B' },
+  { name: 'Gemma 4', vocab: 'gemma-4', template: 'google-gemma-4-31B-it' },
+  { name: 'Gemma 2 (no system role)', vocab: 'llama-spm', template: 'google-gemma-2-2b-it' },
+  { name: 'Phi-3.5', vocab: 'phi-3', template: 'microsoft-Phi-3.5-mini-instruct' },
+  { name: 'Mistral Nemo', vocab: 'llama-spm', template: 'mistralai-Mistral-Nemo-Instruct-2407' },
+  { name: 'SmolLM3', vocab: 'llama-bpe', template: 'HuggingFaceTB-SmolLM3-3B' },
+  { name: 'Granite 3.3', vocab: 'llama-bpe', template: 'ibm-granite-granite-3.3-2B-Instruct' },
+  { name: 'no template (ChatML fallback), SentencePiece', vocab: 'llama-spm', template: null },
+  { name: 'no template (ChatML fallback), BPE', vocab: 'llama-bpe', template: null },
+] as const;
+
+const conversations: Record<string, ChatMessage[]> = {
+  'one question': [{ role: 'user', content: 'What is LoRA?' }],
+  'a system prompt': [
+    { role: 'system', content: 'You are Lathe, a terse assistant.' },
+    { role: 'user', content: 'What is LoRA?' },
+  ],
+  'a second turn': [
+    { role: 'system', content: 'You are Lathe, a terse assistant.' },
+    { role: 'user', content: 'What is LoRA?' },
+    { role: 'assistant', content: 'Low-rank adapters.' },
+    { role: 'user', content: 'Show it, with ünïcödé 🚀.' },
+  ],
+};
+
+let llama: Llama;
+const models = new Map<string, LlamaModel>();
+let tree: string;
+
+beforeAll(async () => {
+  tree = llamaTree();
+  llama = await getLlama({ gpu: false, build: 'never', logLevel: LlamaLogLevel.error });
+});
+afterAll(async () => {
+  for (const model of models.values()) await model.dispose();
+  await llama?.dispose();
+});
+
+async function vocab(name: string): Promise<LlamaModel> {
+  let model = models.get(name);
+  if (!model) {
+    model = await llama.loadModel({ modelPath: join(tree, 'models', `ggml-vocab-${name}.gguf`), vocabOnly: true });
+    models.set(name, model);
+  }
+  return model;
+}
+
+function history(messages: readonly ChatMessage[]): ChatHistoryItem[] {
+  return [
+    ...messages.map((m): ChatHistoryItem =>
+      m.role === 'system'
+        ? { type: 'system', text: m.content }
+        : m.role === 'user'
+          ? { type: 'user', text: m.content }
+          : { type: 'model', response: [m.content] },
+    ),
+    { type: 'model', response: [] },
+  ];
+}
+
+describe.each(families)('chat prompts of $name', (family) => {
+  it.each(Object.keys(conversations))('equal the training context of the answer, with %s', async (key) => {
+    const model = await vocab(family.vocab);
+    const template = family.template
+      ? readFileSync(join(tree, 'models', 'templates', `${family.template}.jinja`), 'utf8')
+      : fallbackChatTemplate;
+    const messages = conversations[key]!;
+    const ctx = { template, bosToken: model.tokens.bosString ?? '', eosToken: model.tokens.eosString ?? '' };
+    const trained = tokenizeExample(
+      renderWithAssistantSpans(ctx, [...messages, { role: 'assistant', content: 'Sure.' }]),
+      {
+        tokenize: (text) => model.tokenize(text, true) as number[],
+        detokenize: (tokens) => model.detokenize(tokens as never, true),
+        bos: model.tokens.bos as number | null,
+        addBos: model.tokens.shouldPrependBosToken,
+      },
+    );
+    // The context of the last answer: every token before its first label.
+    let answerAt = trained.mask.lastIndexOf(1);
+    while (answerAt > 0 && trained.mask[answerAt - 1] === 1) answerAt--;
+    const context = Array.from(trained.tokens.subarray(0, answerAt));
+
+    const wrapper = LatheChatWrapper.forModel(model, template);
+    const prompt = wrapper
+      .generateContextState({ chatHistory: history(messages) })
+      .contextText.tokenize(model.tokenizer);
+    expect(model.detokenize(prompt as never, true)).toBe(model.detokenize(context as never, true));
+    expect(prompt).toEqual(context);
+  });
+});
