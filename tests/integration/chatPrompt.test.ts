@@ -2,12 +2,15 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { getLlama, LlamaLogLevel, type ChatHistoryItem, type Llama, type LlamaModel } from 'node-llama-cpp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { llamaTokenCounter } from '../../src/main/core/datasets/tokenizeDataset';
 import { LatheChatWrapper } from '../../src/main/core/inference/LatheChatWrapper';
 import { fallbackChatTemplate } from '../../src/main/core/models/chatFormat';
 import { renderWithAssistantSpans } from '../../src/main/core/training/chatTemplate';
 import { tokenizeExample } from '../../src/main/core/training/tokenizeExample';
 import type { ChatMessage } from '../../src/shared/domain';
 import { llamaTree } from '../helpers/llamaTree';
+import { writeRealVocabModel } from '../helpers/models/testModels';
+import { tempDir } from '../helpers/tempDir';
 
 /**
  * A fine-tune is asked in chat exactly as it was trained: for every family, the prompt chat sends
@@ -105,5 +108,33 @@ describe.each(families)('chat prompts of $name', (family) => {
       .contextText.tokenize(model.tokenizer);
     expect(model.detokenize(prompt as never, true)).toBe(model.detokenize(context as never, true));
     expect(prompt).toEqual(context);
+  });
+});
+
+describe('token counts of a dataset', () => {
+  it('count what training tokenizes, also where the template folds the system prompt (Gemma 2)', async () => {
+    const dir = tempDir('lathe-chat-prompt-');
+    try {
+      const path = join(dir.path, 'gemma2.gguf');
+      await writeRealVocabModel(path, 'gemma2');
+      const counter = await llamaTokenCounter(async () => llama)(path);
+      const model = await llama.loadModel({ modelPath: path, vocabOnly: true });
+      const template = readFileSync(join(tree, 'models', 'templates', 'google-gemma-2-2b-it.jinja'), 'utf8');
+      const ctx = { template, bosToken: model.tokens.bosString ?? '', eosToken: model.tokens.eosString ?? '' };
+      for (const messages of Object.values(conversations)) {
+        const example = [...messages, { role: 'assistant' as const, content: 'Sure.' }];
+        const trained = tokenizeExample(renderWithAssistantSpans(ctx, example), {
+          tokenize: (text) => model.tokenize(text, true) as number[],
+          detokenize: (tokens) => model.detokenize(tokens as never, true),
+          bos: model.tokens.bos as number | null,
+          addBos: model.tokens.shouldPrependBosToken,
+        });
+        expect(counter.count(example)).toBe(trained.tokens.length);
+      }
+      await counter.dispose();
+      await model.dispose();
+    } finally {
+      dir.remove();
+    }
   });
 });

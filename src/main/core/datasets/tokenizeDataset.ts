@@ -4,7 +4,7 @@ import type { ExampleMessage } from '../../../shared/datasets';
 import type { ChatMessage } from '../../../shared/domain';
 import { AppError } from '../../../shared/errors';
 import type { JobContext } from '../jobs/JobRunner';
-import { renderChat, type TemplateContext } from '../training/chatTemplate';
+import { renderChat, renderWithAssistantSpans, type TemplateContext } from '../training/chatTemplate';
 import { chatTemplateOf } from '../models/chatFormat';
 import type { DatasetsRepo } from './DatasetsRepo';
 
@@ -39,9 +39,14 @@ export function llamaTokenCounter(getLlama: () => Promise<Llama>): OpenTokenCoun
       count(messages) {
         let text: string;
         try {
-          text = renderChat(template, messages as ChatMessage[], false);
+          // What training tokenizes: folded system prompts, the last answer in its prompt's context.
+          text = renderWithAssistantSpans(template, messages as ChatMessage[]).text;
         } catch {
-          text = messages.map((m) => m.content).join('\n');
+          try {
+            text = renderChat(template, messages as ChatMessage[], false);
+          } catch {
+            text = messages.map((m) => m.content).join('\n');
+          }
         }
         const ids = model.tokenize(text, true);
         return ids.length + (addBos && ids[0] !== bosId ? 1 : 0);
