@@ -111,6 +111,7 @@ describe('chat → curate → fine-tune → chat again', () => {
     const answer = page.locator('[data-testid="message"][data-role="assistant"][data-status="done"]');
     await answer.waitFor({ timeout: 60_000 });
     await expect(answer.getByTestId('message-content').textContent()).resolves.toBe(learned);
+    await expect(answer.getByTestId('message-author').textContent()).resolves.toBe('Llama 3 tiny + Lathe answers');
     await shoot(app, 'chat');
     expect(app.errors).toEqual([]);
   });

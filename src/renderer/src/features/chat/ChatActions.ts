@@ -20,5 +20,5 @@ export function useChatActions(): ChatActions {
   return actions;
 }
 
-/** Names of the library's models by id, for the label above each answer. */
+/** Names of the library's models and of their variants' adapters, by id, for the label above each answer. */
 export const ModelNamesContext = createContext<ReadonlyMap<string, string>>(new Map());

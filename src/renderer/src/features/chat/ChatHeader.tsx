@@ -76,8 +76,9 @@ export function ChatHeader({
   };
 
   return (
-    <header className="flex min-h-14 shrink-0 flex-wrap items-center gap-2 border-b px-4 py-2.5">
-      <div className="mr-auto min-w-0 flex-1 basis-40">
+    <header className="@container flex min-h-14 shrink-0 flex-wrap items-center gap-2 border-b px-4 py-2.5">
+      {/* Narrow: the title and its status take the first row, the controls the second. */}
+      <div className="mr-auto min-w-0 flex-1 basis-40 @max-[56rem]:basis-full">
         <h1 className="truncate text-[15px] leading-tight font-semibold" title={conversation.title}>
           {conversation.title}
         </h1>

@@ -176,7 +176,14 @@ function ConversationPane({
     },
     [api, conversationId, refetch, fail],
   );
-  const names = useMemo(() => new Map(models.map((m) => [m.id, m.name])), [models]);
+  const names = useMemo(
+    () =>
+      new Map([
+        ...models.map((m): [string, string] => [m.id, m.name]),
+        ...models.flatMap((m) => m.variants.map((v): [string, string] => [v.adapterId, v.name])),
+      ]),
+    [models],
+  );
   const onStop = useCallback(() => {
     api.call('chat.stop', { conversationId }).catch(fail);
   }, [api, conversationId, fail]);

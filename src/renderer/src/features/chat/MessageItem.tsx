@@ -126,7 +126,7 @@ function AssistantMessage({ message, busy }: MessageItemProps) {
   const stats = message.stats;
   const names = useContext(ModelNamesContext);
   const author = message.variant ? (names.get(message.variant.modelId) ?? 'A removed model') : 'Assistant';
-  const adapters = message.variant?.adapters.length ?? 0;
+  const adapters = (message.variant?.adapters ?? []).map((a) => names.get(a.adapterId) ?? 'a removed adapter');
 
   return (
     <article
@@ -138,9 +138,9 @@ function AssistantMessage({ message, busy }: MessageItemProps) {
       aria-busy={streaming}
       className="group/msg flex flex-col gap-1.5"
     >
-      <p className="text-xs font-medium text-muted-foreground">
+      <p className="text-xs font-medium text-muted-foreground" data-testid="message-author">
         {author}
-        {adapters > 0 && <span className="font-normal"> + {adapters === 1 ? 'adapter' : `${adapters} adapters`}</span>}
+        {adapters.length > 0 && <span className="font-normal"> + {adapters.join(' + ')}</span>}
       </p>
       {message.truncatedContext && (
         <p
