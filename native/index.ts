@@ -347,6 +347,32 @@ export type QuantizationType =
   | 'Q5_K_M'
   | 'Q6_K';
 
+/** What `mergeAdapter` folds together, and where it writes the result. */
+export interface MergeAdapterSpec {
+  /** The base model GGUF (one file; split models are refused). */
+  base: string;
+  /** A LoRA adapter GGUF for that base (`adapter.lora.alpha`, `<weight>.lora_a`/`.lora_b`). */
+  adapter: string;
+  /** The merged GGUF to write; written to a temporary file beside it, then renamed over it. */
+  output: string;
+  /** The adapter's strength, 1 = as trained. */
+  scale?: number;
+  /** Threads for the merge and the re-quantization; 0 or absent = every core. */
+  threads?: number;
+  /** `general.name` of the merged model (the base's otherwise). */
+  name?: string;
+}
+
+/** A merge running on a worker thread. */
+export interface MergeTask {
+  /** Settles when the file is written (or with an Error coded INVALID_ARGUMENT, UNSUPPORTED, IO or CANCELLED). */
+  done: Promise<{ tensors: number; merged: number; bytes: number }>;
+  /** Tensors written so far, of all. */
+  progress(): { done: number; total: number };
+  /** Stops before the next tensor; nothing is left behind. */
+  cancel(): void;
+}
+
 export interface TrainerAddon {
   /** llama.cpp version string of the statically linked tree. */
   readonly version: string;
@@ -357,6 +383,12 @@ export interface TrainerAddon {
   devices(): ComputeDevice[];
   /** Quantizes a GGUF model with llama.cpp's quantizer. `threads` 0 = all cores. */
   quantizeModel(input: string, output: string, type: QuantizationType, threads?: number): Promise<void>;
+  /**
+   * Writes a standalone GGUF of a base model with a LoRA adapter folded into its weights
+   * (W + scale · alpha/rank · B·A), each merged weight in its own type again (dequantized, merged in
+   * F32, re-quantized), every other tensor and all metadata copied.
+   */
+  mergeAdapter(spec: MergeAdapterSpec): MergeTask;
   /**
    * The transposes of frozen weights that backward passes use instead of OUT_PROD (made on a
    * session's first backward pass, freed with their model): how many, and their size in bytes.

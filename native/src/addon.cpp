@@ -4,6 +4,7 @@
 #include "FrozenTranspose.h"
 #include "LlamaLog.h"
 #include "LoraAdapter.h"
+#include "AdapterMerge.h"
 #include "ModelQuantizer.h"
 #include "TrainerModel.h"
 #include "TrainingSession.h"
@@ -70,6 +71,7 @@ Napi::Object init(Napi::Env env, Napi::Object exports) {
     exports.Set("setVerbose", Napi::Function::New(env, setVerbose));
     exports.Set("devices", Napi::Function::New(env, devices));
     exports.Set("quantizeModel", Napi::Function::New(env, ModelQuantizer::quantize));
+    exports.Set("mergeAdapter", Napi::Function::New(env, AdapterMerge::merge));
     exports.Set("backwardTransposes", Napi::Function::New(env, backwardTransposes));
     exports.Set("backwardDecomposed", Napi::Function::New(env, backwardDecomposed));
     exports.Set("TrainerModel", TrainerModel::define(env));
