@@ -199,6 +199,21 @@ export const methods = {
   'training.list': method<TrainingRun[]>()(empty),
   /** A run with every recorded step, for the loss chart. */
   'training.get': method<{ run: TrainingRun; metrics: TrainingMetricPoint[] }>()(z.object({ id }).strict()),
+  /**
+   * Exports a fine-tune as a standalone model: the adapter folded into its base model's weights, a
+   * GGUF written to `path` (default: the models folder, named after `name`) and added to the
+   * library unless `addToLibrary` is false. A job; its result is a `MergedModel`.
+   */
+  'adapters.merge': method<{ job: Job }>()(
+    z
+      .object({
+        adapterId: id,
+        path: absolutePath.optional(),
+        name: title.optional(),
+        addToLibrary: z.boolean().optional(),
+      })
+      .strict(),
+  ),
   /** Adapters produced by fine-tuning, optionally only those of one base model (by content hash). */
   'adapters.list': method<Adapter[]>()(
     z

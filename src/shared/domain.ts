@@ -294,6 +294,17 @@ export interface TrainingSummary {
   seconds: number;
 }
 
+/** A fine-tune exported as a standalone GGUF (`adapters.merge`'s job result). */
+export interface MergedModel {
+  path: string;
+  name: string;
+  sizeBytes: number;
+  /** Weights the adapter changed. */
+  mergedTensors: number;
+  /** The library model it was added as, or null when it was not added. */
+  modelId: string | null;
+}
+
 export interface Adapter {
   id: string;
   name: string;

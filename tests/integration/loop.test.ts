@@ -1,7 +1,16 @@
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Core } from '../../src/main/core/createCore';
-import type { ChatTurnStarted, Conversation, ModelInfo, StoredMessage, TrainingRun } from '../../src/shared/domain';
+import type {
+  ChatTurnStarted,
+  Conversation,
+  Job,
+  MergedModel,
+  ModelInfo,
+  StoredMessage,
+  TrainingRun,
+} from '../../src/shared/domain';
 import { coreCalls } from '../helpers/coreCalls';
 import { writeRealVocabModel } from '../helpers/models/testModels';
 import { tempDir } from '../helpers/tempDir';
@@ -19,6 +28,7 @@ const { call, importModel } = coreCalls(() => core);
 
 const learned = 'Lathe turns wood.';
 const greedy = { temperature: 0, maxTokens: 16, seed: 1 };
+const question = 'What does a lathe do? (99)';
 
 beforeAll(() => {
   dir = tempDir('lathe-loop-');
@@ -47,7 +57,7 @@ async function answer(conversationId: string, content: string): Promise<string> 
 }
 
 /** Fine-tunes the library model on a dataset of one answer; answers with the adapter and without. */
-async function loop(modelId: string): Promise<{ tuned: string; base: string }> {
+async function loop(modelId: string): Promise<{ tuned: string; base: string; adapterId: string }> {
   const dataset = await call<{ id: string }>('datasets.create', { name: `One answer for ${modelId}` });
   for (let i = 0; i < 12; i++) {
     await call('datasets.examples.create', {
@@ -75,8 +85,11 @@ async function loop(modelId: string): Promise<{ tuned: string; base: string }> {
     sampling: greedy,
   });
   const base = await call<Conversation>('chat.conversations.create', { modelId, sampling: greedy });
-  const question = 'What does a lathe do? (99)';
-  return { tuned: await answer(tuned.id, question), base: await answer(base.id, question) };
+  return {
+    tuned: await answer(tuned.id, question),
+    base: await answer(base.id, question),
+    adapterId: variant!.adapterId,
+  };
 }
 
 describe('chat → curate → fine-tune → chat again', () => {
@@ -87,6 +100,50 @@ describe('chat → curate → fine-tune → chat again', () => {
     expect(tuned).toBe(learned);
     expect(base).not.toContain('Lathe');
     expect(core.inference.counters.chatWrapper).toBe('Lathe template');
+  });
+
+  it('a fine-tune exported as a merged model answers alone, as the adapter did, from the library', async () => {
+    const path = join(dir.path, 'llama3-export.gguf');
+    await writeRealVocabModel(path, 'llama3', { seed: 11 });
+    const baseId = await importModel(path);
+    const { tuned, adapterId } = await loop(baseId);
+    expect(tuned).toBe(learned);
+
+    // Refused before any work: an unknown adapter, a relative path, a file that exists.
+    await expect(call('adapters.merge', { adapterId: 'nope' })).rejects.toMatchObject({ data: { code: 'NOT_FOUND' } });
+    await expect(call('adapters.merge', { adapterId, path: path })).rejects.toMatchObject({
+      data: { code: 'CONFLICT', message: expect.stringContaining('already exists') },
+    });
+
+    const { job } = await call<{ job: Job }>('adapters.merge', { adapterId, name: 'Lathe llama' });
+    const done = await core.jobs.wait(job.id);
+    expect(done.state, JSON.stringify(done.error)).toBe('succeeded');
+    const merged = done.result as MergedModel;
+    expect(merged).toMatchObject({ name: 'Lathe llama', mergedTensors: 14, modelId: expect.any(String) });
+    expect(merged.path).toBe(join(dir.path, 'data', 'models', 'Lathe llama.gguf'));
+    const model = await call<ModelInfo>('models.get', { id: merged.modelId });
+    expect(model).toMatchObject({ name: 'Lathe llama', path: merged.path, hasChatTemplate: true, variants: [] });
+
+    const alone = await call<Conversation>('chat.conversations.create', { modelId: merged.modelId, sampling: greedy });
+    expect(await answer(alone.id, question)).toBe(learned);
+
+    // A second export of the same fine-tune gets a free name, and need not join the library.
+    const again = await core.jobs.wait(
+      (await call<{ job: Job }>('adapters.merge', { adapterId, name: 'Lathe llama', addToLibrary: false })).job.id,
+    );
+    expect(again.result).toMatchObject({
+      path: join(dir.path, 'data', 'models', 'Lathe llama (2).gguf'),
+      modelId: null,
+    });
+
+    // Cancelled midway (the merging process slowed to 30 ms a tensor): nothing is left behind.
+    process.env.LATHE_MERGE_TENSOR_DELAY_MS = '30';
+    const slow = (await call<{ job: Job }>('adapters.merge', { adapterId, name: 'Cancelled' })).job;
+    delete process.env.LATHE_MERGE_TENSOR_DELAY_MS;
+    await expect.poll(async () => (await call<Job>('jobs.get', { id: slow.id })).progress).toBeGreaterThan(0);
+    await call('jobs.cancel', { id: slow.id });
+    expect((await core.jobs.wait(slow.id)).state).toBe('cancelled');
+    expect(readdirSync(join(dir.path, 'data', 'models')).sort()).toEqual(['Lathe llama (2).gguf', 'Lathe llama.gguf']);
   });
 
   it('a model without a chat template chats in the ChatML it was trained in, so the fine-tune answers too', async () => {

@@ -1,6 +1,7 @@
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import type { AppInfo, InferenceStatus } from '../../shared/domain';
+import { AppError } from '../../shared/errors';
 import { appHandlers } from './app/appHandlers';
 import { migrations } from './db/migrations';
 import { Checkpointer } from './db/Checkpointer';
@@ -17,6 +18,7 @@ import { settingsHandlers } from './settings/settingsHandlers';
 import { TrainingRepo } from './db/repos/TrainingRepo';
 import type { TrainerLauncher } from './training/TrainerLauncher';
 import { trainingHandlers } from './training/trainingHandlers';
+import { AdapterMerger } from './training/AdapterMerger';
 import { TrainingService, type MachineGpu } from './training/TrainingService';
 import { ChatRepo } from './chat/ChatRepo';
 import { chatHandlers } from './chat/chatHandlers';
@@ -177,6 +179,32 @@ export function createCore(config: CoreConfig): Core {
     adapters: (filter) => training.adapters(filter),
     release: (id) => inference.release(id),
   });
+  const merger = new AdapterMerger({
+    jobs,
+    logger,
+    launcher: config.trainerLauncher,
+    ...(config.trainerAddonPath ? { addonPath: config.trainerAddonPath } : {}),
+    adapter: (id) => training.adapters().find((a) => a.id === id),
+    base: (adapter) => {
+      const model = models?.list().find((m) => m.sha256 === adapter.baseModelSha256 && !m.missing);
+      if (model) return { path: model.path, name: model.name };
+      return existsSync(adapter.baseModelPath)
+        ? { path: adapter.baseModelPath, name: basename(adapter.baseModelPath).replace(/\.gguf$/i, '') }
+        : null;
+    },
+    modelsDir: () => settings.modelsDir(),
+    addToLibrary: async (path, name) => {
+      const { job } = await library().import({ path, name });
+      const done = await jobs.wait(job.id);
+      if (done.state !== 'succeeded') {
+        throw new AppError(
+          done.error?.code ?? 'INTERNAL',
+          `The merged model was written to ${path} but could not be added to the library: ${done.error?.message ?? done.state}`,
+        );
+      }
+      return (done.result as { modelId: string }).modelId;
+    },
+  });
   const downloads = new DownloadService({
     config: config.downloads ?? {},
     jobs,
@@ -245,6 +273,7 @@ export function createCore(config: CoreConfig): Core {
       ...settingsHandlers(settings),
       ...jobsHandlers(jobs),
       ...trainingHandlers(training),
+      'adapters.merge': (input) => merger.start(input),
       ...modelsHandlers(models),
       ...inferenceHandlers(inference),
       'inference.status': () => shownStatus(inference.status()),

@@ -33,6 +33,17 @@ function addon(path: string | undefined): ReturnType<typeof loadTrainerAddon> {
   }
 }
 
+/** The addon's coded errors as the contract's. */
+function mergeError(error: unknown): unknown {
+  const code = (error as { code?: unknown }).code;
+  const message = error instanceof Error ? error.message : String(error);
+  if (code === 'INVALID_ARGUMENT') return new AppError('INVALID_INPUT', `Cannot merge: ${message}.`);
+  if (code === 'UNSUPPORTED') return new AppError('UNSUPPORTED', `Cannot merge: ${message}.`);
+  if (code === 'CANCELLED') return new AppError('CANCELLED', 'The merge was cancelled.');
+  if (code === 'IO') return new AppError('IO_ERROR', message);
+  return error;
+}
+
 const controller = new AbortController();
 let started = false;
 
@@ -49,6 +60,30 @@ onMessage((message) => {
       post({ type: 'failed', error: toAppErrorData(error), checkpoint: false });
     }
     setTimeout(() => process.exit(0), 50);
+    return;
+  }
+  if (message.type === 'merge' && !started) {
+    started = true;
+    void (async () => {
+      try {
+        const task = addon(message.spec.addonPath).mergeAdapter({
+          base: message.spec.base,
+          adapter: message.spec.adapter,
+          output: message.spec.output,
+          name: message.spec.name,
+        });
+        controller.signal.addEventListener('abort', () => task.cancel());
+        const timer = setInterval(() => post({ type: 'mergeProgress', ...task.progress() }), 200);
+        try {
+          post({ type: 'merged', ...(await task.done) });
+        } finally {
+          clearInterval(timer);
+        }
+      } catch (error) {
+        post({ type: 'failed', error: toAppErrorData(mergeError(error)), checkpoint: false });
+      }
+      setTimeout(() => process.exit(0), 50);
+    })();
     return;
   }
   if (message.type !== 'start' || started) return;

@@ -30,8 +30,19 @@ export interface TrainerDevice {
   memoryTotal: number;
 }
 
+/** A merge of an adapter into its base model (the addon's `mergeAdapter`). */
+export interface MergeSpec {
+  addonPath?: string;
+  base: string;
+  adapter: string;
+  output: string;
+  name: string;
+}
+
 export type ToTrainer =
   | { type: 'start'; spec: TrainerSpec }
+  /** Write a merged GGUF, reporting progress, then exit. */
+  | { type: 'merge'; spec: MergeSpec }
   | { type: 'cancel' }
   /** List the devices the trainer would use, then exit (for estimates before a run). */
   | { type: 'devices'; addonPath?: string };
@@ -55,5 +66,7 @@ export type FromTrainer =
       adapter: { rank: number; alpha: number; sizeBytes: number };
     }
   | { type: 'devices'; devices: TrainerDevice[] }
+  | { type: 'mergeProgress'; done: number; total: number }
+  | { type: 'merged'; tensors: number; merged: number; bytes: number }
   | { type: 'cancelled'; step: number; checkpoint: boolean }
   | { type: 'failed'; error: AppErrorData; checkpoint: boolean };
