@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Page } from 'playwright-core';
 import { writeRealVocabModel } from '../helpers/models/testModels';
 import { api, launchApp, type LatheApp } from './harness';
-import { shootBothThemes } from './ui';
+import { shootBothThemes, toast } from './ui';
 
 const addonPath = resolve('native/build/Release/lathe_trainer.node');
 const shoot = (app: LatheApp, name: string) => shootBothThemes(app, 'loop', name);
@@ -24,6 +24,26 @@ async function waitForJob<R>(app: LatheApp, id: string): Promise<R> {
     if (job.state !== 'running' && job.state !== 'queued') throw new Error(`job ${job.state}: ${job.error?.message}`);
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+/** Asks the question in the open chat, greedy and short; the finished answer. */
+async function askGreedy(page: Page) {
+  await page.getByRole('button', { name: 'Sampling settings' }).click();
+  for (const [label, value] of [
+    ['Temperature', '0'],
+    ['Max tokens', '24'],
+  ] as const) {
+    const field = page.getByLabel(label, { exact: true });
+    await field.fill(value);
+    await field.press('Enter');
+  }
+  await page.keyboard.press('Escape');
+  const composer = page.getByLabel('Message', { exact: true });
+  await composer.fill(question);
+  await composer.press('Enter');
+  const answer = page.locator('[data-testid="message"][data-role="assistant"][data-status="done"]');
+  await answer.waitFor({ timeout: 60_000 });
+  return answer;
 }
 
 /** Sets one field of a comparison side (`1` or `2`) and commits it. */
@@ -95,24 +115,40 @@ describe('chat → curate → fine-tune → chat again', () => {
     await page.waitForURL(/#\/chat\/.+/);
     // The conversation is the library model with the new adapter.
     await expect(page.getByLabel('Variant', { exact: true }).textContent()).resolves.toContain('Lathe answers');
-    await page.getByRole('button', { name: 'Sampling settings' }).click();
-    for (const [label, value] of [
-      ['Temperature', '0'],
-      ['Max tokens', '24'],
-    ] as const) {
-      const field = page.getByLabel(label, { exact: true });
-      await field.fill(value);
-      await field.press('Enter');
-    }
-    await page.keyboard.press('Escape');
-    const composer = page.getByLabel('Message', { exact: true });
-    await composer.fill(question);
-    await composer.press('Enter');
-    const answer = page.locator('[data-testid="message"][data-role="assistant"][data-status="done"]');
-    await answer.waitFor({ timeout: 60_000 });
+    const answer = await askGreedy(page);
     await expect(answer.getByTestId('message-content').textContent()).resolves.toBe(learned);
     await expect(answer.getByTestId('message-author').textContent()).resolves.toBe('Llama 3 tiny + Lathe answers');
     await shoot(app, 'chat');
+    expect(app.errors).toEqual([]);
+  });
+
+  test('exports the fine-tune as a standalone model, which joins the library and answers alone', async () => {
+    const { page } = app;
+    await page.goto(app.server.url + '#/finetune');
+    await waitForConnected(page);
+    const row = page.getByTestId('adapters').getByTestId('adapter').filter({ hasText: 'Lathe answers' });
+    await row.getByRole('button', { name: 'Export Lathe answers as a standalone model' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Export as a standalone model' });
+    await expect(dialog.getByLabel('Name').getAttribute('placeholder')).resolves.toBe('Llama 3 tiny + Lathe answers');
+    // A file that exists is refused in the dialog, with why.
+    await dialog.getByLabel('File (optional)').fill(join(dir, 'llama3-tiny.gguf'));
+    await dialog.getByRole('button', { name: 'Export' }).click();
+    await expect(dialog.getByRole('alert').textContent()).resolves.toContain('already exists');
+    await dialog.getByLabel('File (optional)').fill('');
+    await dialog.getByLabel('Name').fill('Lathe llama');
+    await shoot(app, 'export-dialog');
+    await dialog.getByRole('button', { name: 'Export' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    const done = toast(page, 'Exported Lathe llama');
+    await done.waitFor({ timeout: 60_000 });
+    await expect(done.textContent()).resolves.toMatch(/Lathe llama\.gguf/);
+    await shoot(app, 'exported');
+    await done.getByRole('button', { name: 'Chat with it' }).click();
+    await page.waitForURL(/#\/chat\/.+/);
+    await expect(page.getByLabel('Model', { exact: true }).textContent()).resolves.toContain('Lathe llama');
+    const answer = await askGreedy(page);
+    await expect(answer.getByTestId('message-content').textContent()).resolves.toBe(learned);
+    await expect(answer.getByTestId('message-author').textContent()).resolves.toBe('Lathe llama');
     expect(app.errors).toEqual([]);
   });
 

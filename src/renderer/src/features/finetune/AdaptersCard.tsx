@@ -1,5 +1,6 @@
 import { toast } from 'sonner';
-import { Boxes, Columns2, Copy, MessageSquarePlus } from 'lucide-react';
+import { useState } from 'react';
+import { Boxes, Columns2, Copy, MessageSquarePlus, PackagePlus } from 'lucide-react';
 import type { Adapter, ModelInfo } from '@shared/domain';
 import { Button } from '@renderer/components/ui/Button';
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@renderer/components/ui/Card';
@@ -9,6 +10,7 @@ import { useApiQuery } from '@renderer/lib/useApiQuery';
 import { compareHref } from '@renderer/features/compare/compareRoute';
 import { useModels } from '@renderer/features/models/modelQueries';
 import { useStartChat } from '@renderer/features/models/useStartChat';
+import { ExportMergedDialog, useMergeAnnouncer } from './ExportMergedDialog';
 import { fileName, formatBytes, formatDate } from './format';
 
 /** The adapters fine-tuning produced, under the base model each belongs to. */
@@ -16,6 +18,7 @@ export function AdaptersCard() {
   const adapters = useApiQuery('adapters.list', {}, { staleTime: 0 });
   const models = useModels().data ?? [];
   const groups = groupByBase(adapters.data ?? []);
+  const announceMerge = useMergeAnnouncer();
   // A base model in the library goes by its name there; one outside it by its file name.
   const labelOf = (group: Group) => models.find((m) => m.sha256 === group.sha)?.name ?? fileName(group.path);
 
@@ -51,6 +54,8 @@ export function AdaptersCard() {
                   <AdapterRow
                     key={adapter.id}
                     adapter={adapter}
+                    baseName={labelOf(group)}
+                    onMergeStarted={announceMerge}
                     model={models.find(
                       (m) => !m.missing && m.variants.some((v) => v.adapterId === adapter.id && v.available),
                     )}
@@ -66,8 +71,19 @@ export function AdaptersCard() {
 }
 
 /** One adapter; Chat and Compare when its base model is in the library and both files are there. */
-function AdapterRow({ adapter, model }: { adapter: Adapter; model: ModelInfo | undefined }) {
+function AdapterRow({
+  adapter,
+  model,
+  baseName,
+  onMergeStarted,
+}: {
+  adapter: Adapter;
+  model: ModelInfo | undefined;
+  baseName: string;
+  onMergeStarted: (jobId: string) => void;
+}) {
   const startChat = useStartChat();
+  const [exporting, setExporting] = useState(false);
   const copy = () =>
     navigator.clipboard.writeText(adapter.path).then(
       () => toast.success('Adapter path copied'),
@@ -117,6 +133,26 @@ function AdapterRow({ adapter, model }: { adapter: Adapter; model: ModelInfo | u
           </Button>
         </>
       )}
+      <Tooltip>
+        <TooltipTrigger asChild>
+          <Button
+            variant="ghost"
+            size="icon-sm"
+            aria-label={`Export ${adapter.name} as a standalone model`}
+            onClick={() => setExporting(true)}
+          >
+            <PackagePlus />
+          </Button>
+        </TooltipTrigger>
+        <TooltipContent>Export as a standalone model (merged GGUF)</TooltipContent>
+      </Tooltip>
+      <ExportMergedDialog
+        adapter={adapter}
+        baseName={baseName}
+        open={exporting}
+        onOpenChange={setExporting}
+        onStarted={onMergeStarted}
+      />
       <Tooltip>
         <TooltipTrigger asChild>
           <Button variant="ghost" size="icon-sm" aria-label={`Copy the path of ${adapter.name}`} onClick={copy}>
