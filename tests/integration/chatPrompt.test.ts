@@ -138,3 +138,20 @@ describe('token counts of a dataset', () => {
     }
   });
 });
+
+describe('a reasoning model (Qwen 3)', () => {
+  it('is asked with its thought already closed, and learns the answer alone, not an empty thought', async () => {
+    const model = await vocab('qwen2');
+    const template = readFileSync(join(tree, 'models', 'templates', 'Qwen-Qwen3-0.6B.jinja'), 'utf8');
+    const messages = conversations['one question']!;
+    const wrapper = LatheChatWrapper.forModel(model, template);
+    const prompt = wrapper.generateContextState({ chatHistory: history(messages) }).contextText;
+    expect(model.detokenize(prompt.tokenize(model.tokenizer), true)).toMatch(
+      /<\|im_start\|>assistant\n<think>\n\n<\/think>\n\n$/,
+    );
+    const ctx = { template, bosToken: model.tokens.bosString ?? '', eosToken: model.tokens.eosString ?? '' };
+    const rendered = renderWithAssistantSpans(ctx, [...messages, { role: 'assistant', content: 'Sure.' }]);
+    const [[start, end]] = rendered.spans as [[number, number]];
+    expect(rendered.text.slice(start, end)).toBe('Sure.<|im_end|>');
+  });
+});

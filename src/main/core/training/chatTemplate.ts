@@ -35,7 +35,12 @@ function compile(source: string): Template {
   return template;
 }
 
-/** Renders messages with the model's own chat template, as Hugging Face's `apply_chat_template` does. */
+/**
+ * Renders messages with the model's own chat template, as Hugging Face's `apply_chat_template` does,
+ * with reasoning off (`enable_thinking: false`): Lathe trains and chats answers, not thought traces,
+ * so a reasoning model (Qwen 3, SmolLM3, Gemma 4) is asked with its empty thought already written
+ * and answers directly, in training and in chat alike.
+ */
 export function renderChat(
   ctx: TemplateContext,
   messages: readonly ChatMessage[],
@@ -46,6 +51,7 @@ export function renderChat(
     add_generation_prompt: addGenerationPrompt,
     bos_token: ctx.bosToken,
     eos_token: ctx.eosToken,
+    enable_thinking: false,
   });
 }
 
