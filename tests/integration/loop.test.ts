@@ -57,12 +57,13 @@ async function answer(conversationId: string, content: string): Promise<string> 
 }
 
 /** Fine-tunes the library model on a dataset of one answer; answers with the adapter and without. */
-async function loop(modelId: string): Promise<{ tuned: string; base: string; adapterId: string }> {
+async function loop(modelId: string, systemPrompt = ''): Promise<{ tuned: string; base: string; adapterId: string }> {
   const dataset = await call<{ id: string }>('datasets.create', { name: `One answer for ${modelId}` });
   for (let i = 0; i < 12; i++) {
     await call('datasets.examples.create', {
       datasetId: dataset.id,
       messages: [
+        ...(systemPrompt ? [{ role: 'system', content: systemPrompt }] : []),
         { role: 'user', content: `What does a lathe do? (${i})` },
         { role: 'assistant', content: learned },
       ],
@@ -83,8 +84,9 @@ async function loop(modelId: string): Promise<{ tuned: string; base: string; ada
     modelId,
     adapters: [{ adapterId: variant!.adapterId, scale: 1 }],
     sampling: greedy,
+    systemPrompt,
   });
-  const base = await call<Conversation>('chat.conversations.create', { modelId, sampling: greedy });
+  const base = await call<Conversation>('chat.conversations.create', { modelId, sampling: greedy, systemPrompt });
   return {
     tuned: await answer(tuned.id, question),
     base: await answer(base.id, question),
@@ -139,11 +141,20 @@ describe('chat → curate → fine-tune → chat again', () => {
     // Cancelled midway (the merging process slowed to 30 ms a tensor): nothing is left behind.
     process.env.LATHE_MERGE_TENSOR_DELAY_MS = '30';
     const slow = (await call<{ job: Job }>('adapters.merge', { adapterId, name: 'Cancelled' })).job;
-    delete process.env.LATHE_MERGE_TENSOR_DELAY_MS;
+    // (the job forks its process a tick later: the variable stays until it is under way)
     await expect.poll(async () => (await call<Job>('jobs.get', { id: slow.id })).progress).toBeGreaterThan(0);
+    delete process.env.LATHE_MERGE_TENSOR_DELAY_MS;
     await call('jobs.cancel', { id: slow.id });
     expect((await core.jobs.wait(slow.id)).state).toBe('cancelled');
     expect(readdirSync(join(dir.path, 'data', 'models')).sort()).toEqual(['Lathe llama (2).gguf', 'Lathe llama.gguf']);
+  });
+
+  it('a SentencePiece model whose template has no system role (Gemma 2): the system prompt is folded as in training, and the fine-tune answers word for word', async () => {
+    const path = join(dir.path, 'gemma2.gguf');
+    await writeRealVocabModel(path, 'gemma2', { seed: 13 });
+    const { tuned, base } = await loop(await importModel(path), 'You answer in one sentence.');
+    expect(tuned).toBe(learned);
+    expect(base).not.toContain('Lathe');
   });
 
   it('a model without a chat template chats in the ChatML it was trained in, so the fine-tune answers too', async () => {
