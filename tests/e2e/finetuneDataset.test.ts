@@ -2,9 +2,8 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { Page } from 'playwright-core';
 import { writeRandomLlama } from '../helpers/gguf/randomLlama';
-import { api, launchApp, type LatheApp } from './harness';
+import { api, importModel, launchApp, waitForConnected, waitForJob, type LatheApp } from './harness';
 import { shootBothThemes } from './ui';
 
 const addonPath = resolve('native/build/Release/lathe_trainer.node');
@@ -25,23 +24,6 @@ function writeSums(path: string) {
   });
   writeFileSync(path, lines.join('\n') + '\n');
 }
-
-async function waitForJob<R>(app: LatheApp, id: string): Promise<R> {
-  for (;;) {
-    const job = await api<{ state: string; result?: R; error?: { message: string } }>(app, 'jobs.get', { id });
-    if (job.state === 'succeeded') return job.result as R;
-    if (job.state !== 'running' && job.state !== 'queued') throw new Error(`job ${job.state}: ${job.error?.message}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-async function importModel(app: LatheApp, path: string, name: string): Promise<string> {
-  const { job } = await api<{ job: { id: string } }>(app, 'models.import', { path, name });
-  return (await waitForJob<{ modelId: string }>(app, job.id)).modelId;
-}
-
-const waitForConnected = (page: Page) =>
-  page.locator('[data-testid="connection-status"][data-state="connected"]').waitFor();
 
 describe('fine-tuning a library model on a dataset', () => {
   let app: LatheApp;

@@ -108,11 +108,26 @@ export interface LatheApp {
   close(): Promise<void>;
 }
 
-/**
- * Starts a server and a headless Chromium, and opens the app at the server's tokenised URL
- * (plus `hash`, e.g. `#/settings`). One per test file: cheap enough (~2 s), and files stay
- * independent.
- */
+/** Waits for a job to succeed (polling `jobs.get`) and answers its result; throws when it fails. */
+export async function waitForJob<R>(app: LatheApp, id: string): Promise<R> {
+  for (;;) {
+    const job = await api<{ state: string; result?: R; error?: { message: string } }>(app, 'jobs.get', { id });
+    if (job.state === 'succeeded') return job.result as R;
+    if (job.state !== 'running' && job.state !== 'queued') throw new Error(`job ${job.state}: ${job.error?.message}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** Imports a GGUF into the library through the API and waits for it: the model's id. */
+export async function importModel(app: LatheApp, path: string, name: string): Promise<string> {
+  const { job } = await api<{ job: { id: string } }>(app, 'models.import', { path, name });
+  return (await waitForJob<{ modelId: string }>(app, job.id)).modelId;
+}
+
+/** Waits until the page's connection to the core is up. */
+export const waitForConnected = (page: Page) =>
+  page.locator('[data-testid="connection-status"][data-state="connected"]').waitFor();
+
 /** Calls the running server's API the way scripts do (`POST /api/<method>` with the token). */
 export async function api<T>(app: LatheApp, method: string, input: unknown): Promise<T> {
   const token = new URL(app.server.url).searchParams.get('token');
@@ -126,6 +141,11 @@ export async function api<T>(app: LatheApp, method: string, input: unknown): Pro
   return envelope.data as T;
 }
 
+/**
+ * Starts a server and a headless Chromium, and opens the app at the server's tokenised URL
+ * (plus `hash`, e.g. `#/settings`). One per test file: cheap enough (~2 s), and files stay
+ * independent.
+ */
 export async function launchApp(
   options: { hash?: string; colorScheme?: 'light' | 'dark'; env?: Record<string, string> } = {},
 ): Promise<LatheApp> {

@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Page } from 'playwright-core';
 import { writeRealVocabModel } from '../helpers/models/testModels';
-import { api, launchApp, type LatheApp } from './harness';
+import { api, importModel, launchApp, waitForConnected, type LatheApp } from './harness';
 import { shootBothThemes, toast } from './ui';
 
 const addonPath = resolve('native/build/Release/lathe_trainer.node');
@@ -13,18 +13,6 @@ const shoot = (app: LatheApp, name: string) => shootBothThemes(app, 'loop', name
 /** What the dataset teaches, and how it is asked. */
 const learned = 'Lathe turns wood.';
 const question = 'What does a lathe do? (99)';
-
-const waitForConnected = (page: Page) =>
-  page.locator('[data-testid="connection-status"][data-state="connected"]').waitFor();
-
-async function waitForJob<R>(app: LatheApp, id: string): Promise<R> {
-  for (;;) {
-    const job = await api<{ state: string; result?: R; error?: { message: string } }>(app, 'jobs.get', { id });
-    if (job.state === 'succeeded') return job.result as R;
-    if (job.state !== 'running' && job.state !== 'queued') throw new Error(`job ${job.state}: ${job.error?.message}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 /** Asks the question in the open chat, greedy and short; the finished answer. */
 async function askGreedy(page: Page) {
@@ -71,8 +59,7 @@ describe('chat → curate → fine-tune → chat again', () => {
     const model = join(dir, 'llama3-tiny.gguf');
     await writeRealVocabModel(model, 'llama3');
     app = await launchApp({ hash: '#/finetune', colorScheme: 'light' });
-    const { job } = await api<{ job: { id: string } }>(app, 'models.import', { path: model, name: 'Llama 3 tiny' });
-    await waitForJob(app, job.id);
+    await importModel(app, model, 'Llama 3 tiny');
     datasetId = (await api<{ id: string }>(app, 'datasets.create', { name: 'What a lathe does' })).id;
     for (let i = 0; i < 12; i++) {
       await api(app, 'datasets.examples.create', {

@@ -1,11 +1,8 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { getLlama, LlamaLogLevel, type Llama, type LlamaModel } from 'node-llama-cpp';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { endOfTurnMarker, renderWithAssistantSpans } from '../../src/main/core/training/chatTemplate';
 import { tokenizeExample, type TokenizerPort } from '../../src/main/core/training/tokenizeExample';
 import type { ChatMessage } from '../../src/shared/domain';
-import { llamaTree } from '../helpers/llamaTree';
+import { tokenizerPort, vocabModels } from '../helpers/vocabModels';
 
 /** Real model families: the vocabulary from llama.cpp's test models, the template the family ships. */
 const families = [
@@ -34,36 +31,12 @@ const conversation: ChatMessage[] = [
   { role: 'assistant', content: '```python\ndelta = scale * (B @ A)\n```\nThat is all — 🚀 done.' },
 ];
 
-let llama: Llama;
-const models = new Map<string, LlamaModel>();
-let tree: string;
-
-beforeAll(async () => {
-  tree = llamaTree();
-  llama = await getLlama({ gpu: false, build: 'never', logLevel: LlamaLogLevel.error });
-});
-afterAll(async () => {
-  for (const model of models.values()) await model.dispose();
-  await llama?.dispose();
-});
+const vocabs = vocabModels();
+afterAll(() => vocabs.dispose());
 
 async function tokenizerFor(vocab: string): Promise<{ port: TokenizerPort; bos: string; eos: string }> {
-  let model = models.get(vocab);
-  if (!model) {
-    model = await llama.loadModel({ modelPath: join(tree, 'models', `ggml-vocab-${vocab}.gguf`), vocabOnly: true });
-    models.set(vocab, model);
-  }
-  const m = model;
-  return {
-    port: {
-      tokenize: (text) => m.tokenize(text, true) as number[],
-      detokenize: (tokens) => m.detokenize(tokens as never, true),
-      bos: m.tokens.bos as number | null,
-      addBos: m.tokens.shouldPrependBosToken,
-    },
-    bos: m.tokens.bosString ?? '',
-    eos: m.tokens.eosString ?? '',
-  };
+  const model = await vocabs.vocab(vocab);
+  return { port: tokenizerPort(model), bos: model.tokens.bosString ?? '', eos: model.tokens.eosString ?? '' };
 }
 
 /** Contiguous runs of masked tokens. */
@@ -79,7 +52,7 @@ function runs(mask: Uint8Array): [number, number][] {
 describe.each(families)('loss mask on the real $name template and vocabulary', (family) => {
   it('masks exactly each assistant answer and its end-of-turn token, multi-turn', async () => {
     const { port, bos, eos } = await tokenizerFor(family.vocab);
-    const template = readFileSync(join(tree, 'models', 'templates', `${family.template}.jinja`), 'utf8');
+    const template = vocabs.template(family.template);
     const ctx = { template, bosToken: bos, eosToken: eos };
     expect(endOfTurnMarker(ctx)).toBe(family.marker);
     expect(port.tokenize(family.marker)).toHaveLength(1); // a real special token, not text

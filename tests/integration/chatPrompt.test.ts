@@ -1,14 +1,13 @@
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { getLlama, LlamaLogLevel, type ChatHistoryItem, type Llama, type LlamaModel } from 'node-llama-cpp';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ChatHistoryItem } from 'node-llama-cpp';
+import { afterAll, describe, expect, it } from 'vitest';
 import { llamaTokenCounter } from '../../src/main/core/datasets/tokenizeDataset';
 import { LatheChatWrapper } from '../../src/main/core/inference/LatheChatWrapper';
 import { fallbackChatTemplate } from '../../src/main/core/models/chatFormat';
 import { renderWithAssistantSpans } from '../../src/main/core/training/chatTemplate';
 import { tokenizeExample } from '../../src/main/core/training/tokenizeExample';
 import type { ChatMessage } from '../../src/shared/domain';
-import { llamaTree } from '../helpers/llamaTree';
+import { tokenizerPort, vocabModels } from '../helpers/vocabModels';
 import { writeRealVocabModel } from '../helpers/models/testModels';
 import { tempDir } from '../helpers/tempDir';
 
@@ -45,27 +44,8 @@ const conversations: Record<string, ChatMessage[]> = {
   ],
 };
 
-let llama: Llama;
-const models = new Map<string, LlamaModel>();
-let tree: string;
-
-beforeAll(async () => {
-  tree = llamaTree();
-  llama = await getLlama({ gpu: false, build: 'never', logLevel: LlamaLogLevel.error });
-});
-afterAll(async () => {
-  for (const model of models.values()) await model.dispose();
-  await llama?.dispose();
-});
-
-async function vocab(name: string): Promise<LlamaModel> {
-  let model = models.get(name);
-  if (!model) {
-    model = await llama.loadModel({ modelPath: join(tree, 'models', `ggml-vocab-${name}.gguf`), vocabOnly: true });
-    models.set(name, model);
-  }
-  return model;
-}
+const vocabs = vocabModels();
+afterAll(() => vocabs.dispose());
 
 function history(messages: readonly ChatMessage[]): ChatHistoryItem[] {
   return [
@@ -82,20 +62,13 @@ function history(messages: readonly ChatMessage[]): ChatHistoryItem[] {
 
 describe.each(families)('chat prompts of $name', (family) => {
   it.each(Object.keys(conversations))('equal the training context of the answer, with %s', async (key) => {
-    const model = await vocab(family.vocab);
-    const template = family.template
-      ? readFileSync(join(tree, 'models', 'templates', `${family.template}.jinja`), 'utf8')
-      : fallbackChatTemplate;
+    const model = await vocabs.vocab(family.vocab);
+    const template = family.template ? vocabs.template(family.template) : fallbackChatTemplate;
     const messages = conversations[key]!;
     const ctx = { template, bosToken: model.tokens.bosString ?? '', eosToken: model.tokens.eosString ?? '' };
     const trained = tokenizeExample(
       renderWithAssistantSpans(ctx, [...messages, { role: 'assistant', content: 'Sure.' }]),
-      {
-        tokenize: (text) => model.tokenize(text, true) as number[],
-        detokenize: (tokens) => model.detokenize(tokens as never, true),
-        bos: model.tokens.bos as number | null,
-        addBos: model.tokens.shouldPrependBosToken,
-      },
+      tokenizerPort(model),
     );
     // The context of the last answer: every token before its first label.
     let answerAt = trained.mask.lastIndexOf(1);
@@ -117,18 +90,13 @@ describe('token counts of a dataset', () => {
     try {
       const path = join(dir.path, 'gemma2.gguf');
       await writeRealVocabModel(path, 'gemma2');
-      const counter = await llamaTokenCounter(async () => llama)(path);
-      const model = await llama.loadModel({ modelPath: path, vocabOnly: true });
-      const template = readFileSync(join(tree, 'models', 'templates', 'google-gemma-2-2b-it.jinja'), 'utf8');
+      const counter = await llamaTokenCounter(vocabs.llama)(path);
+      const model = await (await vocabs.llama()).loadModel({ modelPath: path, vocabOnly: true });
+      const template = vocabs.template('google-gemma-2-2b-it');
       const ctx = { template, bosToken: model.tokens.bosString ?? '', eosToken: model.tokens.eosString ?? '' };
       for (const messages of Object.values(conversations)) {
         const example = [...messages, { role: 'assistant' as const, content: 'Sure.' }];
-        const trained = tokenizeExample(renderWithAssistantSpans(ctx, example), {
-          tokenize: (text) => model.tokenize(text, true) as number[],
-          detokenize: (tokens) => model.detokenize(tokens as never, true),
-          bos: model.tokens.bos as number | null,
-          addBos: model.tokens.shouldPrependBosToken,
-        });
+        const trained = tokenizeExample(renderWithAssistantSpans(ctx, example), tokenizerPort(model));
         expect(counter.count(example)).toBe(trained.tokens.length);
       }
       await counter.dispose();
@@ -141,8 +109,8 @@ describe('token counts of a dataset', () => {
 
 describe('a reasoning model (Qwen 3)', () => {
   it('is asked with its thought already closed, and learns the answer alone, not an empty thought', async () => {
-    const model = await vocab('qwen2');
-    const template = readFileSync(join(tree, 'models', 'templates', 'Qwen-Qwen3-0.6B.jinja'), 'utf8');
+    const model = await vocabs.vocab('qwen2');
+    const template = vocabs.template('Qwen-Qwen3-0.6B');
     const messages = conversations['one question']!;
     const wrapper = LatheChatWrapper.forModel(model, template);
     const prompt = wrapper.generateContextState({ chatHistory: history(messages) }).contextText;

@@ -1,10 +1,19 @@
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { getLlama, readGgufFileInfo, type Llama, type Token } from 'node-llama-cpp';
+import { getLlama, readGgufFileInfo, type Llama } from 'node-llama-cpp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GgmlType } from '../../helpers/gguf/GgufWriter.js';
 import { tempDir } from '../../helpers/tempDir.js';
-import { packWindow, randomTokens, rig, tinyModel, trainer, trainStep } from './trainerFixtures.js';
+import {
+  greedyContinuation,
+  packWindow,
+  randomTokens,
+  rig,
+  sequenceNll,
+  tinyModel,
+  trainer,
+  trainStep,
+} from './trainerFixtures.js';
 
 /**
  * Merging a trained adapter into its base: the merged GGUF, loaded alone by node-llama-cpp,
@@ -33,40 +42,24 @@ async function trained(type: GgmlType, name: string): Promise<{ base: string; ad
 }
 
 /** Greedy continuation of the sequence's prefix, and the mean NLL of the whole sequence. */
-async function behaviour(modelPath: string, adapter?: string): Promise<{ continuation: Token[]; loss: number }> {
+async function behaviour(modelPath: string, adapter?: string): Promise<{ continuation: number[]; loss: number }> {
   const model = await llama.loadModel({ modelPath });
   const context = await model.createContext({
     contextSize: 256,
     threads: 1,
     ...(adapter ? { lora: { adapters: [{ filePath: adapter }] } } : {}),
   });
-  const continuation: Token[] = [];
-  for await (const t of context.getSequence().evaluate(sequence.slice(0, prefix) as Token[], { temperature: 0 })) {
-    continuation.push(t);
-    if (continuation.length >= sequence.length - prefix) break;
-  }
+  const continuation = await greedyContinuation(context, sequence.slice(0, prefix), sequence.length - prefix);
   await context.dispose();
   const scoring = await model.createContext({
     contextSize: 256,
     threads: 1,
     ...(adapter ? { lora: { adapters: [{ filePath: adapter }] } } : {}),
   });
-  const input = sequence
-    .slice(0, -1)
-    .map(
-      (t) =>
-        [t as Token, { generateNext: { probabilities: true } }] as [
-          Token,
-          { generateNext: { probabilities: boolean } },
-        ],
-    );
-  const out = await scoring.getSequence().controlledEvaluate(input);
-  let nll = 0;
-  for (let i = 0; i < input.length; i++)
-    nll -= Math.log(out[i]?.next?.probabilities?.get(sequence[i + 1] as Token) ?? 1e-30);
+  const loss = await sequenceNll(scoring, sequence);
   await scoring.dispose();
   await model.dispose();
-  return { continuation, loss: nll / input.length };
+  return { continuation, loss };
 }
 
 describe.each([

@@ -1,8 +1,17 @@
 import { join } from 'node:path';
-import { getLlama, type Token } from 'node-llama-cpp';
+import { getLlama } from 'node-llama-cpp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../../helpers/tempDir.js';
-import { packWindow, randomTokens, rig, tinyModel, trainStep, type Rig } from './trainerFixtures.js';
+import {
+  greedyContinuation,
+  packWindow,
+  randomTokens,
+  rig,
+  sequenceNll,
+  tinyModel,
+  trainStep,
+  type Rig,
+} from './trainerFixtures.js';
 
 describe('a trained adapter in node-llama-cpp 3.21.1', () => {
   const dir = tempDir('lathe-native-');
@@ -31,17 +40,13 @@ describe('a trained adapter in node-llama-cpp 3.21.1', () => {
   it('reproduces the trained continuation under greedy decoding, and the base does not', async () => {
     const llama = await getLlama({ gpu: false, build: 'never' });
     const model = await llama.loadModel({ modelPath });
-    const greedy = async (lora: boolean): Promise<Token[]> => {
+    const greedy = async (lora: boolean): Promise<number[]> => {
       const context = await model.createContext({
         contextSize: 256,
         threads: 1, // on a busy 2-core machine, 2 threads make each token ~30x slower
         ...(lora ? { lora: { adapters: [{ filePath: adapterPath }] } } : {}),
       });
-      const out: Token[] = [];
-      for await (const t of context.getSequence().evaluate(sequence.slice(0, prefix) as Token[], { temperature: 0 })) {
-        out.push(t);
-        if (out.length >= sequence.length - prefix) break;
-      }
+      const out = await greedyContinuation(context, sequence.slice(0, prefix), sequence.length - prefix);
       await context.dispose();
       return out;
     };
@@ -58,22 +63,7 @@ describe('a trained adapter in node-llama-cpp 3.21.1', () => {
       threads: 1,
       lora: { adapters: [{ filePath: adapterPath }] },
     });
-    const input = sequence
-      .slice(0, -1)
-      .map(
-        (t) =>
-          [t as Token, { generateNext: { probabilities: true } }] as [
-            Token,
-            { generateNext: { probabilities: boolean } },
-          ],
-      );
-    const out = await context.getSequence().controlledEvaluate(input);
-    let nll = 0;
-    for (let i = 0; i < input.length; i++) {
-      const p = out[i]?.next?.probabilities?.get(sequence[i + 1] as Token) ?? 0;
-      nll -= Math.log(p);
-    }
-    const loss = nll / input.length;
+    const loss = await sequenceNll(context, sequence);
     expect(trainerLoss).toBeLessThan(0.5);
     expect(Math.abs(loss - trainerLoss) / trainerLoss).toBeLessThan(0.01);
     await context.dispose();

@@ -1,4 +1,5 @@
 import { writeFileSync } from 'node:fs';
+import type { LlamaContext, Token } from 'node-llama-cpp';
 import { join } from 'node:path';
 import {
   loadTrainerAddon,
@@ -205,4 +206,36 @@ export function writeChatExamples(path: string, count: number, answer: (i: numbe
   );
   writeFileSync(path, lines.join('\n') + '\n');
   return path;
+}
+
+/** Mean negative log-likelihood node-llama-cpp gives `sequence` (each token after the first) in `context`. */
+export async function sequenceNll(context: LlamaContext, sequence: readonly number[]): Promise<number> {
+  const input = sequence
+    .slice(0, -1)
+    .map(
+      (t) =>
+        [t as Token, { generateNext: { probabilities: true } }] as [
+          Token,
+          { generateNext: { probabilities: boolean } },
+        ],
+    );
+  const out = await context.getSequence().controlledEvaluate(input);
+  let nll = 0;
+  for (let i = 0; i < input.length; i++)
+    nll -= Math.log(out[i]?.next?.probabilities?.get(sequence[i + 1] as Token) ?? 1e-30);
+  return nll / input.length;
+}
+
+/** The `count` tokens greedy decoding continues `prefix` with in `context`. */
+export async function greedyContinuation(
+  context: LlamaContext,
+  prefix: readonly number[],
+  count: number,
+): Promise<number[]> {
+  const out: number[] = [];
+  for await (const t of context.getSequence().evaluate(prefix as Token[], { temperature: 0 })) {
+    out.push(t);
+    if (out.length >= count) break;
+  }
+  return out;
 }

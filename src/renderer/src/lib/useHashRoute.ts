@@ -14,6 +14,17 @@ function subscribe(onChange: () => void): () => void {
 
 const getHash = () => window.location.hash;
 
+/** The id in an address `#/<page>/<kind>/<id>`, decoded; null for any other address. */
+export function hashTarget(hash: string, page: string, kind: string): string | null {
+  const [p, k, id] = hash.replace(/^#\/?/, '').split('/');
+  if (p !== page || k !== kind || !id) return null;
+  try {
+    return decodeURIComponent(id);
+  } catch {
+    return null;
+  }
+}
+
 /** The address's hash (`#/page/...`), following it as it changes. */
 export function useLocationHash(): string {
   return useSyncExternalStore(subscribe, getHash);

@@ -1,4 +1,4 @@
-import { useLocationHash } from '../../lib/useHashRoute';
+import { hashTarget, useLocationHash } from '../../lib/useHashRoute';
 
 /** What an address of the Compare page preselects: `#/compare/adapter/<id>`, a fine-tune against its base. */
 export interface CompareTarget {
@@ -7,13 +7,7 @@ export interface CompareTarget {
 
 /** Reads a Compare address; anything else (another page, unknown segments) preselects nothing. */
 export function parseCompareHash(hash: string): CompareTarget {
-  const [page, kind, id] = hash.replace(/^#\/?/, '').split('/');
-  if (page !== 'compare' || kind !== 'adapter' || !id) return { adapterId: null };
-  try {
-    return { adapterId: decodeURIComponent(id) };
-  } catch {
-    return { adapterId: null };
-  }
+  return { adapterId: hashTarget(hash, 'compare', 'adapter') };
 }
 
 /** The address that opens the Compare page with a fine-tune (its adapter) against its base model. */

@@ -1,4 +1,4 @@
-import { useLocationHash } from '../../lib/useHashRoute';
+import { hashTarget, useLocationHash } from '../../lib/useHashRoute';
 
 /** What an address of the Fine-tune page preselects: `#/finetune/dataset/<id>`. */
 export interface FineTuneTarget {
@@ -7,13 +7,7 @@ export interface FineTuneTarget {
 
 /** Reads a Fine-tune address; anything else (another page, unknown segments) preselects nothing. */
 export function parseFineTuneHash(hash: string): FineTuneTarget {
-  const [page, kind, id] = hash.replace(/^#\/?/, '').split('/');
-  if (page !== 'finetune' || kind !== 'dataset' || !id) return { datasetId: null };
-  try {
-    return { datasetId: decodeURIComponent(id) };
-  } catch {
-    return { datasetId: null };
-  }
+  return { datasetId: hashTarget(hash, 'finetune', 'dataset') };
 }
 
 /** The address that opens the Fine-tune page with a dataset chosen, for links from other pages. */
