@@ -361,6 +361,8 @@ export interface MergeAdapterSpec {
   threads?: number;
   /** `general.name` of the merged model (the base's otherwise). */
   name?: string;
+  /** More metadata to set: string values, or unsigned 32-bit integers. */
+  metadata?: Record<string, string | number>;
 }
 
 /** A merge running on a worker thread. */

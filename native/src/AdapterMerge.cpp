@@ -30,6 +30,9 @@ struct MergeControl {
 
 struct MergeSpec {
     std::string base, adapter, output, name;
+    // Extra metadata for the merged file: strings, and unsigned integers (e.g. general.base_model.count).
+    std::vector<std::pair<std::string, std::string>> strings;
+    std::vector<std::pair<std::string, uint32_t>> numbers;
     float scale = 1.0f;
     int threads = 0;
     int delayMs = 0;
@@ -152,6 +155,8 @@ protected:
         gguf_set_kv(out, base.gguf);
         gguf_remove_key(out, "general.alignment");
         if (!spec.name.empty()) gguf_set_val_str(out, "general.name", spec.name.c_str());
+        for (const auto & [key, value] : spec.strings) gguf_set_val_str(out, key.c_str(), value.c_str());
+        for (const auto & [key, value] : spec.numbers) gguf_set_val_u32(out, key.c_str(), value);
         const int64_t n = gguf_get_n_tensors(base.gguf);
         for (int64_t i = 0; i < n; i++) gguf_add_tensor(out, base.tensor(gguf_get_tensor_name(base.gguf, i)));
         control->total = n;
@@ -263,7 +268,7 @@ std::string stringField(const Napi::Object & o, const char * key, bool required)
 Napi::Value AdapterMerge::merge(const Napi::CallbackInfo & info) {
     Napi::Env env = info.Env();
     if (info.Length() < 1 || !info[0].IsObject()) {
-        throw CodedError::js(env, "INVALID_ARGUMENT", "mergeAdapter({base, adapter, output, scale?, threads?, name?})");
+        throw CodedError::js(env, "INVALID_ARGUMENT", "mergeAdapter({base, adapter, output, scale?, threads?, name?, metadata?})");
     }
     const Napi::Object o = info[0].As<Napi::Object>();
     MergeSpec spec;
@@ -273,6 +278,17 @@ Napi::Value AdapterMerge::merge(const Napi::CallbackInfo & info) {
     spec.name = stringField(o, "name", false);
     if (o.Get("scale").IsNumber()) spec.scale = o.Get("scale").As<Napi::Number>().FloatValue();
     if (o.Get("threads").IsNumber()) spec.threads = o.Get("threads").As<Napi::Number>().Int32Value();
+    if (o.Get("metadata").IsObject()) {
+        const Napi::Object meta = o.Get("metadata").As<Napi::Object>();
+        const Napi::Array keys = meta.GetPropertyNames();
+        for (uint32_t i = 0; i < keys.Length(); i++) {
+            const std::string key = keys.Get(i).As<Napi::String>().Utf8Value();
+            const Napi::Value v = meta.Get(key);
+            if (v.IsString()) spec.strings.emplace_back(key, v.As<Napi::String>().Utf8Value());
+            else if (v.IsNumber() && v.As<Napi::Number>().DoubleValue() >= 0) spec.numbers.emplace_back(key, v.As<Napi::Number>().Uint32Value());
+            else throw CodedError::js(env, "INVALID_ARGUMENT", "mergeAdapter: metadata values are strings or non-negative integers (" + key + ")");
+        }
+    }
     // LATHE_MERGE_TENSOR_DELAY_MS slows each tensor down, so tests can cancel a merge midway.
     const char * delay = std::getenv("LATHE_MERGE_TENSOR_DELAY_MS");
     spec.delayMs = delay ? std::atoi(delay) : 0;

@@ -1,5 +1,6 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { readGgufFileInfo } from 'node-llama-cpp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Core } from '../../src/main/core/createCore';
 import type {
@@ -123,6 +124,13 @@ describe('chat → curate → fine-tune → chat again', () => {
     const merged = done.result as MergedModel;
     expect(merged).toMatchObject({ name: 'Lathe llama', mergedTensors: 14, modelId: expect.any(String) });
     expect(merged.path).toBe(join(dir.path, 'data', 'models', 'Lathe llama.gguf'));
+    // Where it came from, in the file: GGUF's base-model keys and Lathe's own.
+    const { metadata } = await readGgufFileInfo(merged.path, { readTensorInfo: false });
+    const baseName = (await call<ModelInfo>('models.get', { id: baseId })).name;
+    expect(metadata).toMatchObject({
+      general: { name: 'Lathe llama', base_model: { count: 1, 0: { name: baseName } } },
+      lathe: { merged: { adapter: expect.stringContaining('One answer'), lora_rank: 8, lora_alpha: '16' } },
+    });
     const model = await call<ModelInfo>('models.get', { id: merged.modelId });
     expect(model).toMatchObject({ name: 'Lathe llama', path: merged.path, hasChatTemplate: true, variants: [] });
 

@@ -71,6 +71,7 @@ onMessage((message) => {
           adapter: message.spec.adapter,
           output: message.spec.output,
           name: message.spec.name,
+          metadata: message.spec.metadata,
         });
         controller.signal.addEventListener('abort', () => task.cancel());
         const timer = setInterval(() => post({ type: 'mergeProgress', ...task.progress() }), 200);

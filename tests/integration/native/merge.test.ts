@@ -112,6 +112,9 @@ describe('merging refuses what it cannot do, and leaves nothing behind', () => {
       message: expect.stringContaining('cannot read the base model as GGUF'),
     });
     expect(() => trainer().mergeAdapter({ base, adapter, output: base })).toThrow(/output must be a new file/);
+    expect(() =>
+      trainer().mergeAdapter({ base, adapter, output, metadata: { 'x.y': true } as unknown as Record<string, string> }),
+    ).toThrow(/metadata values are strings or non-negative integers \(x\.y\)/);
 
     // Cancelled midway (each tensor slowed to 20 ms): it stops before the next tensor.
     process.env.LATHE_MERGE_TENSOR_DELAY_MS = '20';

@@ -25,6 +25,8 @@ export interface AdapterMergerOptions {
 
 interface MergeArgs {
   adapterId: string;
+  /** Where the merged file came from, as GGUF metadata (GGUF's base-model keys, and Lathe's own). */
+  metadata: Record<string, string | number>;
   base: string;
   adapter: string;
   output: string;
@@ -71,6 +73,14 @@ export class AdapterMerger {
       mergeJobKind,
       {
         adapterId: adapter.id,
+        metadata: {
+          'general.base_model.count': 1,
+          'general.base_model.0.name': base.name,
+          'lathe.merged.base_sha256': adapter.baseModelSha256,
+          'lathe.merged.adapter': adapter.name,
+          'lathe.merged.lora_rank': adapter.rank,
+          'lathe.merged.lora_alpha': String(adapter.alpha),
+        },
         base: base.path,
         adapter: adapter.path,
         output,
@@ -133,6 +143,7 @@ export class AdapterMerger {
           adapter: args.adapter,
           output: args.output,
           name: args.name,
+          metadata: args.metadata,
         },
       });
     });

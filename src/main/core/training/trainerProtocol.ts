@@ -37,6 +37,8 @@ export interface MergeSpec {
   adapter: string;
   output: string;
   name: string;
+  /** Extra GGUF metadata of the merged file (where it came from). */
+  metadata: Record<string, string | number>;
 }
 
 export type ToTrainer =
