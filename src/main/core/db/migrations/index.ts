@@ -6,6 +6,7 @@ import { migration004 } from './004_models_chat';
 import { migration005 } from './005_datasets';
 import { migration006 } from './006_compare';
 import { migration007 } from './007_training_device';
+import { migration008 } from './008_recount_tokens';
 
 /** Every migration, in order. Append only. */
 export const migrations: readonly Migration[] = [
@@ -16,4 +17,5 @@ export const migrations: readonly Migration[] = [
   migration005,
   migration006,
   migration007,
+  migration008,
 ];
