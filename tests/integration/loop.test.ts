@@ -1,4 +1,4 @@
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readGgufFileInfo } from 'node-llama-cpp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -155,6 +155,13 @@ describe('chat → curate → fine-tune → chat again', () => {
     await call('jobs.cancel', { id: slow.id });
     expect((await core.jobs.wait(slow.id)).state).toBe('cancelled');
     expect(readdirSync(join(dir.path, 'data', 'models')).sort()).toEqual(['Lathe llama (2).gguf', 'Lathe llama.gguf']);
+
+    // A merge killed mid-file (a crash) leaves its temporary file; the next start removes it.
+    const stale = join(dir.path, 'data', 'models', 'Crashed.gguf.tmp-123456');
+    writeFileSync(stale, 'half a model');
+    const second = testCore(join(dir.path, 'data'), { inference: { gpu: false, threads: 2, contextSize: 256 } });
+    expect(existsSync(stale)).toBe(false);
+    await second.close();
   });
 
   it('a SentencePiece model whose template has no system role (Gemma 2): the system prompt is folded as in training, and the fine-tune answers word for word', async () => {

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, unlinkSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join } from 'node:path';
 import type { Adapter, Job, MergedModel } from '../../../shared/domain';
 import { AppError } from '../../../shared/errors';
@@ -46,6 +46,29 @@ export class AdapterMerger {
   constructor(options: AdapterMergerOptions) {
     this.#o = options;
     options.jobs.register<MergeArgs, MergedModel>(mergeJobKind, (args, ctx) => this.#run(args, ctx));
+    this.#removeStale();
+  }
+
+  /**
+   * A merging process killed mid-file (the app crashed) leaves its temporary file in the models
+   * folder; no merge runs before the core starts, so any found then is stale.
+   */
+  #removeStale(): void {
+    const dir = this.#o.modelsDir();
+    let names: string[];
+    try {
+      names = readdirSync(dir);
+    } catch {
+      return; // no models folder yet
+    }
+    for (const name of names.filter((n) => /\.gguf\.tmp-\d+$/.test(n))) {
+      try {
+        unlinkSync(join(dir, name));
+        this.#o.logger.info('removed the temporary file of an unfinished merge', { path: join(dir, name) });
+      } catch (error) {
+        this.#o.logger.warn('could not remove the temporary file of an unfinished merge', { path: name, error });
+      }
+    }
   }
 
   /** Checks the adapter, its base and the output now (errors come back from the call), then merges in a job. */
