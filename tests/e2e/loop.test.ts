@@ -68,6 +68,8 @@ describe('chat → curate → fine-tune → chat again', () => {
           { role: 'user', content: `What does a lathe do? (${i})` },
           { role: 'assistant', content: learned },
         ],
+        // two held out, for the review on the eval split
+        ...(i >= 10 ? { split: 'eval' } : {}),
       });
     }
   });
@@ -163,6 +165,37 @@ describe('chat → curate → fine-tune → chat again', () => {
     // Exactly one side, hidden until the vote, answers what the fine-tune learned.
     expect(answers.filter((a) => a?.trim() === learned)).toHaveLength(1);
     await shoot(app, 'compare');
+    expect(app.errors).toEqual([]);
+  });
+  test('"Review on its eval split" runs a blind batch of the held-out prompts through the fine-tune and its base', async () => {
+    const { page } = app;
+    await page.goto(app.server.url + '#/finetune');
+    await waitForConnected(page);
+    const result = page.getByTestId('run-panel').getByTestId('run-result');
+    await result.getByRole('link', { name: 'Review on its eval split (2)' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Compare' }).waitFor();
+    await expect(page.getByRole('radio', { name: 'Batch review' }).getAttribute('data-state')).resolves.toBe('on');
+    await expect(page.getByLabel('Prompts from').textContent()).resolves.toBe('Eval split of What a lathe does (2)');
+    await expect(page.getByLabel('Variant 2').textContent()).resolves.toContain('Lathe answers');
+    for (const side of ['1', '2']) {
+      await setSide(page, 'Temperature', side, '0');
+      await setSide(page, 'Max tokens', side, '24');
+    }
+    await page.getByLabel('Batch name').fill('Eval review');
+    await page.getByRole('button', { name: 'Generate 2 comparisons' }).click();
+    const row = page.getByTestId('batch-row').filter({ hasText: 'Eval review' });
+    await row.getByText('ready').waitFor({ timeout: 120_000 });
+    await row.getByRole('button', { name: 'Review', exact: true }).click();
+    await page.getByTestId('batch-review').waitFor();
+    await expect(page.getByTestId('review-prompt').textContent()).resolves.toMatch(
+      /^What does a lathe do\? \(1[01]\)$/,
+    );
+    // Blind: one side, unnamed, gives the learned answer to the held-out question.
+    const answers = await Promise.all(
+      ['a', 'b'].map((side) => page.getByTestId(`answer-${side}`).locator('.markdown').textContent()),
+    );
+    expect(answers.filter((a) => a?.trim() === learned)).toHaveLength(1);
+    await shoot(app, 'eval-review');
     expect(app.errors).toEqual([]);
   });
 });

@@ -38,10 +38,10 @@ describe("a finished run's way back into chat and compare", () => {
   it('links a fine-tune to the Compare page, against its base', () => {
     const href = compareHref({ adapterId: 'a b/c' });
     expect(href).toBe('#/compare/adapter/a%20b%2Fc');
-    expect(parseCompareHash(href)).toEqual({ adapterId: 'a b/c' });
-    expect(parseCompareHash('#/compare')).toEqual({ adapterId: null });
-    expect(parseCompareHash('#/finetune/adapter/x')).toEqual({ adapterId: null });
-    expect(parseCompareHash('#/compare/adapter/%E0%A4%A')).toEqual({ adapterId: null });
+    expect(parseCompareHash(href)).toEqual({ adapterId: 'a b/c', datasetId: null });
+    expect(parseCompareHash('#/compare')).toEqual({ adapterId: null, datasetId: null });
+    expect(parseCompareHash('#/finetune/adapter/x')).toEqual({ adapterId: null, datasetId: null });
+    expect(parseCompareHash('#/compare/adapter/%E0%A4%A')).toEqual({ adapterId: null, datasetId: null });
 
     const base = model('base', []);
     const tuned = model('tuned', [variant('old'), variant('new'), variant('lost', false)]);
@@ -54,5 +54,16 @@ describe("a finished run's way back into chat and compare", () => {
     expect(defaultPair([base, tuned])[1].adapters).toEqual([{ adapterId: 'old', scale: 1 }]);
     const [cold, hot] = defaultPair([base]);
     expect([cold.modelId, hot.modelId, hot.sampling.temperature]).toEqual(['base', 'base', 1]);
+  });
+});
+
+describe('a batch review of a fine-tune on its dataset’s eval split', () => {
+  it('is an address of the Compare page', () => {
+    const href = compareHref({ adapterId: 'a/1', datasetId: 'd 2' });
+    expect(href).toBe('#/compare/adapter/a%2F1/dataset/eval/d%202');
+    expect(parseCompareHash(href)).toEqual({ adapterId: 'a/1', datasetId: 'd 2' });
+    expect(parseCompareHash('#/compare/adapter/a1')).toEqual({ adapterId: 'a1', datasetId: null });
+    expect(parseCompareHash('#/compare/adapter/a1/dataset/eval')).toEqual({ adapterId: 'a1', datasetId: null });
+    expect(parseCompareHash('#/compare/dataset/eval/d1')).toEqual({ adapterId: null, datasetId: null });
   });
 });

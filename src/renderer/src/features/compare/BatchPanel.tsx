@@ -26,6 +26,8 @@ export interface BatchPanelProps {
   blind: boolean;
   onBlind: (blind: boolean) => void;
   datasets: DatasetInfo[];
+  /** A dataset whose eval split the new batch takes its prompts from, until the user picks others. */
+  initialDatasetId?: string | null;
 }
 
 /** Batch review: many prompts through two contenders in the background, then voting through them by keyboard. */
@@ -69,12 +71,13 @@ function NewBatch({
   blind,
   onBlind,
   datasets,
+  initialDatasetId,
   onStarted,
 }: BatchPanelProps & { onStarted: (b: CompareBatch) => void }) {
   const [prompts, setPrompts] = useState('');
   const [name, setName] = useState('');
   const [system, setSystem] = useState('');
-  const [source, setSource] = useState('pasted');
+  const [source, setSource] = useState(initialDatasetId ?? 'pasted');
   const fromDataset = datasets.find((d) => d.id === source) ?? null;
   const lines = fromDataset ? fromDataset.counts.split.eval : prompts.split('\n').filter((l) => l.trim()).length;
   const start = useApiMutation('compare.batch.start', {

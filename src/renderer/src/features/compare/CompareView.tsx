@@ -26,13 +26,15 @@ export function CompareView() {
   const list = models.data ?? [];
   // An address naming a fine-tune (the Fine-tune page's "Compare with the base") sets the pair once.
   const target = useCompareRoute();
+  const targetKey = target.adapterId === null ? null : `${target.adapterId}/${target.datasetId ?? ''}`;
   const [appliedTarget, setAppliedTarget] = useState<string | null>(null);
-  if (target.adapterId !== null && target.adapterId !== appliedTarget && models.isSuccess) {
-    setAppliedTarget(target.adapterId);
-    const pair = adapterPair(list, target.adapterId);
+  if (targetKey !== null && targetKey !== appliedTarget && models.isSuccess) {
+    setAppliedTarget(targetKey);
+    const pair = adapterPair(list, target.adapterId!);
     if (pair) {
       setContenders(pair);
-      setTab('compare');
+      // With a dataset: a batch review on its eval split; else one prompt at a time.
+      setTab(target.datasetId ? 'batch' : 'compare');
     }
   }
 
@@ -86,7 +88,14 @@ export function CompareView() {
       }
     >
       {tab === 'compare' && <ComparePanel {...shared} />}
-      {tab === 'batch' && <BatchPanel {...shared} datasets={datasets.data ?? []} />}
+      {tab === 'batch' && (
+        <BatchPanel
+          key={appliedTarget ?? 'batch'}
+          {...shared}
+          datasets={datasets.data ?? []}
+          initialDatasetId={target.datasetId}
+        />
+      )}
       {tab === 'results' && <ResultsPanel datasets={datasets.data ?? []} />}
     </Page>
   );

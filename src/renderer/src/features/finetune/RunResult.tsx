@@ -1,8 +1,9 @@
 import { useState } from 'react';
-import { CircleCheck, Columns2, LoaderCircle, MessageSquarePlus, Plus } from 'lucide-react';
+import { CircleCheck, Columns2, ListChecks, LoaderCircle, MessageSquarePlus, Plus } from 'lucide-react';
 import type { Job, TrainingRun } from '@shared/domain';
 import { Button } from '@renderer/components/ui/Button';
 import { compareHref } from '@renderer/features/compare/compareRoute';
+import { useDatasets } from '@renderer/features/datasets/datasetQueries';
 import { isActive } from '@renderer/features/jobs/upsertJob';
 import { notifyModelError } from '@renderer/features/models/modelErrors';
 import { useModels } from '@renderer/features/models/modelQueries';
@@ -18,6 +19,7 @@ import { fileName } from './format';
  */
 export function RunResult({ run }: { run: TrainingRun }) {
   const models = useModels();
+  const datasets = useDatasets();
   const startChat = useStartChat();
   const [importing, setImporting] = useState<string | null>(null);
   const importModel = useApiMutation('models.import', {
@@ -32,6 +34,12 @@ export function RunResult({ run }: { run: TrainingRun }) {
   });
 
   const summary = run.summary;
+  // A dataset with examples held out for evaluation: the fine-tune can be reviewed on them, blind.
+  const source = run.dataSource;
+  const evalDataset =
+    source.kind === 'dataset'
+      ? (datasets.data?.find((d) => d.id === source.datasetId && d.counts.split.eval > 0) ?? null)
+      : null;
   if (!summary) return null;
   const place = models.data ? adapterPlace(models.data, run) : null;
   const skipped = summary.skippedTooLong > 0 ? ` · ${summary.skippedTooLong} skipped as too long` : '';
@@ -72,6 +80,14 @@ export function RunResult({ run }: { run: TrainingRun }) {
                   Compare with the base
                 </a>
               </Button>
+              {evalDataset && (
+                <Button size="sm" variant="outline" asChild>
+                  <a href={compareHref({ adapterId: place.adapterId, datasetId: evalDataset.id })}>
+                    <ListChecks />
+                    Review on its eval split ({evalDataset.counts.split.eval})
+                  </a>
+                </Button>
+              )}
             </>
           )}
           {place.kind === 'not-in-library' && (
