@@ -29,9 +29,19 @@ beforeAll(async () => {
 });
 afterAll(() => dir.remove());
 
+/** A base model of one type: written by the test GGUF writer, or a K-quant made by llama.cpp's quantizer. */
+async function makeBase(type: GgmlType | 'Q4_K_M', name: string): Promise<string> {
+  if (type !== 'Q4_K_M') return tinyModel(dir.path, `${name}.gguf`, type);
+  // K-quant rows are multiples of 256
+  const f32 = tinyModel(dir.path, `${name}-f32.gguf`, GgmlType.F32, { nEmbd: 256, nHead: 4, nHeadKv: 2, nFf: 512 });
+  const base = join(dir.path, `${name}.gguf`);
+  await trainer().quantizeModel(f32, base, 'Q4_K_M', 2);
+  return base;
+}
+
 /** Trains an adapter that learns `sequence` on a base of `type`; returns the base and adapter paths. */
-async function trained(type: GgmlType, name: string): Promise<{ base: string; adapter: string }> {
-  const base = tinyModel(dir.path, `${name}.gguf`, type);
+async function trained(type: GgmlType | 'Q4_K_M', name: string): Promise<{ base: string; adapter: string }> {
+  const base = await makeBase(type, name);
   const adapter = join(dir.path, `${name}-adapter.gguf`);
   const r = await rig(base, { rank: 8, alpha: 16 });
   const w = packWindow([{ tokens: sequence, trainFrom: 1 }]);
@@ -66,6 +76,8 @@ describe.each([
   { type: GgmlType.F32, name: 'f32', lossTolerance: 1e-3 },
   { type: GgmlType.F16, name: 'f16', lossTolerance: 2e-2 },
   { type: GgmlType.Q8_0, name: 'q8', lossTolerance: 1e-1 },
+  // 4 bits a weight: the merged update is quantized too, so the loss moves more
+  { type: 'Q4_K_M' as const, name: 'q4km', lossTolerance: 3e-1 },
 ])('merging an adapter into a $name base', ({ type, name, lossTolerance }) => {
   it('writes a GGUF that answers alone as base + adapter does, in the base’s own types', async () => {
     const { base, adapter } = await trained(type, name);
@@ -78,6 +90,8 @@ describe.each([
     const [baseInfo, mergedInfo] = await Promise.all([base, output].map((p) => readGgufFileInfo(p)));
     const types = (info: typeof baseInfo) => info!.fullTensorInfo!.map((t) => [t.name, t.ggmlType, t.dimensions]);
     expect(types(mergedInfo)).toEqual(types(baseInfo));
+    // the K-quant case has K-quant weights to merge into (ggml type 12 is Q4_K)
+    if (type === 'Q4_K_M') expect(types(baseInfo).some(([, t]) => t === 12)).toBe(true);
     expect(mergedInfo!.metadata.general.name).toBe(`${name} merged`);
     expect(mergedInfo!.metadata.general.architecture).toBe('llama');
 
