@@ -294,6 +294,12 @@ export interface TrainingSummary {
   seconds: number;
 }
 
+/** What a merged model was made from, by name (from its GGUF's `general.base_model.0.name` and `lathe.merged.adapter`). */
+export interface MergedFrom {
+  base: string;
+  adapter: string;
+}
+
 /** A fine-tune exported as a standalone GGUF (`adapters.merge`'s job result). */
 export interface MergedModel {
   path: string;
@@ -387,6 +393,8 @@ export const modelInfoSchema = z.object({
   contextLength: z.number().nullable(),
   /** True when the GGUF carries `tokenizer.chat_template`. */
   hasChatTemplate: z.boolean(),
+  /** Made by Lathe from a fine-tune (`adapters.merge`): the base model and adapter it was merged from. */
+  mergedFrom: z.object({ base: z.string(), adapter: z.string() }).nullable(),
   /** True when the file (or a part of a split model) is no longer there (moved or deleted since import). */
   missing: z.boolean(),
   createdAt: z.number(),

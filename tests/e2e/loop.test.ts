@@ -138,6 +138,14 @@ describe('chat → curate → fine-tune → chat again', () => {
     const answer = await askGreedy(page);
     await expect(answer.getByTestId('message-content').textContent()).resolves.toBe(learned);
     await expect(answer.getByTestId('message-author').textContent()).resolves.toBe('Lathe llama');
+    // On the Models page it says what it was made from.
+    await page.goto(app.server.url + '#/models');
+    const card = page.getByTestId('model-card').filter({ hasText: 'Lathe llama' });
+    await expect(card.getByTestId('merged-from').textContent()).resolves.toBe(
+      'Merged from Llama 3 tiny + Lathe answers',
+    );
+    await card.scrollIntoViewIfNeeded();
+    await shoot(app, 'merged-model');
     expect(app.errors).toEqual([]);
   });
 

@@ -132,7 +132,14 @@ describe('chat → curate → fine-tune → chat again', () => {
       lathe: { merged: { adapter: expect.stringContaining('One answer'), lora_rank: 8, lora_alpha: '16' } },
     });
     const model = await call<ModelInfo>('models.get', { id: merged.modelId });
-    expect(model).toMatchObject({ name: 'Lathe llama', path: merged.path, hasChatTemplate: true, variants: [] });
+    expect(model).toMatchObject({
+      name: 'Lathe llama',
+      path: merged.path,
+      hasChatTemplate: true,
+      variants: [],
+      mergedFrom: { base: baseName, adapter: expect.stringContaining('One answer') },
+    });
+    expect((await call<ModelInfo>('models.get', { id: baseId })).mergedFrom).toBeNull();
 
     const alone = await call<Conversation>('chat.conversations.create', { modelId: merged.modelId, sampling: greedy });
     expect(await answer(alone.id, question)).toBe(learned);

@@ -60,7 +60,7 @@ const seeds: Seed[] = [
     contextLength: 40_960,
     ...qwenLicense,
     fineTunesWellOn: ['tone and persona', 'short-form writing', 'structured extraction'],
-    description: 'A capable small chat model with thinking mode; a good default on laptops.',
+    description: 'A capable small chat model (Lathe chats and trains it with thinking off); a good default on laptops.',
   },
   {
     id: 'qwen3-4b',
@@ -138,8 +138,8 @@ const seeds: Seed[] = [
     contextLength: 65_536,
     license: 'Apache-2.0',
     licenseNote: 'Permissive; fully open training data and recipe from Hugging Face.',
-    fineTunesWellOn: ['reasoning with a visible trace', 'English/European-language assistants', 'long documents'],
-    description: "Hugging Face's open 3B model with thinking mode and long context.",
+    fineTunesWellOn: ['English/European-language assistants', 'long documents', 'concise answers'],
+    description: "Hugging Face's open 3B model with long context (Lathe chats and trains it with thinking off).",
   },
 ];
 

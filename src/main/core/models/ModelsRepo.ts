@@ -1,3 +1,4 @@
+import type { MergedFrom } from '../../../shared/domain';
 import type { Db } from '../db/openDatabase';
 
 /** A model row as stored; `missing` and `variants` are added by the service. */
@@ -13,6 +14,8 @@ export interface ModelRecord {
   fileType: string | null;
   contextLength: number | null;
   hasChatTemplate: boolean;
+  /** Made by Lathe from a fine-tune: the base model and adapter it was merged from. */
+  mergedFrom: MergedFrom | null;
   createdAt: number;
 }
 
@@ -28,6 +31,7 @@ interface Row {
   file_type: string | null;
   context_length: number | null;
   has_chat_template: number;
+  merged_from: string | null;
   created_at: number;
 }
 
@@ -43,6 +47,7 @@ const toRecord = (r: Row): ModelRecord => ({
   fileType: r.file_type,
   contextLength: r.context_length,
   hasChatTemplate: r.has_chat_template === 1,
+  mergedFrom: r.merged_from ? (JSON.parse(r.merged_from) as MergedFrom) : null,
   createdAt: r.created_at,
 });
 
@@ -54,8 +59,8 @@ export class ModelsRepo {
     this.db
       .prepare(
         `INSERT INTO models (id, name, path, sha256, size_bytes, mtime_ms, architecture, parameter_count, file_type,
-           context_length, has_chat_template, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+           context_length, has_chat_template, merged_from, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(
         m.id,
@@ -69,6 +74,7 @@ export class ModelsRepo {
         m.fileType,
         m.contextLength,
         m.hasChatTemplate ? 1 : 0,
+        m.mergedFrom ? JSON.stringify(m.mergedFrom) : null,
         m.createdAt,
       );
   }

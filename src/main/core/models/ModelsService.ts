@@ -217,6 +217,7 @@ export class ModelsService {
       fileType: summary.fileType,
       contextLength: summary.contextLength,
       hasChatTemplate: summary.hasChatTemplate,
+      mergedFrom: summary.mergedFrom,
       createdAt: Date.now(),
     });
     this.#o.events.emit('models.changed', { modelId: id, change: 'added' });
@@ -235,6 +236,7 @@ export class ModelsService {
       fileType: m.fileType,
       contextLength: m.contextLength,
       hasChatTemplate: m.hasChatTemplate,
+      mergedFrom: m.mergedFrom,
       missing: !modelFiles(m.path).every(isFile),
       files: modelFiles(m.path).length,
       createdAt: m.createdAt,

@@ -1,6 +1,7 @@
 import { open, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { GgmlType, GgufFileType, GgufInsights, readGgufFileInfo } from 'node-llama-cpp';
+import type { MergedFrom } from '../../../shared/domain';
 import { AppError } from '../../../shared/errors';
 import { ggufChatTemplate } from './chatFormat';
 import { modelFiles, splitGgufName, splitPartName } from './ggufParts';
@@ -15,6 +16,8 @@ export interface GgufSummary {
   fileType: string | null;
   contextLength: number | null;
   hasChatTemplate: boolean;
+  /** Made by Lathe from a fine-tune: its GGUF names the base model and the adapter. */
+  mergedFrom: MergedFrom | null;
   /** Of all its files together (a split model's parts). */
   sizeBytes: number;
   /** The newest of its files'. */
@@ -158,6 +161,7 @@ export async function inspectGguf(path: string): Promise<GgufSummary> {
     fileType: fileTypeName ? fileTypeName.replace(/^(MOSTLY|ALL)_/, '') : null,
     contextLength: insights.trainContextSize ?? null,
     hasChatTemplate: ggufChatTemplate(info.metadata) !== null,
+    mergedFrom: mergedFromOf(info.metadata),
     sizeBytes,
     mtimeMs: Math.floor(mtimeMs),
     files: files.length,
@@ -166,4 +170,15 @@ export async function inspectGguf(path: string): Promise<GgufSummary> {
 
 function describe(files: readonly string[], i: number): string {
   return files.length > 1 ? `${basename(files[i] as string)} (part ${i + 1} of ${files.length})` : 'This GGUF file';
+}
+
+/** The base model and adapter a GGUF says it was merged from (`adapters.merge` writes both), or null. */
+function mergedFromOf(metadata: unknown): MergedFrom | null {
+  const m = metadata as {
+    general?: { base_model?: Record<string, { name?: unknown }> };
+    lathe?: { merged?: { adapter?: unknown } };
+  };
+  const base = m.general?.base_model?.['0']?.name;
+  const adapter = m.lathe?.merged?.adapter;
+  return typeof base === 'string' && typeof adapter === 'string' ? { base, adapter } : null;
 }

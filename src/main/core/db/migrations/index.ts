@@ -7,6 +7,7 @@ import { migration005 } from './005_datasets';
 import { migration006 } from './006_compare';
 import { migration007 } from './007_training_device';
 import { migration008 } from './008_recount_tokens';
+import { migration009 } from './009_model_merged_from';
 
 /** Every migration, in order. Append only. */
 export const migrations: readonly Migration[] = [
@@ -18,4 +19,5 @@ export const migrations: readonly Migration[] = [
   migration006,
   migration007,
   migration008,
+  migration009,
 ];

@@ -6,6 +6,7 @@ import {
   Cpu,
   Layers,
   LoaderCircle,
+  Merge,
   MessageSquarePlus,
   Pencil,
   Power,
@@ -104,6 +105,17 @@ export const ModelCard = memo(function ModelCard({ model, status, highlight, bli
           <p className="mt-0.5 truncate font-mono text-[11px] text-muted-foreground" title={model.path}>
             {fileName(model.path)}
           </p>
+          {model.mergedFrom && (
+            <p
+              className="mt-1 flex min-w-0 items-center gap-1.5 text-xs text-muted-foreground"
+              data-testid="merged-from"
+            >
+              <Merge aria-hidden className="size-3.5 shrink-0" />
+              <span className="truncate">
+                Merged from {model.mergedFrom.base} + {model.mergedFrom.adapter}
+              </span>
+            </p>
+          )}
         </div>
         <div className="flex shrink-0 flex-wrap items-center justify-end gap-1.5">
           {model.missing && (
