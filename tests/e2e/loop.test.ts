@@ -115,8 +115,10 @@ describe('chat → curate → fine-tune → chat again', () => {
     const { page } = app;
     await page.goto(app.server.url + '#/finetune');
     await waitForConnected(page);
+    // From the finished run (every row of the Adapters list has the same button).
     const row = page.getByTestId('adapters').getByTestId('adapter').filter({ hasText: 'Lathe answers' });
-    await row.getByRole('button', { name: 'Export Lathe answers as a standalone model' }).click();
+    await row.getByRole('button', { name: 'Export Lathe answers as a standalone model' }).waitFor();
+    await page.getByTestId('run-result').getByRole('button', { name: 'Export as a model' }).click();
     const dialog = page.getByRole('dialog', { name: 'Export as a standalone model' });
     await expect(dialog.getByLabel('Name').getAttribute('placeholder')).resolves.toBe('Llama 3 tiny + Lathe answers');
     // A file that exists is refused in the dialog, with why.

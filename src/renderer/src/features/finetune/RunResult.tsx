@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { CircleCheck, Columns2, ListChecks, LoaderCircle, MessageSquarePlus, Plus } from 'lucide-react';
+import { CircleCheck, Columns2, ListChecks, LoaderCircle, MessageSquarePlus, PackagePlus, Plus } from 'lucide-react';
 import type { Job, TrainingRun } from '@shared/domain';
 import { Button } from '@renderer/components/ui/Button';
 import { compareHref } from '@renderer/features/compare/compareRoute';
@@ -10,7 +10,9 @@ import { useModels } from '@renderer/features/models/modelQueries';
 import { useStartChat } from '@renderer/features/models/useStartChat';
 import { useApiEvent } from '@renderer/lib/useApiEvent';
 import { useApiMutation } from '@renderer/lib/useApiMutation';
+import { useApiQuery } from '@renderer/lib/useApiQuery';
 import { adapterPlace } from './adapterPlace';
+import { ExportMergedDialog, useMergeAnnouncer } from './ExportMergedDialog';
 import { fileName } from './format';
 
 /**
@@ -20,6 +22,9 @@ import { fileName } from './format';
 export function RunResult({ run }: { run: TrainingRun }) {
   const models = useModels();
   const datasets = useDatasets();
+  const adapters = useApiQuery('adapters.list', {}, { staleTime: 0 });
+  const [exporting, setExporting] = useState(false);
+  const announceMerge = useMergeAnnouncer();
   const startChat = useStartChat();
   const [importing, setImporting] = useState<string | null>(null);
   const importModel = useApiMutation('models.import', {
@@ -34,6 +39,7 @@ export function RunResult({ run }: { run: TrainingRun }) {
   });
 
   const summary = run.summary;
+  const adapter = adapters.data?.find((a) => a.id === summary?.adapterId) ?? null;
   // A dataset with examples held out for evaluation: the fine-tune can be reviewed on them, blind.
   const source = run.dataSource;
   const evalDataset =
@@ -80,6 +86,21 @@ export function RunResult({ run }: { run: TrainingRun }) {
                   Compare with the base
                 </a>
               </Button>
+              {adapter && (
+                <>
+                  <Button size="sm" variant="outline" onClick={() => setExporting(true)}>
+                    <PackagePlus />
+                    Export as a model
+                  </Button>
+                  <ExportMergedDialog
+                    adapter={adapter}
+                    baseName={place.model.name}
+                    open={exporting}
+                    onOpenChange={setExporting}
+                    onStarted={announceMerge}
+                  />
+                </>
+              )}
               {evalDataset && (
                 <Button size="sm" variant="outline" asChild>
                   <a href={compareHref({ adapterId: place.adapterId, datasetId: evalDataset.id })}>
