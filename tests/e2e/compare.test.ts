@@ -2,27 +2,12 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { writeLoraAdapter, writeTinyChatModel } from '../helpers/models/testModels';
 import { api, launchApp, type LatheApp } from './harness';
-import { shootBothThemes, toast } from './ui';
+import { greedySides, shootBothThemes, toast } from './ui';
 
 const shoot = (app: LatheApp, name: string) => shootBothThemes(app, 'compare', name);
-
-/** Greedy and short: answers the same from run to run, and quick on a busy machine. */
-async function setShortGreedy(page: Page) {
-  for (const name of ['1', '2']) {
-    for (const [field, value] of [
-      ['Temperature', '0'],
-      ['Max tokens', '8'],
-    ] as const) {
-      const input = page.getByLabel(`${field} ${name}`);
-      await input.fill(value);
-      await input.press('Enter');
-    }
-  }
-}
 
 describe('compare', () => {
   let app: LatheApp;
@@ -69,7 +54,8 @@ describe('compare', () => {
     // Defaults: the model's base against its fine-tune, blind.
     await expect(page.getByLabel('Variant 2').textContent()).resolves.toContain('Strong tune');
     await expect(page.getByLabel('Blind', { exact: true }).getAttribute('data-state')).resolves.toBe('checked');
-    await setShortGreedy(page);
+    // Greedy and short: answers the same from run to run, and quick on a busy machine.
+    await greedySides(page, 8);
     await page.getByLabel('Prompt', { exact: true }).fill('Name three colours');
     await page.getByLabel('Prompt', { exact: true }).press('Enter');
     await page
@@ -127,7 +113,7 @@ describe('compare', () => {
     const { page } = app;
     await page.getByRole('radio', { name: 'Batch review' }).click();
     // The page was reloaded: short, greedy answers again.
-    await setShortGreedy(page);
+    await greedySides(page, 8);
     await page.getByLabel('Prompts, one per line').fill('Say hi\n\nCount to three\nName a fruit');
     await page.getByLabel('Batch name').fill('Tune vs base');
     await page.getByRole('button', { name: 'Generate 3 comparisons' }).click();

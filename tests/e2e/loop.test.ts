@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Page } from 'playwright-core';
 import { writeRealVocabModel } from '../helpers/models/testModels';
 import { api, importModel, launchApp, waitForConnected, type LatheApp } from './harness';
-import { shootBothThemes, toast } from './ui';
+import { greedySides, shootBothThemes, toast } from './ui';
 
 const addonPath = resolve('native/build/Release/lathe_trainer.node');
 const shoot = (app: LatheApp, name: string) => shootBothThemes(app, 'loop', name);
@@ -32,13 +32,6 @@ async function askGreedy(page: Page) {
   const answer = page.locator('[data-testid="message"][data-role="assistant"][data-status="done"]');
   await answer.waitFor({ timeout: 60_000 });
   return answer;
-}
-
-/** Sets one field of a comparison side (`1` or `2`) and commits it. */
-async function setSide(page: Page, field: string, side: string, value: string) {
-  const input = page.getByLabel(`${field} ${side}`);
-  await input.fill(value);
-  await input.press('Enter');
 }
 
 /**
@@ -161,10 +154,7 @@ describe('chat → curate → fine-tune → chat again', () => {
     await expect(page.getByLabel('Variant 1').textContent()).resolves.toMatch(/Base model/);
     await expect(page.getByLabel('Variant 2').textContent()).resolves.toContain('Lathe answers');
     await expect(page.getByLabel('Blind', { exact: true }).getAttribute('data-state')).resolves.toBe('checked');
-    for (const side of ['1', '2']) {
-      await setSide(page, 'Temperature', side, '0');
-      await setSide(page, 'Max tokens', side, '24');
-    }
+    await greedySides(page, 24);
     await page.getByLabel('Prompt', { exact: true }).fill(question);
     await page.getByLabel('Prompt', { exact: true }).press('Enter');
     await page.getByTestId('status-a').filter({ hasText: 'Done' }).waitFor({ timeout: 120_000 });
@@ -177,6 +167,7 @@ describe('chat → curate → fine-tune → chat again', () => {
     await shoot(app, 'compare');
     expect(app.errors).toEqual([]);
   });
+
   test('"Review on its eval split" runs a blind batch of the held-out prompts through the fine-tune and its base', async () => {
     const { page } = app;
     await page.goto(app.server.url + '#/finetune');
@@ -187,10 +178,7 @@ describe('chat → curate → fine-tune → chat again', () => {
     await expect(page.getByRole('radio', { name: 'Batch review' }).getAttribute('data-state')).resolves.toBe('on');
     await expect(page.getByLabel('Prompts from').textContent()).resolves.toBe('Eval split of What a lathe does (2)');
     await expect(page.getByLabel('Variant 2').textContent()).resolves.toContain('Lathe answers');
-    for (const side of ['1', '2']) {
-      await setSide(page, 'Temperature', side, '0');
-      await setSide(page, 'Max tokens', side, '24');
-    }
+    await greedySides(page, 24);
     await page.getByLabel('Batch name').fill('Eval review');
     await page.getByRole('button', { name: 'Generate 2 comparisons' }).click();
     const row = page.getByTestId('batch-row').filter({ hasText: 'Eval review' });

@@ -23,3 +23,17 @@ export async function shootBothThemes(app: LatheApp, prefix: string, name: strin
   await app.page.emulateMedia({ colorScheme: 'light' });
   await waitForDark(app.page, false);
 }
+
+/** Both sides of a comparison (Compare or Batch review) greedy, with answers of at most `maxTokens`. */
+export async function greedySides(page: Page, maxTokens: number): Promise<void> {
+  for (const side of ['1', '2']) {
+    for (const [field, value] of [
+      ['Temperature', '0'],
+      ['Max tokens', String(maxTokens)],
+    ] as const) {
+      const input = page.getByLabel(`${field} ${side}`);
+      await input.fill(value);
+      await input.press('Enter');
+    }
+  }
+}
