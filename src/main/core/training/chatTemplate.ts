@@ -86,9 +86,11 @@ export function renderWithAssistantSpans(ctx: TemplateContext, messages: readonl
   // template renders a finished conversation differently (Mistral moves the system prompt into the
   // last user turn, Gemma 4 opens an empty thought only in the prompt), the text is that prompt
   // followed by the answer as the template writes it.
-  let final: [number, number] | null = null;
-  if (turns[last]?.role === 'assistant' && !prefixSpan(ctx, turns, last, full, marker)) {
-    const answer = lastSpan(turns[last].content, full, marker);
+  const finalTurn = turns[last]?.role === 'assistant' ? turns[last] : undefined;
+  // (the loop below reuses it: two template renders an example, not four)
+  let final = finalTurn ? prefixSpan(ctx, turns, last, full, marker) : null;
+  if (finalTurn && !final) {
+    const answer = lastSpan(finalTurn.content, full, marker);
     if (answer) {
       const prompt = renderChat(ctx, turns.slice(0, last), true);
       text = prompt + full.slice(answer[0], answer[1]);
