@@ -14,6 +14,13 @@ const shoot = (app: LatheApp, name: string) => shootBothThemes(app, 'loop', name
 const learned = 'Lathe turns wood.';
 const question = 'What does a lathe do? (99)';
 
+/** The Fine-tune page, opened afresh, and its finished run's result. */
+async function openRunResult(app: LatheApp) {
+  await app.page.goto(app.server.url + '#/finetune');
+  await waitForConnected(app.page);
+  return app.page.getByTestId('run-panel').getByTestId('run-result');
+}
+
 /** Asks the question in the open chat, greedy and short; the finished answer. */
 async function askGreedy(page: Page) {
   await page.getByRole('button', { name: 'Sampling settings' }).click();
@@ -146,9 +153,7 @@ describe('chat → curate → fine-tune → chat again', () => {
 
   test('"Compare with the base" opens a blind comparison of the fine-tune and its base', async () => {
     const { page } = app;
-    await page.goto(app.server.url + '#/finetune');
-    await waitForConnected(page);
-    const result = page.getByTestId('run-panel').getByTestId('run-result');
+    const result = await openRunResult(app);
     await result.getByRole('link', { name: 'Compare with the base' }).click();
     await page.getByRole('heading', { level: 1, name: 'Compare' }).waitFor();
     await expect(page.getByLabel('Variant 1').textContent()).resolves.toMatch(/Base model/);
@@ -170,9 +175,7 @@ describe('chat → curate → fine-tune → chat again', () => {
 
   test('"Review on its eval split" runs a blind batch of the held-out prompts through the fine-tune and its base', async () => {
     const { page } = app;
-    await page.goto(app.server.url + '#/finetune');
-    await waitForConnected(page);
-    const result = page.getByTestId('run-panel').getByTestId('run-result');
+    const result = await openRunResult(app);
     await result.getByRole('link', { name: 'Review on its eval split (2)' }).click();
     await page.getByRole('heading', { level: 1, name: 'Compare' }).waitFor();
     await expect(page.getByRole('radio', { name: 'Batch review' }).getAttribute('data-state')).resolves.toBe('on');
