@@ -60,6 +60,7 @@ process.on('message', (raw) => {
       const cpu = process.cpuUsage(cpu0);
       const outcome = {
         text,
+        thought: '',
         stopReason: 'maxTokens' as const,
         stats: { promptTokens: 1, completionTokens: settings.tokens, timeToFirstTokenMs: 0, tokensPerSecond: null },
         base: String(base),

@@ -370,6 +370,21 @@ export const methods = {
   ),
   /** A new answer to the same user message (a sibling of `messageId`, an assistant message). */
   'chat.regenerate': method<ChatTurnStarted>()(z.object({ messageId: id }).strict()),
+  /**
+   * Goes on with the answer `messageId` where it stopped (stopped by the user, at its token limit,
+   * or failed with text): the same message streams again (`chat.token` deltas are what it adds) and
+   * ends with one `chat.message`. The model and adapters that began it write it, with the
+   * conversation's sampling now and the answer's own thinking switch. CONFLICT: not an answer,
+   * `reason: 'has-replies'` (only the last answer of a branch), `reason: 'empty'` (nothing to go on
+   * from); BUSY while the conversation answers.
+   */
+  'chat.continue': method<ChatTurnStarted>()(z.object({ messageId: id }).strict()),
+  /**
+   * A new version of the answer `messageId` written by hand (a sibling, `edited: true`, no thought),
+   * shown at once and answered with: the next turns see it, `chat.continue` goes on from it (a
+   * prefilled answer), `chat.keep` keeps it. CONFLICT for a question; BUSY while the conversation answers.
+   */
+  'chat.editAnswer': method<StoredMessage>()(z.object({ messageId: id, content: messageContent }).strict()),
   /** A new sibling of the user message `messageId` with `content`, and a new answer to it. */
   'chat.edit': method<ChatTurnStarted>()(z.object({ messageId: id, content: messageContent }).strict()),
   /** Stops the conversation's generation; the partial answer is stored with status `stopped`. */
@@ -395,7 +410,19 @@ export const methods = {
    * `datasetId`, or to the dataset "Kept from chat" (created on demand).
    */
   'chat.keep': method<KeptExample>()(
-    z.object({ messageId: id, editedContent: messageContent.optional(), datasetId: id.optional() }).strict(),
+    z
+      .object({
+        messageId: id,
+        editedContent: messageContent.optional(),
+        datasetId: id.optional(),
+        /**
+         * Keep the answer's thought too, before it as `<think>…</think>` (the form reasoning datasets
+         * use): a fine-tune of a model that can think learns to think this way (trained, and asked,
+         * with thinking on). CONFLICT (`reason: 'no-thought'`) for an answer without one.
+         */
+        withThought: z.boolean().optional(),
+      })
+      .strict(),
   ),
 
   // ─── Compare and preferences ──────────────────────────────────────────────
@@ -719,9 +746,16 @@ export const events = {
   'inference.status': inferenceStatusSchema,
   /**
    * Text of an answer being written, in order; deltas of one event-loop tick are merged into one
-   * event. Concatenated, they equal the final `content` of the `chat.message` that follows.
+   * event. Concatenated, those without `thought` equal the final `content` of the `chat.message`
+   * that follows, and those with it its `reasoning` (give or take the whitespace around it).
    */
-  'chat.token': z.object({ conversationId: z.string(), messageId: z.string(), delta: z.string() }),
+  'chat.token': z.object({
+    conversationId: z.string(),
+    messageId: z.string(),
+    delta: z.string(),
+    /** True: the delta belongs to the answer's thought (reasoning models), not the answer. */
+    thought: z.boolean().optional(),
+  }),
   /** A message was stored or finished (the end of every answer: done, stopped or failed). */
   'chat.message': storedMessageSchema,
   /** A conversation's settings, title or active branch changed. */

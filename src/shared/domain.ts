@@ -369,6 +369,9 @@ export const modelVariantSchema = z.object({
 export type ModelVariant = z.infer<typeof modelVariantSchema>;
 
 /** A GGUF model in the library. */
+export const reasoningModes = ['none', 'switchable', 'always'] as const;
+export type ReasoningMode = (typeof reasoningModes)[number];
+
 export const modelInfoSchema = z.object({
   id: z.string(),
   /** Display name; the GGUF's `general.name` or the file name at import, renamable. */
@@ -393,6 +396,12 @@ export const modelInfoSchema = z.object({
   contextLength: z.number().nullable(),
   /** True when the GGUF carries `tokenizer.chat_template`. */
   hasChatTemplate: z.boolean(),
+  /**
+   * How its chat template handles reasoning: `switchable` (thinking can be turned on per
+   * conversation: Qwen 3, SmolLM3, Gemma 4), `always` (it opens a thought before every answer:
+   * DeepSeek R1 distills, QwQ), `none`.
+   */
+  reasoning: z.enum(reasoningModes),
   /** Made by Lathe from a fine-tune (`adapters.merge`): the base model and adapter it was merged from. */
   mergedFrom: z.object({ base: z.string(), adapter: z.string() }).nullable(),
   /** True when the file (or a part of a split model) is no longer there (moved or deleted since import). */
@@ -446,6 +455,11 @@ export const samplingSchema = z.object({
     .min(0)
     .max(2 ** 31 - 1)
     .nullable(),
+  /**
+   * Let a reasoning model think before it answers (models whose template can switch it, see
+   * `ModelInfo.reasoning`); absent = off, as Lathe trains. The thought is kept apart from the answer.
+   */
+  thinking: z.boolean().optional(),
 });
 export type Sampling = z.infer<typeof samplingSchema>;
 
@@ -495,6 +509,8 @@ export const generationStatsSchema = z.object({
   timeToFirstTokenMs: z.number().nullable(),
   /** Completion tokens per second, after the first token. */
   tokensPerSecond: z.number().nullable(),
+  /** True when the answer stopped at its token limit (`maxTokens` or the context's end): it can be continued. */
+  reachedMaxTokens: z.boolean().optional(),
 });
 export type GenerationStats = z.infer<typeof generationStatsSchema>;
 
@@ -505,7 +521,12 @@ export const storedMessageSchema = z.object({
   /** Null for the first message of a branch from the start. */
   parentId: z.string().nullable(),
   role: z.enum(['user', 'assistant']),
+  /** The answer (of an assistant message: without its thought). */
   content: z.string(),
+  /** Assistant messages: what a reasoning model thought before answering; null when it did not. */
+  reasoning: z.string().nullable(),
+  /** Assistant messages: a version written by hand (`chat.editAnswer`), not by the model. */
+  edited: z.boolean(),
   status: z.enum(messageStatuses),
   error: appErrorDataSchema.nullable(),
   /** Assistant messages: the model and adapters that wrote it. */

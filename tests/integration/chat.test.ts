@@ -45,16 +45,18 @@ function start(): Core {
   return c;
 }
 const { call, failure, importModel } = coreCalls(() => core);
-/** Resolves with the final `chat.message` of an answer. */
-function finished(messageId: string): Promise<StoredMessage> {
+/** Resolves with the final `chat.message` of an answer (the first after event `from`). */
+function finished(messageId: string, from = 0): Promise<StoredMessage> {
   return new Promise((resolve) => {
     const check = () => {
-      const hit = seen.find(
-        (e) =>
-          e.event === 'chat.message' &&
-          (e.payload as StoredMessage).id === messageId &&
-          (e.payload as StoredMessage).status !== 'streaming',
-      );
+      const hit = seen
+        .slice(from)
+        .find(
+          (e) =>
+            e.event === 'chat.message' &&
+            (e.payload as StoredMessage).id === messageId &&
+            (e.payload as StoredMessage).status !== 'streaming',
+        );
       if (hit) resolve(hit.payload as StoredMessage);
       else setTimeout(check, 5);
     };
@@ -153,6 +155,57 @@ describe('chat on a tiny model', () => {
       code: 'CONFLICT',
     });
     expect(await failure('chat.regenerate', { messageId: edited.userMessageId })).toMatchObject({ code: 'CONFLICT' });
+  });
+
+  it('saves an answer edited by hand as a new version that the next turns see and Continue goes on from', async () => {
+    const c = await call<Conversation>('chat.conversations.create', { modelId, sampling: greedy });
+    const turn = await call<ChatTurnStarted>('chat.send', { conversationId: c.id, content: 'Start a story' });
+    const original = await finished(turn.assistantMessageId);
+    const mine = 'Once upon a time, a lathe';
+    const version = await call<StoredMessage>('chat.editAnswer', { messageId: original.id, content: mine });
+    expect(version).toMatchObject({
+      parentId: turn.userMessageId,
+      role: 'assistant',
+      content: mine,
+      edited: true,
+      reasoning: null,
+      status: 'done',
+      stats: null,
+      variant: original.variant,
+    });
+    const thread = await call<ChatThread>('chat.thread', { conversationId: c.id });
+    expect(thread.messages.map((m) => m.id)).toEqual([turn.userMessageId, version.id]);
+    expect(thread.messages[1]).toMatchObject({ siblingCount: 2, siblingIndex: 1 });
+    // The model's answer stays, one version back.
+    const back = await call<ChatThread>('chat.thread', { conversationId: c.id, leafId: original.id });
+    expect(back.messages[1]).toMatchObject({ id: original.id, content: original.content, edited: false });
+    expect(await failure('chat.editAnswer', { messageId: turn.userMessageId, content: 'x' })).toMatchObject({
+      code: 'CONFLICT',
+    });
+
+    // Continue goes on from the hand-written beginning (a prefilled answer).
+    const before = seen.length;
+    const more = await call<ChatTurnStarted>('chat.continue', { messageId: version.id });
+    expect(more.assistantMessageId).toBe(version.id);
+    const grown = await finished(version.id, before);
+    expect(grown.content.startsWith(mine)).toBe(true);
+    expect(grown.content.length).toBeGreaterThan(mine.length);
+    const added = seen
+      .slice(before)
+      .filter((e) => e.event === 'chat.token' && (e.payload as { messageId: string }).messageId === version.id)
+      .map((e) => (e.payload as { delta: string }).delta);
+    expect(added.join('')).toBe(grown.content.slice(mine.length));
+    expect(grown).toMatchObject({ edited: true, status: 'done' });
+
+    // The next turn is asked after the edited version, and keeping it keeps it as edited.
+    const next = await call<ChatTurnStarted>('chat.send', { conversationId: c.id, content: 'Go on' });
+    const answer = await finished(next.assistantMessageId);
+    const kept = await call<KeptExample>('chat.keep', { messageId: answer.id });
+    expect(kept.messages.slice(0, 2)).toEqual([
+      { role: 'user', content: 'Start a story' },
+      { role: 'assistant', content: grown.content },
+    ]);
+    expect((await call<KeptExample>('chat.keep', { messageId: grown.id })).edited).toBe(true);
   });
 
   it('draws a fresh seed for each answer without a fixed seed, and records the seed used', async () => {

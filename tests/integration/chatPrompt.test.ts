@@ -4,6 +4,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { llamaTokenCounter } from '../../src/main/core/datasets/tokenizeDataset';
 import { LatheChatWrapper } from '../../src/main/core/inference/LatheChatWrapper';
 import { fallbackChatTemplate } from '../../src/main/core/models/chatFormat';
+import { renderTrainingChat, trainsThought } from '../../src/main/core/models/reasoning';
 import { renderWithAssistantSpans } from '../../src/main/core/training/chatTemplate';
 import { tokenizeExample } from '../../src/main/core/training/tokenizeExample';
 import type { ChatMessage } from '../../src/shared/domain';
@@ -122,4 +123,32 @@ describe('a reasoning model (Qwen 3)', () => {
     const [[start, end]] = rendered.spans as [[number, number]];
     expect(rendered.text.slice(start, end)).toBe('Sure.<|im_end|>');
   });
+
+  it.each(Object.keys(conversations))(
+    'learns an answer that opens with a thought with thinking on, in the context chat asks with Think on (%s)',
+    async (key) => {
+      const model = await vocabs.vocab('qwen2');
+      const template = vocabs.template('Qwen-Qwen3-0.6B');
+      const messages = conversations[key]!;
+      const ctx = { template, bosToken: model.tokens.bosString ?? '', eosToken: model.tokens.eosString ?? '' };
+      const answer = '<think>\nThey ask about LoRA.\n</think>\n\nLow-rank adapters.';
+      const example: ChatMessage[] = [...messages, { role: 'assistant', content: answer }];
+      expect(trainsThought(ctx, example)).toBe(true);
+      const rendered = renderTrainingChat(ctx, example);
+      const [start, end] = rendered.spans.at(-1)!;
+      expect(rendered.text.slice(start, end)).toBe(`${answer}<|im_end|>`);
+      const trained = tokenizeExample(rendered, tokenizerPort(model));
+      let answerAt = trained.mask.lastIndexOf(1);
+      while (answerAt > 0 && trained.mask[answerAt - 1] === 1) answerAt--;
+      const context = Array.from(trained.tokens.subarray(0, answerAt));
+
+      const wrapper = LatheChatWrapper.forModel(model, template).forSequence();
+      wrapper.thinking = true;
+      const prompt = wrapper.generateContextState({ chatHistory: history(messages) }).contextText;
+      expect(model.detokenize(prompt.tokenize(model.tokenizer) as never, true)).toBe(
+        model.detokenize(context as never, true),
+      );
+      expect(prompt.tokenize(model.tokenizer)).toEqual(context);
+    },
+  );
 });

@@ -153,11 +153,14 @@ describe('chat → curate → fine-tune → chat again', () => {
       modelId: null,
     });
 
-    // Cancelled midway (the merging process slowed to 30 ms a tensor): nothing is left behind.
-    process.env.LATHE_MERGE_TENSOR_DELAY_MS = '30';
+    // Cancelled midway (the merging process slowed to 200 ms a tensor): nothing is left behind.
+    process.env.LATHE_MERGE_TENSOR_DELAY_MS = '200';
     const slow = (await call<{ job: Job }>('adapters.merge', { adapterId, name: 'Cancelled' })).job;
     // (the job forks its process a tick later: the variable stays until it is under way)
-    await expect.poll(async () => (await call<Job>('jobs.get', { id: slow.id })).progress).toBeGreaterThan(0);
+    // (the process takes a while to start on a loaded 2-core machine: the default second is too short)
+    await expect
+      .poll(async () => (await call<Job>('jobs.get', { id: slow.id })).progress, { timeout: 30_000 })
+      .toBeGreaterThan(0);
     delete process.env.LATHE_MERGE_TENSOR_DELAY_MS;
     await call('jobs.cancel', { id: slow.id });
     expect((await core.jobs.wait(slow.id)).state).toBe('cancelled');

@@ -31,6 +31,24 @@ describe('readExamplesFile', () => {
     ]);
   });
 
+  it('puts a thought given in its own field (reasoning_content, reasoning, thinking) before the answer', () => {
+    const rows = [
+      { role: 'assistant', content: 'A.', reasoning_content: ' Why A. ' },
+      { role: 'assistant', content: 'B.', reasoning: 'Why B.' },
+      { role: 'assistant', content: 'C.', thinking: 'Why C.' },
+      { role: 'assistant', content: '<think>\nKept.\n</think>\n\nD.', reasoning_content: 'Twice' },
+      { role: 'assistant', content: 'E.', reasoning_content: '   ' },
+    ].map((answer) => JSON.stringify({ messages: [{ role: 'user', content: 'q' }, answer] }));
+    const answers = readExamplesFile(file('r.jsonl', rows.join('\n'))).map((e) => e.messages[1]!.content);
+    expect(answers).toEqual([
+      '<think>\nWhy A.\n</think>\n\nA.',
+      '<think>\nWhy B.\n</think>\n\nB.',
+      '<think>\nWhy C.\n</think>\n\nC.',
+      '<think>\nKept.\n</think>\n\nD.',
+      'E.',
+    ]);
+  });
+
   it('reads a JSON array', () => {
     expect(readExamplesFile(file('a.json', `[${line('a')}, ${line('b')}]`))).toHaveLength(2);
   });

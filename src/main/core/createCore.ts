@@ -287,8 +287,15 @@ export function createCore(config: CoreConfig): Core {
   );
 
   let closing: Promise<void> | null = null;
+  // Models imported before reasoning was recorded: read their templates in the background.
+  const reasoningRead = models
+    .readReasoning(() => closing !== null)
+    .catch((error: unknown) => {
+      logger.warn('could not read the reasoning of older models', { error });
+    });
   const close = () =>
     (closing ??= (async () => {
+      await reasoningRead;
       await chat.close();
       await compare.close();
       await inference.close();

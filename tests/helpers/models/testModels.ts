@@ -18,6 +18,8 @@ export function writeTinyChatModel(path: string, seed = 1, shape: Partial<LlamaS
 export const realFamilies = {
   llama3: { vocab: 'llama-bpe', template: 'meta-llama-Llama-3.2-3B-Instruct' },
   qwen25: { vocab: 'qwen2', template: 'Qwen-Qwen2.5-7B-Instruct' },
+  /** Qwen 3's template (thinking switchable with `enable_thinking`) on Qwen 2's vocabulary. */
+  qwen3: { vocab: 'qwen2', template: 'Qwen-Qwen3-0.6B' },
   /** Gemma 2's template (no system role) on Llama 2's SentencePiece vocabulary. */
   gemma2: { vocab: 'llama-spm', template: 'google-gemma-2-2b-it' },
 } as const;

@@ -157,6 +157,8 @@ function message(
     parentId,
     role,
     content,
+    reasoning: null,
+    edited: false,
     status: 'done',
     error: null,
     variant: null,

@@ -13,6 +13,22 @@ const reason = (record: unknown, format: Parameters<typeof parseRecord>[1], opts
 };
 
 describe('parseRecord: openai', () => {
+  it('puts an assistant thought given in its own field before the answer, as training reads it', () => {
+    const example = ok(
+      {
+        messages: [
+          { role: 'user', content: 'q', reasoning_content: 'not an answer: left alone' },
+          { role: 'assistant', content: 'a', reasoning_content: '\nWhy a.\n' },
+        ],
+      },
+      'openai',
+    );
+    expect(example.messages).toEqual([
+      { role: 'user', content: 'q' },
+      { role: 'assistant', content: '<think>\nWhy a.\n</think>\n\na' },
+    ]);
+  });
+
   it('reads messages with split, tags and note', () => {
     expect(
       ok(

@@ -28,6 +28,7 @@ function model(id: string, over: Partial<ModelInfo> = {}): ModelInfo {
     fileType: null,
     contextLength: null,
     hasChatTemplate: true,
+    reasoning: 'none',
     mergedFrom: null,
     missing: false,
     createdAt: 0,

@@ -29,6 +29,8 @@ interface MessageRow {
   parent_id: string | null;
   role: 'user' | 'assistant';
   content: string;
+  reasoning: string | null;
+  edited: number;
   status: MessageStatus;
   error: string | null;
   variant: string | null;
@@ -61,6 +63,8 @@ const toMessage = (r: MessageRow): StoredMessage => ({
   parentId: r.parent_id,
   role: r.role,
   content: r.content,
+  reasoning: r.reasoning,
+  edited: r.edited === 1,
   status: r.status,
   error: json<AppErrorData>(r.error),
   variant: json<Variant>(r.variant),
@@ -162,9 +166,9 @@ export class ChatRepo {
   insertMessage(m: StoredMessage): void {
     this.db
       .prepare(
-        `INSERT INTO messages (id, conversation_id, parent_id, role, content, status, error, variant, sampling, stats,
-           truncated_context, rating, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO messages (id, conversation_id, parent_id, role, content, reasoning, edited, status, error, variant,
+           sampling, stats, truncated_context, rating, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(
         m.id,
@@ -172,6 +176,8 @@ export class ChatRepo {
         m.parentId,
         m.role,
         m.content,
+        m.reasoning,
+        m.edited ? 1 : 0,
         m.status,
         m.error === null ? null : JSON.stringify(m.error),
         m.variant === null ? null : JSON.stringify(m.variant),
@@ -185,12 +191,19 @@ export class ChatRepo {
 
   finishMessage(
     id: string,
-    end: { content: string; status: MessageStatus; error: AppErrorData | null; stats: GenerationStats | null },
+    end: {
+      content: string;
+      reasoning: string | null;
+      status: MessageStatus;
+      error: AppErrorData | null;
+      stats: GenerationStats | null;
+    },
   ): void {
     this.db
-      .prepare('UPDATE messages SET content = ?, status = ?, error = ?, stats = ? WHERE id = ?')
+      .prepare('UPDATE messages SET content = ?, reasoning = ?, status = ?, error = ?, stats = ? WHERE id = ?')
       .run(
         end.content,
+        end.reasoning,
         end.status,
         end.error === null ? null : JSON.stringify(end.error),
         end.stats === null ? null : JSON.stringify(end.stats),
@@ -198,9 +211,18 @@ export class ChatRepo {
       );
   }
 
-  /** Saves the text streamed so far, so a crash keeps it. */
-  saveProgress(id: string, content: string): void {
-    this.db.prepare("UPDATE messages SET content = ? WHERE id = ? AND status = 'streaming'").run(content, id);
+  /** An answer written further (`chat.continue`): streaming again with `sampling`, its error cleared. */
+  resumeMessage(id: string, sampling: Sampling): void {
+    this.db
+      .prepare("UPDATE messages SET status = 'streaming', error = NULL, sampling = ? WHERE id = ?")
+      .run(JSON.stringify(sampling), id);
+  }
+
+  /** Saves the text streamed so far (answer and thought), so a crash keeps it. */
+  saveProgress(id: string, content: string, reasoning: string | null): void {
+    this.db
+      .prepare("UPDATE messages SET content = ?, reasoning = ? WHERE id = ? AND status = 'streaming'")
+      .run(content, reasoning, id);
   }
 
   setRating(id: string, rating: 'up' | 'down' | null): void {

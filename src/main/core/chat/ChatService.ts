@@ -19,6 +19,7 @@ import type { Logger } from '../logger';
 import type { ModelsService } from '../models/ModelsService';
 import type { ChatRepo } from './ChatRepo';
 import { DeltaBatcher } from './DeltaBatcher';
+import { withThought } from '../models/reasoning';
 import { exportConversation } from './exportConversation';
 import { buildThread, pathTo } from './thread';
 
@@ -107,7 +108,14 @@ export class ChatService {
     // Adapters belong to a base model: a new model without new adapters starts from its base.
     const adapters = patch.adapters ?? (modelId === current.modelId ? current.adapters : []);
     this.#checkVariant(modelId, adapters);
-    const sampling = { ...(patch.preset ? samplingPresets[patch.preset] : current.sampling), ...patch.sampling };
+    // A preset sets how the model samples; whether it thinks is kept.
+    const { thinking } = current.sampling;
+    const sampling = {
+      ...(patch.preset
+        ? { ...samplingPresets[patch.preset], ...(thinking !== undefined ? { thinking } : {}) }
+        : current.sampling),
+      ...patch.sampling,
+    };
     this.#o.repo.updateConversation(
       id,
       {
@@ -155,6 +163,103 @@ export class ChatService {
     if (original.role !== 'user')
       throw new AppError('CONFLICT', 'Only your own messages can be edited.', { messageId });
     return this.#turn(this.get(original.conversationId), { parentId: original.parentId, content });
+  }
+
+  /**
+   * Goes on with an answer that stopped early (stopped, at its token limit, or failed with text):
+   * the same message grows, written by the model and adapters that began it, with the
+   * conversation's sampling now (so a raised Max tokens applies) and the answer's own thinking
+   * switch. Only the last answer of a branch; see `chat.continue`.
+   */
+  async continue(messageId: string): Promise<ChatTurnStarted> {
+    const answer = this.#message(messageId);
+    if (answer.role !== 'assistant' || answer.parentId === null) {
+      throw new AppError('CONFLICT', 'Only an answer can be continued.', { messageId });
+    }
+    const conversation = this.get(answer.conversationId);
+    if (this.#active.has(conversation.id)) {
+      throw new AppError('BUSY', 'This conversation is still answering; stop it or wait.', {
+        conversationId: conversation.id,
+      });
+    }
+    const all = this.#o.repo.messages(conversation.id);
+    if (all.some((m) => m.parentId === answer.id)) {
+      throw new AppError('CONFLICT', 'Only the last answer of a branch can be continued: this one has replies.', {
+        messageId,
+        reason: 'has-replies',
+      });
+    }
+    if (!answer.content && !answer.reasoning) {
+      throw new AppError('CONFLICT', 'This answer has no text to continue; regenerate it instead.', {
+        messageId,
+        reason: 'empty',
+      });
+    }
+    const variant = answer.variant ?? { modelId: conversation.modelId, adapters: conversation.adapters };
+    if (!variant.modelId) throw new AppError('CONFLICT', 'Choose a model for this conversation first.');
+    const controller = new AbortController();
+    const active: Active = { controller, done: Promise.resolve() };
+    this.#active.set(conversation.id, active);
+    try {
+      const prepared = await this.#o.inference.prepare({
+        owner: conversation.id,
+        modelId: variant.modelId,
+        adapters: variant.adapters,
+        messages: toChatMessages(conversation.systemPrompt, pathTo(all, answer.parentId)),
+        sampling: { ...conversation.sampling, thinking: answer.sampling?.thinking === true },
+        continueFrom: { content: answer.content, reasoning: answer.reasoning },
+      });
+      if (controller.signal.aborted) {
+        prepared.discard();
+        throw new AppError('CANCELLED', 'Stopped before the answer went on.');
+      }
+      try {
+        this.#o.repo.resumeMessage(answer.id, prepared.sampling);
+        this.#o.repo.updateConversation(conversation.id, { activeLeafId: answer.id }, Date.now());
+      } catch (error) {
+        prepared.discard();
+        throw error;
+      }
+      this.#o.events.emit('chat.message', this.#message(answer.id));
+      this.#changed(conversation.id);
+      active.done = this.#stream(conversation.id, answer, prepared, controller.signal, answer);
+      return { userMessageId: answer.parentId, assistantMessageId: answer.id };
+    } catch (error) {
+      this.#active.delete(conversation.id);
+      throw error;
+    }
+  }
+
+  /**
+   * A new version of the answer `messageId`, written by hand: a sibling shown at once, what the
+   * next turns see, what Continue goes on from and what Add to dataset keeps. It has no thought
+   * (that was the model's, for its own answer). BUSY while the conversation answers.
+   */
+  editAnswer(messageId: string, content: string): StoredMessage {
+    const original = this.#message(messageId);
+    if (original.role !== 'assistant' || original.parentId === null) {
+      throw new AppError('CONFLICT', 'Only an answer can be edited as an answer.', { messageId });
+    }
+    if (this.#active.has(original.conversationId)) {
+      throw new AppError('BUSY', 'This conversation is still answering; stop it or wait.', {
+        conversationId: original.conversationId,
+      });
+    }
+    const now = Date.now();
+    const version: StoredMessage = {
+      ...blankMessage(original.conversationId, original.parentId, 'assistant', now),
+      content,
+      edited: true,
+      status: 'done',
+      variant: original.variant,
+      sampling: original.sampling,
+    };
+    this.#o.repo.insertMessage(version);
+    this.#o.repo.updateConversation(original.conversationId, { activeLeafId: version.id }, now);
+    const stored = this.#message(version.id);
+    this.#o.events.emit('chat.message', stored);
+    this.#changed(original.conversationId);
+    return stored;
   }
 
   async stop(conversationId: string): Promise<{ stopped: boolean }> {
@@ -211,7 +316,7 @@ export class ChatService {
    * Keeps the conversation up to this answer as an example in `datasetId` (default: "Kept from
    * chat"), linked to the message; keeping it again in the same dataset replaces the example.
    */
-  keep(messageId: string, editedContent?: string, datasetId?: string): KeptExample {
+  keep(messageId: string, editedContent?: string, datasetId?: string, keepThought = false): KeptExample {
     const answer = this.#message(messageId);
     if (answer.role !== 'assistant') throw new AppError('CONFLICT', 'Only answers can be kept.', { messageId });
     if (answer.status === 'streaming' || answer.status === 'failed') {
@@ -222,7 +327,20 @@ export class ChatService {
     const messages = toChatMessages(conversation.systemPrompt, path.slice(0, -1));
     const content = editedContent ?? answer.content;
     messages.push({ role: 'assistant', content });
-    const edited = editedContent !== undefined && editedContent !== answer.content;
+    if (!content.trim()) {
+      throw new AppError('CONFLICT', 'This answer has no text to keep (only a thought); continue it first.', {
+        messageId,
+        reason: 'empty',
+      });
+    }
+    const edited = answer.edited || (editedContent !== undefined && editedContent !== answer.content);
+    if (keepThought) {
+      const thought = answer.reasoning?.trim();
+      if (!thought) {
+        throw new AppError('CONFLICT', 'This answer has no thought to keep.', { messageId, reason: 'no-thought' });
+      }
+      messages[messages.length - 1] = { role: 'assistant', content: withThought(content, thought) };
+    }
     const example = this.#o.datasets.keepFromChat({
       datasetId,
       conversationId: conversation.id,
@@ -325,27 +443,64 @@ export class ChatService {
     answer: StoredMessage,
     prepared: Awaited<ReturnType<Inference['prepare']>>,
     signal: AbortSignal,
+    /** A continued answer: what it had before (the new text is added to it). */
+    prior: Pick<StoredMessage, 'content' | 'reasoning' | 'stats'> | null = null,
   ): Promise<void> {
     const { repo, events } = this.#o;
     const batcher = new DeltaBatcher((delta) =>
       events.emit('chat.token', { conversationId, messageId: answer.id, delta }),
     );
-    const saver = setInterval(() => repo.saveProgress(answer.id, batcher.text), this.#o.saveEveryMs ?? 1000);
+    const thought = new DeltaBatcher((delta) =>
+      events.emit('chat.token', { conversationId, messageId: answer.id, delta, thought: true }),
+    );
+    const before = prior?.content ?? '';
+    // An unclosed thought keeps its trailing whitespace: a continuation gives the model its own text back.
+    const thoughtSoFar = (added = thought.text, closed = false) => {
+      const text = ((prior?.reasoning ?? '') + added).trimStart();
+      return (closed ? text.trimEnd() : text) || null;
+    };
+    const saver = setInterval(
+      () => repo.saveProgress(answer.id, before + batcher.text, thoughtSoFar()),
+      this.#o.saveEveryMs ?? 1000,
+    );
     try {
-      const outcome = await prepared.run({ signal, onText: (delta) => batcher.push(delta) });
+      const outcome = await prepared.run({
+        signal,
+        // Each flushes the other first, so the events keep the order the text was written in.
+        onText: (delta) => {
+          thought.flush();
+          batcher.push(delta);
+        },
+        onThought: (delta) => {
+          batcher.flush();
+          thought.push(delta);
+        },
+      });
+      thought.flush();
       batcher.flush();
       repo.finishMessage(answer.id, {
-        content: outcome.text,
+        content: before + outcome.text,
+        reasoning: thoughtSoFar(outcome.thought, before + outcome.text !== ''),
         status: outcome.stopReason === 'aborted' ? 'stopped' : 'done',
         error: null,
-        stats: outcome.stats,
+        // A continued answer counts all its tokens; its speed is the last part's.
+        stats: prior?.stats
+          ? { ...outcome.stats, completionTokens: prior.stats.completionTokens + outcome.stats.completionTokens }
+          : outcome.stats,
       });
     } catch (error) {
+      thought.flush();
       batcher.flush();
       const data = toAppErrorData(error);
       if (data.code === 'INTERNAL') this.#o.logger.error('generation failed', { conversationId, error });
       try {
-        repo.finishMessage(answer.id, { content: batcher.text, status: 'failed', error: data, stats: null });
+        repo.finishMessage(answer.id, {
+          content: before + batcher.text,
+          reasoning: thoughtSoFar(),
+          status: 'failed',
+          error: data,
+          stats: null,
+        });
       } catch (dbError) {
         this.#o.logger.error('could not store a failed answer', { error: dbError });
       }
@@ -404,6 +559,8 @@ function blankMessage(
     parentId,
     role,
     content: '',
+    reasoning: null,
+    edited: false,
     status: 'streaming',
     error: null,
     variant: null,

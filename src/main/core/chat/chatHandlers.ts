@@ -13,6 +13,8 @@ export function chatHandlers(
   | 'chat.send'
   | 'chat.regenerate'
   | 'chat.edit'
+  | 'chat.continue'
+  | 'chat.editAnswer'
   | 'chat.stop'
   | 'chat.thread'
   | 'chat.export'
@@ -29,10 +31,13 @@ export function chatHandlers(
     'chat.send': (input) => chat.send(input),
     'chat.regenerate': ({ messageId }) => chat.regenerate(messageId),
     'chat.edit': ({ messageId, content }) => chat.edit(messageId, content),
+    'chat.continue': ({ messageId }) => chat.continue(messageId),
+    'chat.editAnswer': ({ messageId, content }) => chat.editAnswer(messageId, content),
     'chat.stop': ({ conversationId }) => chat.stop(conversationId),
     'chat.thread': ({ conversationId, leafId }) => chat.thread(conversationId, leafId),
     'chat.export': ({ conversationId, format, leafId }) => chat.export(conversationId, format, leafId),
     'chat.feedback': ({ messageId, rating }) => chat.feedback(messageId, rating),
-    'chat.keep': ({ messageId, editedContent, datasetId }) => chat.keep(messageId, editedContent, datasetId),
+    'chat.keep': ({ messageId, editedContent, datasetId, withThought }) =>
+      chat.keep(messageId, editedContent, datasetId, withThought),
   };
 }

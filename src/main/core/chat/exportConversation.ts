@@ -23,7 +23,15 @@ export function exportConversation(
         role: m.role,
         content: m.content,
         createdAt: new Date(m.createdAt).toISOString(),
-        ...(m.role === 'assistant' ? { status: m.status, stats: m.stats, truncatedContext: m.truncatedContext } : {}),
+        ...(m.role === 'assistant'
+          ? {
+              ...(m.reasoning ? { reasoning: m.reasoning } : {}),
+              ...(m.edited ? { edited: true } : {}),
+              status: m.status,
+              stats: m.stats,
+              truncatedContext: m.truncatedContext,
+            }
+          : {}),
       })),
     };
     return { filename: `${base}.json`, mimeType: 'application/json', text: `${JSON.stringify(data, null, 2)}\n` };
@@ -32,7 +40,17 @@ export function exportConversation(
   if (model) lines.push(`*Model: ${model.name}*`, '');
   if (conversation.systemPrompt.trim()) lines.push('## System', '', conversation.systemPrompt.trim(), '');
   for (const m of messages) {
-    lines.push(m.role === 'user' ? '## User' : '## Assistant', '', m.content.trim(), '');
+    lines.push(m.role === 'user' ? '## User' : '## Assistant', '');
+    // The thought as a quote, so it reads apart from the answer.
+    if (m.role === 'assistant' && m.reasoning)
+      lines.push(
+        ...m.reasoning
+          .trim()
+          .split('\n')
+          .map((l) => `> ${l}`.trimEnd()),
+        '',
+      );
+    lines.push(m.content.trim(), '');
   }
   return { filename: `${base}.md`, mimeType: 'text/markdown', text: lines.join('\n') };
 }

@@ -4,7 +4,8 @@ import type { ExampleMessage } from '../../../shared/datasets';
 import type { ChatMessage } from '../../../shared/domain';
 import { AppError } from '../../../shared/errors';
 import type { JobContext } from '../jobs/JobRunner';
-import { renderChat, renderWithAssistantSpans, type TemplateContext } from '../training/chatTemplate';
+import { renderTrainingChat } from '../models/reasoning';
+import { renderChat, type TemplateContext } from '../training/chatTemplate';
 import { chatTemplateOf } from '../models/chatFormat';
 import type { DatasetsRepo } from './DatasetsRepo';
 
@@ -40,7 +41,7 @@ export function llamaTokenCounter(getLlama: () => Promise<Llama>): OpenTokenCoun
         let text: string;
         try {
           // What training tokenizes: folded system prompts, the last answer in its prompt's context.
-          text = renderWithAssistantSpans(template, messages as ChatMessage[]).text;
+          text = renderTrainingChat(template, messages as ChatMessage[]).text;
         } catch {
           try {
             text = renderChat(template, messages as ChatMessage[], false);

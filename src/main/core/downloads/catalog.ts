@@ -60,7 +60,8 @@ const seeds: Seed[] = [
     contextLength: 40_960,
     ...qwenLicense,
     fineTunesWellOn: ['tone and persona', 'short-form writing', 'structured extraction'],
-    description: 'A capable small chat model (Lathe chats and trains it with thinking off); a good default on laptops.',
+    description:
+      'A capable small chat model (Lathe trains it with thinking off; chat can turn it on); a good default on laptops.',
   },
   {
     id: 'qwen3-4b',
@@ -139,7 +140,8 @@ const seeds: Seed[] = [
     license: 'Apache-2.0',
     licenseNote: 'Permissive; fully open training data and recipe from Hugging Face.',
     fineTunesWellOn: ['English/European-language assistants', 'long documents', 'concise answers'],
-    description: "Hugging Face's open 3B model with long context (Lathe chats and trains it with thinking off).",
+    description:
+      "Hugging Face's open 3B model with long context (Lathe trains it with thinking off; chat can turn it on).",
   },
 ];
 

@@ -27,7 +27,7 @@ export interface InferenceClientOptions extends InferenceServiceOptions {
 interface Pending {
   resolve(value: unknown): void;
   reject(error: Error): void;
-  onText?: (delta: string) => void;
+  onText?: (delta: string, thought: boolean) => void;
   /** The process the message went to, and the message (to send again if it never arrived). */
   child: ChildHandle<ToInference, FromInference>;
   message: ToInference;
@@ -114,6 +114,7 @@ export class InferenceClient implements Inference {
       adapters,
       messages: [...request.messages],
       sampling: request.sampling,
+      ...(request.continueFrom ? { continueFrom: request.continueFrom } : {}),
     })) as PreparedReply;
     const child = this.#child;
     let used = false;
@@ -124,7 +125,9 @@ export class InferenceClient implements Inference {
         used = true;
         if (child !== this.#child) throw crashed(null, null, '');
         const abort = () => this.#child?.send({ type: 'abort', id });
-        const result = this.#send(id, { type: 'run', id }, hooks.onText);
+        const result = this.#send(id, { type: 'run', id }, (delta, thought) =>
+          thought ? hooks.onThought?.(delta) : hooks.onText(delta),
+        );
         if (hooks.signal.aborted) abort();
         else hooks.signal.addEventListener('abort', abort, { once: true });
         try {
@@ -195,7 +198,7 @@ export class InferenceClient implements Inference {
     return this.#send(id, { ...message, id } as ToInference);
   }
 
-  #send(id: number, message: ToInference, onText?: (delta: string) => void): Promise<unknown> {
+  #send(id: number, message: ToInference, onText?: (delta: string, thought: boolean) => void): Promise<unknown> {
     if (this.#closed && message.type !== 'close') {
       return Promise.reject(new AppError('CONFLICT', 'Lathe is shutting down.'));
     }
@@ -263,7 +266,7 @@ export class InferenceClient implements Inference {
   #receive(message: FromInference): void {
     switch (message.type) {
       case 'text':
-        this.#pending.get(message.id)?.onText?.(message.delta);
+        this.#pending.get(message.id)?.onText?.(message.delta, message.thought === true);
         return;
       case 'log':
         this.#o.logger[message.level](message.message, message.fields);

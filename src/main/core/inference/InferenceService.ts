@@ -16,7 +16,8 @@ import type { Logger } from '../logger';
 import { inspectGguf } from '../models/inspectGguf';
 import { modelError } from '../models/modelError';
 import { fitHistory } from './fitHistory';
-import { chatWrapperFor } from './LatheChatWrapper';
+import { chatWrapperFor, LatheChatWrapper } from './LatheChatWrapper';
+import { ThoughtSplitter, type SplitFrom } from './ThoughtSplitter';
 import { GenerationThreadTuner, threadPlan, useGenerationThreads, type ThreadPlan, type ThreadUse } from './threadPlan';
 
 /** How the inference engine runs; every field optional. */
@@ -71,6 +72,11 @@ export interface GenerateRequest {
   /** System prompt (optional) first, last a user message. */
   messages: readonly ChatMessage[];
   sampling: Sampling;
+  /**
+   * An answer to go on with (it stopped, or ran out of tokens): what it has so far, thought apart.
+   * The model continues the same text; `onText`/`onThought` deliver only what it adds.
+   */
+  continueFrom?: { content: string; reasoning: string | null };
 }
 
 /** A generation whose prompt has been checked and whose sequence is reserved. */
@@ -80,7 +86,7 @@ export interface PreparedGeneration {
   sampling: Sampling;
   /** Oldest turns left out so the prompt fits. */
   droppedMessages: number;
-  run(hooks: { signal: AbortSignal; onText: (delta: string) => void }): Promise<GenerationOutcome>;
+  run(hooks: GenerationHooks): Promise<GenerationOutcome>;
   /** Gives the sequence back without running. */
   discard(): void;
 }
@@ -90,9 +96,19 @@ function randomSeed(): number {
   return randomInt(0, 2 ** 31);
 }
 
+/** Where a running generation's text goes: the answer, and a reasoning model's thought apart. */
+export interface GenerationHooks {
+  signal: AbortSignal;
+  onText: (delta: string) => void;
+  /** The thought a reasoning model writes before its answer (else it is dropped). */
+  onThought?: (delta: string) => void;
+}
+
 export interface GenerationOutcome {
   /** The answer text (what `onText` delivered, concatenated). */
   text: string;
+  /** The thought before the answer, without the whitespace around it; '' when there was none. */
+  thought: string;
   stopReason: 'done' | 'maxTokens' | 'aborted';
   stats: GenerationStats;
 }
@@ -158,6 +174,8 @@ export function createLlama(config: InferenceConfig, logger: Logger): Promise<Ll
 
 interface Slot {
   chat: LlamaChat;
+  /** The sequence's own wrapper (its thinking switch is set for each generation). */
+  wrapper: ChatWrapper;
   owner: string | null;
   busy: boolean;
   lastUsed: number;
@@ -264,11 +282,15 @@ export class InferenceService implements Inference {
         return { loaded: l, entry: e, reserved: this.#acquire(e, request.owner) };
       });
       slot = reserved;
+      if (slot.wrapper instanceof LatheChatWrapper) slot.wrapper.thinking = request.sampling.thinking === true;
+      const wrapper = slot.wrapper;
       // node-llama-cpp's default seed is the current second, so two regenerations within one second
       // would repeat each other: no seed means a fresh random one, reported so the answer can be redone.
       const sampling = request.sampling.seed === null ? { ...request.sampling, seed: randomSeed() } : request.sampling;
       const contextSize = loaded.contextSize;
-      const fitted = fitHistory(request.messages, (messages) => countTokens(loaded, messages), {
+      const lathe = wrapper instanceof LatheChatWrapper ? wrapper : null;
+      const soFar = continuation(lathe, request.messages, request.continueFrom);
+      const fitted = fitHistory(request.messages, (messages) => countTokens(loaded, wrapper, messages, soFar.text), {
         contextSize,
         reserve: Math.min(sampling.maxTokens, Math.max(64, Math.floor(contextSize / 4))),
         minReserve: Math.min(sampling.maxTokens, 16),
@@ -285,7 +307,8 @@ export class InferenceService implements Inference {
           if (used) throw new Error('A prepared generation runs once.');
           used = true;
           try {
-            return await this.#run(owned, toHistory(fitted.messages), sampling, maxTokens, fitted.promptTokens, hooks);
+            const history = toHistory(fitted.messages, soFar.text);
+            return await this.#run(owned, history, soFar.from, sampling, maxTokens, fitted.promptTokens, hooks);
           } finally {
             this.#free(owned, request.owner, entry);
           }
@@ -319,15 +342,22 @@ export class InferenceService implements Inference {
   async #run(
     slot: Slot,
     history: ChatHistoryItem[],
+    from: SplitFrom | null,
     sampling: Sampling,
     maxTokens: number,
     promptTokens: number,
-    hooks: { signal: AbortSignal; onText: (delta: string) => void },
+    hooks: GenerationHooks,
   ): Promise<GenerationOutcome> {
     const started = performance.now();
     let firstAt: number | null = null;
     let completionTokens = 0;
     let text = '';
+    const wrapper = slot.wrapper instanceof LatheChatWrapper ? slot.wrapper : null;
+    const split = new ThoughtSplitter(
+      wrapper?.reasoning.markers ?? null,
+      from ?? (wrapper?.opensThought(history) ? 'openedThought' : 'start'),
+      (delta, thought) => (thought ? hooks.onThought?.(delta) : hooks.onText(delta)),
+    );
     const result = await slot.chat.generateResponse(history, {
       signal: hooks.signal,
       stopOnAbortSignal: true,
@@ -344,20 +374,22 @@ export class InferenceService implements Inference {
       },
       onTextChunk: (delta) => {
         text += delta;
-        hooks.onText(delta);
+        split.push(delta);
       },
     });
     // Text held back while it might have been a stop trigger, then released at the end.
     if (result.response.length > text.length && result.response.startsWith(text)) {
       const rest = result.response.slice(text.length);
       text += rest;
-      hooks.onText(rest);
+      split.push(rest);
     }
+    split.end();
     const ended = performance.now();
     const reason = result.metadata.stopReason;
     const first = firstAt as number | null;
     return {
-      text,
+      text: split.answer,
+      thought: split.thought,
       stopReason: reason === 'abort' ? 'aborted' : reason === 'maxTokens' ? 'maxTokens' : 'done',
       stats: {
         promptTokens,
@@ -367,6 +399,7 @@ export class InferenceService implements Inference {
           first === null || completionTokens < 2 || ended <= first
             ? null
             : Math.round(((completionTokens - 1) / ((ended - first) / 1000)) * 10) / 10,
+        ...(reason === 'maxTokens' ? { reachedMaxTokens: true } : {}),
       },
     };
   }
@@ -547,8 +580,10 @@ export class InferenceService implements Inference {
         this.#o.logger.warn('generation threads: node-llama-cpp context internals changed; one thread count for all');
     }
     for (let i = 0; i < sequences; i++) {
+      const wrapper = loaded.wrapper instanceof LatheChatWrapper ? loaded.wrapper.forSequence() : loaded.wrapper;
       slots.push({
-        chat: new LlamaChat({ contextSequence: context.getSequence(), chatWrapper: loaded.wrapper }),
+        chat: new LlamaChat({ contextSequence: context.getSequence(), chatWrapper: wrapper }),
+        wrapper,
         owner: null,
         busy: false,
         lastUsed: 0,
@@ -584,7 +619,8 @@ export class InferenceService implements Inference {
   }
 }
 
-function toHistory(messages: readonly ChatMessage[]): ChatHistoryItem[] {
+/** The conversation as node-llama-cpp's history, ending in the answer to write (begun with `soFar`). */
+function toHistory(messages: readonly ChatMessage[], soFar = ''): ChatHistoryItem[] {
   const history: ChatHistoryItem[] = messages.map((m) =>
     m.role === 'system'
       ? { type: 'system', text: m.content }
@@ -592,13 +628,33 @@ function toHistory(messages: readonly ChatMessage[]): ChatHistoryItem[] {
         ? { type: 'user', text: m.content }
         : { type: 'model', response: [m.content] },
   );
-  history.push({ type: 'model', response: [] });
+  history.push({ type: 'model', response: soFar ? [soFar] : [] });
   return history;
 }
 
+/**
+ * The text an answer to continue has so far, as the model wrote it (its thought back between its
+ * markers), and where the continuation starts: in the thought or in the answer. Null `from` for a
+ * fresh answer. Without markers (a template that has no thoughts) the thought is left out.
+ */
+function continuation(
+  wrapper: LatheChatWrapper | null,
+  messages: readonly ChatMessage[],
+  soFar: GenerateRequest['continueFrom'],
+): { text: string; from: SplitFrom | null } {
+  const content = soFar?.content ?? '';
+  const reasoning = soFar?.reasoning ?? '';
+  const markers = wrapper?.reasoning.markers;
+  if (!reasoning || !markers) return { text: content, from: content ? 'answer' : null };
+  const opened = wrapper.opensThought(toHistory(messages)) ? '' : `${markers.open}\n`;
+  return content
+    ? { text: `${opened}${reasoning}\n${markers.close}\n\n${content}`, from: 'answer' }
+    : { text: `${opened}${reasoning}`, from: 'midThought' };
+}
+
 /** Tokens of the prompt the chat wrapper renders for these messages, the answer's opening included. */
-function countTokens(loaded: Loaded, messages: ChatMessage[]): number {
-  const { contextText } = loaded.wrapper.generateContextState({ chatHistory: toHistory(messages) });
+function countTokens(loaded: Loaded, wrapper: ChatWrapper, messages: ChatMessage[], soFar = ''): number {
+  const { contextText } = wrapper.generateContextState({ chatHistory: toHistory(messages, soFar) });
   return contextText.tokenize(loaded.model.tokenizer).length;
 }
 

@@ -11,6 +11,7 @@ import {
 } from 'node-llama-cpp';
 import type { ChatMessage } from '../../../shared/domain';
 import { chatTemplateOf } from '../models/chatFormat';
+import { opensThought, reasoningOf, type Reasoning } from '../models/reasoning';
 import { endOfTurnMarker, renderPrompt, type TemplateContext } from '../training/chatTemplate';
 
 /**
@@ -23,29 +24,47 @@ import { endOfTurnMarker, renderPrompt, type TemplateContext } from '../training
  * fine-tune: a space after each special token on SentencePiece vocabularies, Gemma 2's folded
  * system prompt (`---` between it and the question), Gemma 4's thinking switch, Llama 2's format
  * for a llama without a template.
+ *
+ * Reasoning is off, as training renders, unless `thinking` is set (a template that can switch it:
+ * `reasoning.mode === 'switchable'`). One wrapper a sequence (`forSequence`), so conversations
+ * answering at once may differ in it.
  */
 export class LatheChatWrapper extends ChatWrapper {
   readonly wrapperName = 'Lathe template';
+  /** How the template handles reasoning, and the markers of a thought. */
+  readonly reasoning: Reasoning;
+  /** Render prompts with `enable_thinking: true` (used only where the template can switch it). */
+  thinking = false;
   readonly #ctx: TemplateContext;
-  readonly #addBos: boolean;
-  readonly #bosParses: boolean;
+  readonly #options: { addBos: boolean; bosParses: boolean };
   readonly #stops: LlamaText[];
 
   /**
    * `addBos`: the model wants BOS first (training prepends it); `bosParses`: the BOS token's text
    * tokenizes to that one token, so it can lead the prompt's single piece.
    */
-  constructor(ctx: TemplateContext, options: { addBos: boolean; bosParses: boolean }) {
+  constructor(ctx: TemplateContext, options: { addBos: boolean; bosParses: boolean }, reasoning = reasoningOf(ctx)) {
     super();
     this.#ctx = ctx;
-    this.#addBos = options.addBos;
-    this.#bosParses = options.bosParses;
+    this.#options = options;
+    this.reasoning = reasoning;
     const marker = endOfTurnMarker(ctx);
     this.#stops = [
       LlamaText(new SpecialToken('EOS')),
       LlamaText(new SpecialToken('EOT')),
       ...(marker ? [LlamaText(new SpecialTokensText(marker)), LlamaText(marker)] : []),
     ];
+  }
+
+  /** A wrapper of the same model for one more sequence, with thinking off. */
+  forSequence(): LatheChatWrapper {
+    return new LatheChatWrapper(this.#ctx, this.#options, this.reasoning);
+  }
+
+  /** True when the prompt for `chatHistory` ends inside an opened thought (the model thinks first). */
+  opensThought(chatHistory: readonly ChatHistoryItem[]): boolean {
+    if (!this.reasoning.markers) return false;
+    return opensThought(this.#prompt(chatHistory), this.reasoning.markers);
   }
 
   /** The wrapper for a loaded model: its template (or the fallback), BOS and EOS from its vocabulary. */
@@ -65,19 +84,24 @@ export class LatheChatWrapper extends ChatWrapper {
     );
   }
 
+  #prompt(chatHistory: readonly ChatHistoryItem[]): string {
+    const { messages, answerSoFar } = fromHistory(chatHistory);
+    const thinking = this.thinking && this.reasoning.mode === 'switchable';
+    return renderPrompt(this.#ctx, messages, { thinking }) + answerSoFar;
+  }
+
   override generateContextState({
     chatHistory,
   }: ChatWrapperGenerateContextStateOptions): ChatWrapperGeneratedContextState {
-    const { messages, answerSoFar } = fromHistory(chatHistory);
-    const prompt = renderPrompt(this.#ctx, messages) + answerSoFar;
+    const prompt = this.#prompt(chatHistory);
     const bos = this.#ctx.bosToken;
-    const needsBos = this.#addBos && !(bos !== '' && prompt.startsWith(bos));
+    const needsBos = this.#options.addBos && !(bos !== '' && prompt.startsWith(bos));
     return {
       // One piece, as training tokenizes it: node-llama-cpp tokenizes a piece after another one
       // as a continuation, which on SentencePiece vocabularies drops the leading space training has.
       contextText: !needsBos
         ? LlamaText(new SpecialTokensText(prompt))
-        : this.#bosParses
+        : this.#options.bosParses
           ? LlamaText(new SpecialTokensText(bos + prompt))
           : LlamaText([new SpecialToken('BOS'), new SpecialTokensText(prompt)]),
       stopGenerationTriggers: this.#stops,

@@ -103,6 +103,7 @@ export function serveInference(port: HostPort): void {
             adapters: message.adapters,
             messages: message.messages,
             sampling: message.sampling,
+            ...(message.continueFrom ? { continueFrom: message.continueFrom } : {}),
           });
           prepared.set(message.id, { generation, abort: new AbortController() });
           const { promptTokens, droppedMessages, sampling } = generation;
@@ -112,10 +113,23 @@ export function serveInference(port: HostPort): void {
         const entry = prepared.get(message.id);
         if (!entry) return answer(message.id, () => Promise.reject(new Error('No such prepared generation.')));
         const text = new TextCoalescer((delta) => port.post({ type: 'text', id: message.id, delta }));
+        const thought = new TextCoalescer((delta) => port.post({ type: 'text', id: message.id, delta, thought: true }));
         return answer(message.id, async () => {
           try {
-            return await entry.generation.run({ signal: entry.abort.signal, onText: (delta) => text.push(delta) });
+            return await entry.generation.run({
+              signal: entry.abort.signal,
+              // Each flushes the other first, so the two arrive in the order they were written.
+              onText: (delta) => {
+                thought.flush();
+                text.push(delta);
+              },
+              onThought: (delta) => {
+                text.flush();
+                thought.push(delta);
+              },
+            });
           } finally {
+            thought.flush();
             text.flush();
             prepared.delete(message.id);
           }

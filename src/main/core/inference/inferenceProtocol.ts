@@ -27,6 +27,7 @@ export type ToInference =
       adapters: AdapterSource[];
       messages: ChatMessage[];
       sampling: Sampling;
+      continueFrom?: { content: string; reasoning: string | null };
     }
   /** Runs the generation prepared by request `id`; text arrives as `text` messages, then its `result`. */
   | { type: 'run'; id: number }
@@ -51,6 +52,7 @@ export type FromInference =
       counters: InferenceCounters;
     }
   | { type: 'error'; id: number; error: AppErrorData; counters: InferenceCounters }
-  | { type: 'text'; id: number; delta: string }
+  /** Text of a running generation: of its answer, or (`thought`) of a reasoning model's thought. */
+  | { type: 'text'; id: number; delta: string; thought?: true }
   | { type: 'status'; status: InferenceStatus; counters: InferenceCounters }
   | { type: 'log'; level: LogLevel; message: string; fields?: Record<string, unknown> };

@@ -1,4 +1,4 @@
-import type { MergedFrom } from '../../../shared/domain';
+import type { MergedFrom, ReasoningMode } from '../../../shared/domain';
 import type { Db } from '../db/openDatabase';
 
 /** A model row as stored; `missing` and `variants` are added by the service. */
@@ -16,6 +16,8 @@ export interface ModelRecord {
   hasChatTemplate: boolean;
   /** Made by Lathe from a fine-tune: the base model and adapter it was merged from. */
   mergedFrom: MergedFrom | null;
+  /** How its chat template handles reasoning; null until read (models imported before it was recorded). */
+  reasoning: ReasoningMode | null;
   createdAt: number;
 }
 
@@ -32,6 +34,7 @@ interface Row {
   context_length: number | null;
   has_chat_template: number;
   merged_from: string | null;
+  reasoning: ReasoningMode | null;
   created_at: number;
 }
 
@@ -48,6 +51,7 @@ const toRecord = (r: Row): ModelRecord => ({
   contextLength: r.context_length,
   hasChatTemplate: r.has_chat_template === 1,
   mergedFrom: r.merged_from ? (JSON.parse(r.merged_from) as MergedFrom) : null,
+  reasoning: r.reasoning,
   createdAt: r.created_at,
 });
 
@@ -59,8 +63,8 @@ export class ModelsRepo {
     this.db
       .prepare(
         `INSERT INTO models (id, name, path, sha256, size_bytes, mtime_ms, architecture, parameter_count, file_type,
-           context_length, has_chat_template, merged_from, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+           context_length, has_chat_template, merged_from, reasoning, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(
         m.id,
@@ -75,6 +79,7 @@ export class ModelsRepo {
         m.contextLength,
         m.hasChatTemplate ? 1 : 0,
         m.mergedFrom ? JSON.stringify(m.mergedFrom) : null,
+        m.reasoning,
         m.createdAt,
       );
   }
@@ -95,6 +100,15 @@ export class ModelsRepo {
 
   list(): ModelRecord[] {
     return (this.db.prepare('SELECT * FROM models ORDER BY created_at DESC, rowid DESC').all() as Row[]).map(toRecord);
+  }
+
+  /** Models whose reasoning mode has not been read yet. */
+  withoutReasoning(): ModelRecord[] {
+    return (this.db.prepare('SELECT * FROM models WHERE reasoning IS NULL').all() as Row[]).map(toRecord);
+  }
+
+  setReasoning(id: string, reasoning: ReasoningMode): boolean {
+    return this.db.prepare('UPDATE models SET reasoning = ? WHERE id = ?').run(reasoning, id).changes > 0;
   }
 
   rename(id: string, name: string): boolean {

@@ -2,14 +2,15 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
 import { unlink } from 'node:fs/promises';
 import { basename } from 'node:path';
-import type { Adapter, Job, ModelImportResult, ModelInfo, ModelVariant } from '../../../shared/domain';
+import { readGgufFileInfo } from 'node-llama-cpp';
+import type { Adapter, Job, ModelImportResult, ModelInfo, ModelVariant, ReasoningMode } from '../../../shared/domain';
 import { AppError } from '../../../shared/errors';
 import type { EventBus } from '../EventBus';
 import { sha256Files } from '../fileHash';
 import type { JobRunner } from '../jobs/JobRunner';
 import type { Logger } from '../logger';
 import { modelFiles } from './ggufParts';
-import { inspectGguf, type GgufSummary } from './inspectGguf';
+import { inspectGguf, reasoningModeOf, type GgufSummary } from './inspectGguf';
 import { modelError } from './modelError';
 import type { ModelRecord, ModelsRepo } from './ModelsRepo';
 
@@ -185,6 +186,30 @@ export class ModelsService {
     });
   }
 
+  /**
+   * Reads how the chat templates of models imported before Lathe recorded it handle reasoning (from
+   * their GGUF headers, once each; `models.changed` for each). A model whose file cannot be read now
+   * is read at a later start. Stops when `closed()` turns true. Answers how many were read.
+   */
+  async readReasoning(closed: () => boolean = () => false): Promise<number> {
+    let read = 0;
+    for (const m of this.#o.repo.withoutReasoning()) {
+      if (closed()) break;
+      let mode: ReasoningMode;
+      try {
+        const info = await readGgufFileInfo(m.path, { readTensorInfo: false, logWarnings: false });
+        mode = reasoningModeOf(info.metadata);
+      } catch {
+        continue;
+      }
+      if (closed()) break;
+      this.#o.repo.setReasoning(m.id, mode);
+      this.#o.events.emit('models.changed', { modelId: m.id, change: 'updated' });
+      read++;
+    }
+    return read;
+  }
+
   async #runImport(
     args: ImportArgs,
     context: { signal: AbortSignal; onProgress: (p: { progress?: number; message?: string }) => void },
@@ -218,6 +243,7 @@ export class ModelsService {
       contextLength: summary.contextLength,
       hasChatTemplate: summary.hasChatTemplate,
       mergedFrom: summary.mergedFrom,
+      reasoning: summary.reasoning,
       createdAt: Date.now(),
     });
     this.#o.events.emit('models.changed', { modelId: id, change: 'added' });
@@ -236,6 +262,7 @@ export class ModelsService {
       fileType: m.fileType,
       contextLength: m.contextLength,
       hasChatTemplate: m.hasChatTemplate,
+      reasoning: m.reasoning ?? 'none',
       mergedFrom: m.mergedFrom,
       missing: !modelFiles(m.path).every(isFile),
       files: modelFiles(m.path).length,

@@ -1,11 +1,12 @@
 import { open, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { GgmlType, GgufFileType, GgufInsights, readGgufFileInfo } from 'node-llama-cpp';
-import type { MergedFrom } from '../../../shared/domain';
+import type { MergedFrom, ReasoningMode } from '../../../shared/domain';
 import { AppError } from '../../../shared/errors';
-import { ggufChatTemplate } from './chatFormat';
+import { chatTemplateOf, ggufChatTemplate } from './chatFormat';
 import { modelFiles, splitGgufName, splitPartName } from './ggufParts';
 import { modelError } from './modelError';
+import { reasoningOf } from './reasoning';
 
 /** What the library records about a GGUF file, read from its header without loading it. */
 export interface GgufSummary {
@@ -16,6 +17,8 @@ export interface GgufSummary {
   fileType: string | null;
   contextLength: number | null;
   hasChatTemplate: boolean;
+  /** How its chat template handles reasoning (the ChatML fallback has none). */
+  reasoning: ReasoningMode;
   /** Made by Lathe from a fine-tune: its GGUF names the base model and the adapter. */
   mergedFrom: MergedFrom | null;
   /** Of all its files together (a split model's parts). */
@@ -161,6 +164,7 @@ export async function inspectGguf(path: string): Promise<GgufSummary> {
     fileType: fileTypeName ? fileTypeName.replace(/^(MOSTLY|ALL)_/, '') : null,
     contextLength: insights.trainContextSize ?? null,
     hasChatTemplate: ggufChatTemplate(info.metadata) !== null,
+    reasoning: reasoningModeOf(info.metadata),
     mergedFrom: mergedFromOf(info.metadata),
     sizeBytes,
     mtimeMs: Math.floor(mtimeMs),
@@ -181,4 +185,9 @@ function mergedFromOf(metadata: unknown): MergedFrom | null {
   const base = m.general?.base_model?.['0']?.name;
   const adapter = m.lathe?.merged?.adapter;
   return typeof base === 'string' && typeof adapter === 'string' ? { base, adapter } : null;
+}
+
+/** How the GGUF's chat template handles reasoning (`none` for the fallback or a template that does not render). */
+export function reasoningModeOf(metadata: unknown): ReasoningMode {
+  return reasoningOf({ template: chatTemplateOf(metadata), bosToken: '', eosToken: '' }).mode;
 }

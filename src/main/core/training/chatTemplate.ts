@@ -37,21 +37,22 @@ function compile(source: string): Template {
 
 /**
  * Renders messages with the model's own chat template, as Hugging Face's `apply_chat_template` does,
- * with reasoning off (`enable_thinking: false`): Lathe trains and chats answers, not thought traces,
- * so a reasoning model (Qwen 3, SmolLM3, Gemma 4) is asked with its empty thought already written
- * and answers directly, in training and in chat alike.
+ * with reasoning off (`enable_thinking: false`) unless `thinking`: Lathe trains answers, not thought
+ * traces, so a reasoning model (Qwen 3, SmolLM3, Gemma 4) is trained with its empty thought already
+ * written, and chat asks it the same way unless the user turns thinking on.
  */
 export function renderChat(
   ctx: TemplateContext,
   messages: readonly ChatMessage[],
   addGenerationPrompt: boolean,
+  thinking = false,
 ): string {
   return compile(ctx.template).render({
     messages,
     add_generation_prompt: addGenerationPrompt,
     bos_token: ctx.bosToken,
     eos_token: ctx.eosToken,
-    enable_thinking: false,
+    enable_thinking: thinking,
   });
 }
 
@@ -77,8 +78,13 @@ export function endOfTurnMarker(ctx: TemplateContext): string {
  * Templates that rewrite earlier turns (Qwen 3 drops empty reasoning from old turns, Mistral moves
  * the system prompt into the last user turn) fall back to locating each answer's content in order.
  */
-export function renderWithAssistantSpans(ctx: TemplateContext, messages: readonly ChatMessage[]): RenderedChat {
-  const { text: full, turns, foldedSystem } = renderFolding(ctx, messages, false);
+export function renderWithAssistantSpans(
+  ctx: TemplateContext,
+  messages: readonly ChatMessage[],
+  options: { thinking?: boolean } = {},
+): RenderedChat {
+  const thinking = options.thinking ?? false;
+  const { text: full, turns, foldedSystem } = renderFolding(ctx, messages, false, thinking);
   const marker = endOfTurnMarker(ctx);
   const last = turns.length - 1;
   let text = full;
@@ -88,11 +94,11 @@ export function renderWithAssistantSpans(ctx: TemplateContext, messages: readonl
   // followed by the answer as the template writes it.
   const finalTurn = turns[last]?.role === 'assistant' ? turns[last] : undefined;
   // (the loop below reuses it: two template renders an example, not four)
-  let final = finalTurn ? prefixSpan(ctx, turns, last, full, marker) : null;
+  let final = finalTurn ? prefixSpan(ctx, turns, last, full, marker, thinking) : null;
   if (finalTurn && !final) {
     const answer = lastSpan(finalTurn.content, full, marker);
     if (answer) {
-      const prompt = renderChat(ctx, turns.slice(0, last), true);
+      const prompt = renderChat(ctx, turns.slice(0, last), true, thinking);
       text = prompt + full.slice(answer[0], answer[1]);
       final = [prompt.length, text.length];
     }
@@ -104,7 +110,7 @@ export function renderWithAssistantSpans(ctx: TemplateContext, messages: readonl
     const span =
       i === last && final
         ? final
-        : (prefixSpan(ctx, turns, i, text, marker) ?? searchSpan(message.content, text, cursor, marker));
+        : (prefixSpan(ctx, turns, i, text, marker, thinking) ?? searchSpan(message.content, text, cursor, marker));
     if (!span || span[0] < cursor) {
       throw new AppError(
         'UNSUPPORTED',
@@ -135,8 +141,12 @@ function lastSpan(content: string, text: string, marker: string): [number, numbe
  * exactly as training renders the context of an answer (a system prompt folded into the first user
  * turn where the template has no system role). Chat uses it, so a fine-tune is asked the way it learned.
  */
-export function renderPrompt(ctx: TemplateContext, messages: readonly ChatMessage[]): string {
-  return renderFolding(ctx, messages, true).text;
+export function renderPrompt(
+  ctx: TemplateContext,
+  messages: readonly ChatMessage[],
+  options: { thinking?: boolean } = {},
+): string {
+  return renderFolding(ctx, messages, true, options.thinking ?? false).text;
 }
 
 /** Renders, and when the template refuses a leading system message, renders it folded (Gemma 2). */
@@ -144,16 +154,17 @@ function renderFolding(
   ctx: TemplateContext,
   messages: readonly ChatMessage[],
   addGenerationPrompt: boolean,
+  thinking = false,
 ): { text: string; turns: ChatMessage[]; foldedSystem: boolean } {
   const turns = [...messages];
   try {
-    return { text: renderChat(ctx, turns, addGenerationPrompt), turns, foldedSystem: false };
+    return { text: renderChat(ctx, turns, addGenerationPrompt, thinking), turns, foldedSystem: false };
   } catch (error) {
     if (turns[0]?.role !== 'system') throw templateError(error);
     // Templates without a system role (Gemma): fold the system prompt into the first user turn.
     const folded = foldSystem(turns);
     try {
-      return { text: renderChat(ctx, folded, addGenerationPrompt), turns: folded, foldedSystem: true };
+      return { text: renderChat(ctx, folded, addGenerationPrompt, thinking), turns: folded, foldedSystem: true };
     } catch (retry) {
       throw templateError(retry);
     }
@@ -166,12 +177,13 @@ function prefixSpan(
   i: number,
   text: string,
   marker: string,
+  thinking: boolean,
 ): [number, number] | null {
   let prompt: string;
   let withAnswer: string;
   try {
-    prompt = renderChat(ctx, turns.slice(0, i), true);
-    withAnswer = renderChat(ctx, turns.slice(0, i + 1), false);
+    prompt = renderChat(ctx, turns.slice(0, i), true, thinking);
+    withAnswer = renderChat(ctx, turns.slice(0, i + 1), false, thinking);
   } catch {
     return null;
   }
@@ -179,9 +191,16 @@ function prefixSpan(
   const segment = withAnswer.slice(prompt.length);
   const content = turns[i]!.content;
   const contentAt = segment.indexOf(content.trim());
-  if (contentAt < 0) return null;
-  const markerAt = marker ? segment.indexOf(marker, contentAt + content.trim().length) : -1;
-  const end = markerAt >= 0 ? markerAt + marker.length : contentAt + content.trim().length;
+  let contentEnd = contentAt + content.trim().length;
+  if (contentAt < 0) {
+    // A thought the template writes its own way (Qwen 3 re-spaces `<think>…</think>`): the turn
+    // is everything the template writes for it, up to its end-of-turn marker.
+    const markerAt = thinking && marker ? segment.lastIndexOf(marker) : -1;
+    if (markerAt <= 0) return null;
+    contentEnd = markerAt;
+  }
+  const markerAt = marker ? segment.indexOf(marker, contentEnd) : -1;
+  const end = markerAt >= 0 ? markerAt + marker.length : contentEnd;
   const answer = segment.slice(0, end);
   // The answer must sit at the same place in the whole conversation.
   if (!text.startsWith(prompt) || text.slice(prompt.length, prompt.length + answer.length) !== answer) return null;

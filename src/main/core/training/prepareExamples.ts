@@ -1,6 +1,7 @@
 import type { ChatMessage } from '../../../shared/domain';
 import { AppError } from '../../../shared/errors';
-import { endOfTurnMarker, renderWithAssistantSpans, type TemplateContext } from './chatTemplate';
+import { renderTrainingChat } from '../models/reasoning';
+import { endOfTurnMarker, type TemplateContext } from './chatTemplate';
 import { seededRandom, shuffled } from './random';
 import { tokenizeExample, type TokenizedExample, type TokenizerPort } from './tokenizeExample';
 
@@ -72,7 +73,7 @@ export function prepareExamples(
   for (const item of source) {
     let tokenized: TokenizedExample;
     try {
-      tokenized = tokenizeExample(renderWithAssistantSpans(template, item.messages), tokenizer);
+      tokenized = tokenizeExample(renderTrainingChat(template, item.messages), tokenizer);
     } catch (error) {
       report.invalid.push({ id: item.id, reason: error instanceof Error ? error.message : String(error) });
       continue;

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { chatMessageSchema } from '../../../shared/domain';
 import { AppError } from '../../../shared/errors';
+import { thoughtField, withThought } from '../models/reasoning';
 import type { SourceExample } from './prepareExamples';
 
 const maxErrors = 20;
@@ -40,7 +41,21 @@ export function readExamplesFile(path: string): SourceExample[] {
   }
   const examples: SourceExample[] = [];
   for (const { line, value } of records) {
-    const messages = (value as { messages?: unknown } | null)?.messages;
+    const raw = (value as { messages?: unknown } | null)?.messages;
+    // A reasoning model's thought in its own field (`reasoning_content` …) goes before the answer.
+    const messages = Array.isArray(raw)
+      ? raw.map((m: unknown) =>
+          m !== null && typeof m === 'object' && (m as { role?: unknown }).role === 'assistant'
+            ? {
+                ...m,
+                content: withThought(
+                  String((m as { content?: unknown }).content ?? ''),
+                  thoughtField(m as Record<string, unknown>),
+                ),
+              }
+            : m,
+        )
+      : raw;
     const parsed = chatMessageSchema.array().min(1).safeParse(messages);
     if (!parsed.success) {
       errors.push({ line, reason: 'expected {"messages": [{"role": "system"|"user"|"assistant", "content": "..."}]}' });

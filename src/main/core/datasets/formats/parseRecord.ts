@@ -5,6 +5,7 @@ import type {
   ExampleRole,
   ParsedExample,
 } from '../../../../shared/datasets';
+import { thoughtField, withThought } from '../../models/reasoning';
 
 /** The longest turn an example may hold, as in `exampleMessageSchema` (characters). */
 export const maxContentChars = 2_000_000;
@@ -130,7 +131,9 @@ function parseMessage(item: unknown, where: string): ExampleMessage {
   const role = typeof item.role === 'string' ? openAiRoles[item.role] : undefined;
   if (!role) return fail(`${where}.role must be system, user, assistant or tool`);
   // Assistant turns that only call tools carry `content: null`.
-  const content = item.content === null && role !== 'user' ? '' : text(item.content, `${where}.content`);
+  const answer = item.content === null && role !== 'user' ? '' : text(item.content, `${where}.content`);
+  // A reasoning model's thought in its own field (`reasoning_content` …) goes before the answer.
+  const content = role === 'assistant' ? withThought(answer, thoughtField(item)) : answer;
   const name = optionalName(item.name, `${where}.name`);
   return name === undefined ? { role, content } : { role, content, name };
 }

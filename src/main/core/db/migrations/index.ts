@@ -8,6 +8,7 @@ import { migration006 } from './006_compare';
 import { migration007 } from './007_training_device';
 import { migration008 } from './008_recount_tokens';
 import { migration009 } from './009_model_merged_from';
+import { migration010 } from './010_reasoning';
 
 /** Every migration, in order. Append only. */
 export const migrations: readonly Migration[] = [
@@ -20,4 +21,5 @@ export const migrations: readonly Migration[] = [
   migration007,
   migration008,
   migration009,
+  migration010,
 ];

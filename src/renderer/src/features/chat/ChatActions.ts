@@ -6,7 +6,11 @@ import type { StreamStore } from './streamStore';
 export interface ChatActions {
   store: StreamStore;
   regenerate: (messageId: string) => void;
+  /** Goes on with an answer that stopped early. */
+  continue: (messageId: string) => void;
   edit: (messageId: string, content: string) => void;
+  /** Saves a hand-written version of an answer. */
+  editAnswer: (messageId: string, content: string) => void;
   switchBranch: (siblingId: string) => void;
   rate: (messageId: string, rating: 'up' | 'down' | null) => void;
   keep: (message: ThreadMessage) => void;

@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { useQueryClient } from '@tanstack/react-query';
-import { Download, FileJson, FileText, LoaderCircle, ScrollText } from 'lucide-react';
+import { Brain, Download, FileJson, FileText, LoaderCircle, ScrollText } from 'lucide-react';
 import type {
   Conversation,
   ExportFormat,
@@ -20,8 +20,10 @@ import {
 } from '@renderer/components/ui/DropdownMenu';
 import { Select, SelectContent, SelectItem, SelectTrigger, SelectValue } from '@renderer/components/ui/Select';
 import { Textarea } from '@renderer/components/ui/Textarea';
+import { Tooltip, TooltipContent, TooltipTrigger } from '@renderer/components/ui/Tooltip';
 import { notifyModelError } from '@renderer/features/models/modelErrors';
 import type { ApiError } from '@renderer/lib/ApiError';
+import { cn } from '@renderer/lib/cn';
 import { useApi } from '@renderer/lib/useApi';
 import { useApiMutation } from '@renderer/lib/useApiMutation';
 import { applyConversation } from './chatQueries';
@@ -131,6 +133,32 @@ export function ChatHeader({
             ))}
           </SelectContent>
         </Select>
+      )}
+
+      {model?.reasoning === 'switchable' && (
+        <Tooltip>
+          <TooltipTrigger asChild>
+            <Button
+              variant="outline"
+              size="sm"
+              aria-label="Thinking"
+              aria-pressed={conversation.sampling.thinking === true}
+              onClick={() => patch({ sampling: { thinking: conversation.sampling.thinking !== true } })}
+              className={cn(
+                conversation.sampling.thinking &&
+                  'border-primary/60 bg-primary/10 text-primary hover:bg-primary/15 hover:text-primary dark:border-primary/60 dark:bg-primary/15',
+              )}
+            >
+              <Brain />
+              Think
+            </Button>
+          </TooltipTrigger>
+          <TooltipContent className="max-w-64">
+            {conversation.sampling.thinking
+              ? 'The model thinks before it answers (shown apart, not kept as data). Click to turn off.'
+              : 'Let the model think before it answers. Fine-tunes learn answers with thinking off.'}
+          </TooltipContent>
+        </Tooltip>
       )}
 
       <SamplingPopover

@@ -144,6 +144,14 @@ function ConversationPane({
         const { api, refetch, fail } = latest.current;
         api.call('chat.regenerate', { messageId }).then(() => refetch(), fail);
       },
+      continue: (messageId) => {
+        const { api, refetch, fail } = latest.current;
+        api.call('chat.continue', { messageId }).then(() => refetch(), fail);
+      },
+      editAnswer: (messageId, content) => {
+        const { api, refetch, fail } = latest.current;
+        api.call('chat.editAnswer', { messageId, content }).then(() => refetch(), fail);
+      },
       edit: (messageId, content) => {
         const { api, refetch, fail } = latest.current;
         api.call('chat.edit', { messageId, content }).then(() => refetch(), fail);

@@ -4,11 +4,14 @@ import {
   AlertTriangle,
   BookmarkCheck,
   BookmarkPlus,
+  Brain,
+  ChevronDown,
   ChevronLeft,
   ChevronRight,
   Copy,
   Pencil,
   RefreshCw,
+  StepForward,
   ThumbsDown,
   ThumbsUp,
 } from 'lucide-react';
@@ -21,22 +24,35 @@ import { PreferVersionButton } from '@renderer/features/compare/PreferVersionBut
 import { hintFor } from '@renderer/features/models/modelErrors';
 import { cn } from '@renderer/lib/cn';
 import { ModelNamesContext, useChatActions } from './ChatActions';
-import { useStreamedText } from './streamStore';
+import { useStreamedText, useStreamedThought } from './streamStore';
 
 export interface MessageItemProps {
   message: ThreadMessage;
   /** The conversation is writing an answer: actions that start another one wait. */
   busy: boolean;
+  /** The last message of the shown branch (only it can be continued). */
+  last?: boolean;
 }
 
 /** One message of the thread: a user bubble or an answer with its stats and actions. */
-export const MessageItem = memo(function MessageItem({ message, busy }: MessageItemProps) {
+export const MessageItem = memo(function MessageItem({ message, busy, last = false }: MessageItemProps) {
   return message.role === 'user' ? (
     <UserMessage message={message} busy={busy} />
   ) : (
-    <AssistantMessage message={message} busy={busy} />
+    <AssistantMessage message={message} busy={busy} last={last} />
   );
 });
+
+/**
+ * An answer the model can go on with: stopped by the user, at its token limit, failed with text, or
+ * written (begun) by hand.
+ */
+function cutShort(message: ThreadMessage): boolean {
+  if (message.edited) return true;
+  if (message.status === 'stopped') return message.content !== '' || message.reasoning !== null;
+  if (message.status === 'failed') return message.content !== '';
+  return message.status === 'done' && message.stats?.reachedMaxTokens === true;
+}
 
 function UserMessage({ message, busy }: MessageItemProps) {
   const actions = useChatActions();
@@ -115,7 +131,7 @@ function UserMessage({ message, busy }: MessageItemProps) {
   );
 }
 
-function AssistantMessage({ message, busy }: MessageItemProps) {
+function AssistantMessage({ message, busy, last }: MessageItemProps) {
   const actions = useChatActions();
   const streamed = useStreamedText(actions.store, message.id);
   const streaming = message.status === 'streaming';
@@ -123,10 +139,15 @@ function AssistantMessage({ message, busy }: MessageItemProps) {
   // this window saw the answer from its start.
   const text =
     streaming && streamed !== undefined && streamed.length >= message.content.length ? streamed : message.content;
+  const streamedThought = useStreamedThought(actions.store, message.id)?.trim();
+  const stored = message.reasoning ?? '';
+  const thought =
+    streaming && streamedThought !== undefined && streamedThought.length >= stored.length ? streamedThought : stored;
   const stats = message.stats;
   const names = useContext(ModelNamesContext);
   const author = message.variant ? (names.get(message.variant.modelId) ?? 'A removed model') : 'Assistant';
   const adapters = (message.variant?.adapters ?? []).map((a) => names.get(a.adapterId) ?? 'a removed adapter');
+  const [editing, setEditing] = useState(false);
 
   return (
     <article
@@ -151,12 +172,32 @@ function AssistantMessage({ message, busy }: MessageItemProps) {
           Older turns were left out of the prompt so the conversation fits the model’s context.
         </p>
       )}
-      <div data-testid="message-content" className="min-h-6">
-        {text ? <Markdown text={text} /> : streaming ? <TypingDots /> : null}
-        {streaming && text && (
-          <span aria-hidden className="ml-0.5 inline-block h-4 w-1.5 animate-pulse bg-primary/60 align-text-bottom" />
-        )}
-      </div>
+      {thought && <Thought text={thought} thinking={streaming && !text} />}
+      {editing ? (
+        <AnswerEditor
+          content={message.content}
+          busy={busy}
+          onCancel={() => setEditing(false)}
+          onSave={(content) => {
+            setEditing(false);
+            if (content !== message.content) actions.editAnswer(message.id, content);
+          }}
+        />
+      ) : (
+        <div data-testid="message-content" className={cn((text || streaming || !thought) && 'min-h-6')}>
+          {text ? <Markdown text={text} /> : streaming && !thought ? <TypingDots /> : null}
+          {streaming && text && (
+            <span aria-hidden className="ml-0.5 inline-block h-4 w-1.5 animate-pulse bg-primary/60 align-text-bottom" />
+          )}
+        </div>
+      )}
+      {!streaming && !editing && message.stats?.reachedMaxTokens && (
+        <p data-testid="max-tokens-notice" className="text-xs text-muted-foreground">
+          {text ? 'The answer reached' : 'The thought used up'} the token limit
+          {message.sampling ? ` (${message.sampling.maxTokens.toLocaleString()})` : ''}.
+          {last ? ' Raise Max tokens in the sampling settings if needed, and continue it.' : ''}
+        </p>
+      )}
       {message.status === 'failed' && message.error && (
         <div role="alert" className="rounded-md border border-destructive/30 bg-destructive/6 px-3 py-2 text-[13px]">
           <p className="font-medium text-destructive">
@@ -167,12 +208,27 @@ function AssistantMessage({ message, busy }: MessageItemProps) {
       )}
       <div className="flex min-h-7 flex-wrap items-center gap-x-1 gap-y-1 text-muted-foreground">
         <BranchNav message={message} busy={busy} />
-        {!streaming && (
+        {!streaming && !editing && (
           <>
             <CopyButton text={message.content} />
+            <IconAction label="Edit answer" disabled={busy} onClick={() => setEditing(true)}>
+              <Pencil />
+            </IconAction>
             <IconAction label="Regenerate" disabled={busy} onClick={() => actions.regenerate(message.id)}>
               <RefreshCw />
             </IconAction>
+            {last && cutShort(message) && (
+              <Button
+                variant="ghost"
+                size="sm"
+                className="h-7 gap-1 px-2 text-xs"
+                disabled={busy}
+                onClick={() => actions.continue(message.id)}
+              >
+                <StepForward />
+                Continue
+              </Button>
+            )}
             <IconAction
               label="Good answer"
               pressed={message.rating === 'up'}
@@ -187,7 +243,7 @@ function AssistantMessage({ message, busy }: MessageItemProps) {
             >
               <ThumbsDown className={cn(message.rating === 'down' && 'fill-current text-destructive')} />
             </IconAction>
-            {message.status !== 'failed' && (
+            {message.status !== 'failed' && message.content !== '' && (
               <Button
                 variant="ghost"
                 size="sm"
@@ -209,6 +265,11 @@ function AssistantMessage({ message, busy }: MessageItemProps) {
               : undefined
           }
         >
+          {message.edited && (
+            <span data-testid="edited-badge" title="Written by hand, not by the model" className="font-medium">
+              Edited
+            </span>
+          )}
           {message.status === 'stopped' && <span className="font-medium text-warning">Stopped</span>}
           {stats && (
             <>
@@ -224,6 +285,56 @@ function AssistantMessage({ message, busy }: MessageItemProps) {
         </span>
       </div>
     </article>
+  );
+}
+
+/** Edits an answer into a new version (a sibling); Enter with Ctrl/⌘ saves, Escape cancels. */
+function AnswerEditor({
+  content,
+  busy,
+  onCancel,
+  onSave,
+}: {
+  content: string;
+  busy: boolean;
+  onCancel: () => void;
+  onSave: (content: string) => void;
+}) {
+  const [draft, setDraft] = useState(content);
+  const save = () => {
+    if (draft.trim() && !busy) onSave(draft);
+  };
+  return (
+    <div className="flex flex-col gap-2 rounded-xl border bg-card p-2 shadow-xs">
+      <Textarea
+        autoFocus
+        aria-label="Edit the answer"
+        value={draft}
+        onChange={(event) => setDraft(event.target.value)}
+        onKeyDown={(event) => {
+          if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) {
+            event.preventDefault();
+            save();
+          } else if (event.key === 'Escape') {
+            event.preventDefault();
+            event.stopPropagation();
+            onCancel();
+          }
+        }}
+        className="min-h-24 resize-y border-0 shadow-none focus-visible:ring-0 dark:bg-transparent"
+      />
+      <div className="flex items-center justify-end gap-2">
+        <span className="mr-auto pl-1 text-xs text-muted-foreground">
+          Saved as a new version: the next turns see it, Continue goes on from it
+        </span>
+        <Button variant="ghost" size="sm" onClick={onCancel}>
+          Cancel
+        </Button>
+        <Button size="sm" disabled={busy || !draft.trim()} onClick={save}>
+          Save version
+        </Button>
+      </div>
+    </div>
   );
 }
 
@@ -300,6 +411,35 @@ function IconAction({
       </TooltipTrigger>
       <TooltipContent>{label}</TooltipContent>
     </Tooltip>
+  );
+}
+
+/**
+ * A reasoning model's thought before its answer: open while it thinks, folded once the answer
+ * starts (unless opened or closed by hand).
+ */
+function Thought({ text, thinking }: { text: string; thinking: boolean }) {
+  const [chosen, setChosen] = useState<boolean | null>(null);
+  const open = chosen ?? thinking;
+  const words = text.split(/\s+/).filter(Boolean).length;
+  return (
+    <section data-testid="message-thought" data-open={open} className="self-start text-[13px]" aria-label="Thought">
+      <button
+        type="button"
+        aria-expanded={open}
+        onClick={() => setChosen(!open)}
+        className="flex items-center gap-1.5 rounded-md px-1.5 py-0.5 text-xs text-muted-foreground hover:bg-accent hover:text-foreground"
+      >
+        <Brain aria-hidden className={cn('size-3.5', thinking && 'animate-pulse text-primary')} />
+        {thinking ? 'Thinking…' : `Thought · ${words.toLocaleString()} ${words === 1 ? 'word' : 'words'}`}
+        <ChevronDown aria-hidden className={cn('size-3.5 transition-transform', open && 'rotate-180')} />
+      </button>
+      {open && (
+        <div className="mt-1 ml-2.5 max-h-80 overflow-y-auto border-l-2 pl-3 leading-relaxed whitespace-pre-wrap text-muted-foreground">
+          {text}
+        </div>
+      )}
+    </section>
   );
 }
 

@@ -55,8 +55,8 @@ export function MessageList({ messages, busy }: { messages: ThreadMessage[]; bus
         }}
       >
         <div ref={content} className="mx-auto flex max-w-3xl flex-col gap-4 px-6 py-6" aria-live="off">
-          {messages.map((message) => (
-            <MessageItem key={message.id} message={message} busy={busy} />
+          {messages.map((message, i) => (
+            <MessageItem key={message.id} message={message} busy={busy} last={i === messages.length - 1} />
           ))}
         </div>
       </div>

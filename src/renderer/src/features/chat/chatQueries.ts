@@ -16,10 +16,16 @@ export const threadKey = (conversationId: string) => apiQueryKey('chat.thread', 
 export function useChatEvents(store: StreamStore): void {
   const queryClient = useQueryClient();
 
-  useApiEvent('chat.token', ({ messageId, delta }) => store.append(messageId, delta));
+  useApiEvent('chat.token', ({ messageId, delta, thought }) =>
+    thought ? store.appendThought(messageId, delta) : store.append(messageId, delta),
+  );
 
   useApiEvent('chat.message', (message) => {
     const key = threadKey(message.conversationId);
+    // An answer streaming from text it has (continued): its deltas add to that text.
+    if (message.status === 'streaming' && message.role === 'assistant') {
+      store.seed(message.id, message.content, message.reasoning);
+    }
     let found = false;
     queryClient.setQueryData<ChatThread>(key, (thread) => {
       if (!thread) return thread;

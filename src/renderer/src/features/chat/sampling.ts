@@ -25,7 +25,7 @@ export function presetOf(sampling: Sampling): SamplingPresetName | null {
 }
 
 export interface SamplingField {
-  key: Exclude<keyof Sampling, 'seed'>;
+  key: Exclude<keyof Sampling, 'seed' | 'thinking'>;
   label: string;
   hint: string;
   min: number;

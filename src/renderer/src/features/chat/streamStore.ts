@@ -16,13 +16,36 @@ export class StreamStore {
     this.#schedule(messageId);
   }
 
+  /**
+   * Starts an answer's stream from the text it already has (an answer being continued), unless
+   * this window already streams it.
+   */
+  seed(messageId: string, content: string, thought: string | null): void {
+    if (this.#text.has(messageId)) return;
+    this.#text.set(messageId, content);
+    if (thought) this.#text.set(thoughtKey(messageId), thought);
+    this.#schedule(messageId);
+  }
+
+  /** A delta of the answer's thought (a reasoning model's, before the answer). */
+  appendThought(messageId: string, delta: string): void {
+    const key = thoughtKey(messageId);
+    this.#text.set(key, (this.#text.get(key) ?? '') + delta);
+    this.#schedule(messageId);
+  }
+
   get(messageId: string): string | undefined {
     return this.#text.get(messageId);
+  }
+
+  getThought(messageId: string): string | undefined {
+    return this.#text.get(thoughtKey(messageId));
   }
 
   /** Forgets an answer once its final text is stored. */
   clear(messageId: string): void {
     this.#text.delete(messageId);
+    this.#text.delete(thoughtKey(messageId));
     this.#schedule(messageId);
   }
 
@@ -47,6 +70,16 @@ export class StreamStore {
     this.#dirty.clear();
     for (const id of ids) for (const listener of this.#listeners.get(id) ?? []) listener();
   }
+}
+
+const thoughtKey = (messageId: string) => `${messageId}\u0000thought`;
+
+/** The streamed thought of one answer so far, or undefined when none has arrived here. */
+export function useStreamedThought(store: StreamStore, messageId: string): string | undefined {
+  return useSyncExternalStore(
+    (listener) => store.subscribe(messageId, listener),
+    () => store.getThought(messageId),
+  );
 }
 
 /** The streamed text of one answer so far, or undefined when none has arrived here. */

@@ -1,0 +1,212 @@
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { writeRealVocabModel } from '../helpers/models/testModels';
+import { api, importModel, launchApp, waitForConnected, waitForJob, type LatheApp } from './harness';
+import { shootBothThemes } from './ui';
+
+const addonPath = resolve('native/build/Release/lathe_trainer.node');
+const thought = 'A lathe spins the wood against a tool.';
+const learned = 'Lathe turns wood.';
+
+/**
+ * A reasoning model in the chat: a random model with Qwen 3's template and a fine-tune that learned
+ * to think before answering. Its thought shows apart from the answer, folded, and the Think switch
+ * (shown only for models whose template can think) is saved with the conversation.
+ */
+describe('chatting with a reasoning model', () => {
+  let app: LatheApp;
+  let dir: string;
+  let modelId: string;
+  let adapterId: string;
+  let plainId: string;
+
+  beforeAll(async () => {
+    if (!existsSync(addonPath)) {
+      throw new Error(`The trainer addon is not built (${addonPath}); run \`node native/scripts/build.mjs\` first.`);
+    }
+    dir = mkdtempSync(join(tmpdir(), 'lathe-e2e-reasoning-'));
+    const qwen3 = join(dir, 'qwen3-tiny.gguf');
+    const llama3 = join(dir, 'llama3-tiny.gguf');
+    await writeRealVocabModel(qwen3, 'qwen3', { seed: 17 });
+    await writeRealVocabModel(llama3, 'llama3');
+    app = await launchApp({ hash: '#/chat', colorScheme: 'light' });
+    modelId = await importModel(app, qwen3, 'Qwen 3 tiny');
+    plainId = await importModel(app, llama3, 'Llama 3 tiny');
+    const dataset = await api<{ id: string }>(app, 'datasets.create', { name: 'Thinks first' });
+    for (let i = 0; i < 12; i++) {
+      await api(app, 'datasets.examples.create', {
+        datasetId: dataset.id,
+        messages: [
+          { role: 'user', content: `What does a lathe do? (${i})` },
+          { role: 'assistant', content: `<think>\n${thought}\n</think>\n\n${learned}` },
+        ],
+      });
+    }
+    const run = await api<{ jobId: string }>(app, 'training.start', {
+      baseModelId: modelId,
+      data: { kind: 'dataset', datasetId: dataset.id },
+      hyperparams: {
+        rank: 8,
+        alpha: 16,
+        epochs: 10,
+        learningRate: 1e-2,
+        batchTokens: 128,
+        evalFraction: 0,
+        threads: 2,
+      },
+    });
+    await waitForJob(app, run.jobId);
+    adapterId = (await api<{ variants: { adapterId: string }[] }>(app, 'models.get', { id: modelId })).variants[0]!
+      .adapterId;
+  });
+  afterAll(async () => {
+    await app?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('the thought shows folded apart from the answer, and opens on a click', async () => {
+    const { page } = app;
+    const conversation = await api<{ id: string }>(app, 'chat.conversations.create', {
+      modelId,
+      adapters: [{ adapterId, scale: 1 }],
+      sampling: { temperature: 0, maxTokens: 40, seed: 1, thinking: true },
+    });
+    await page.goto(`${app.server.url}#/chat/${conversation.id}`);
+    await waitForConnected(page);
+    const composer = page.getByLabel('Message', { exact: true });
+    await composer.fill('What does a lathe do? (99)');
+    await composer.press('Enter');
+    const answer = page.locator('[data-testid="message"][data-role="assistant"][data-status="done"]');
+    await answer.waitFor({ timeout: 60_000 });
+    await expect.poll(() => answer.getByTestId('message-content').innerText()).toBe(learned);
+    const section = answer.getByTestId('message-thought');
+    const toggle = section.getByRole('button');
+    await expect.poll(() => toggle.innerText()).toBe('Thought · 8 words');
+    expect(await toggle.getAttribute('aria-expanded')).toBe('false');
+    expect(await section.innerText()).not.toContain(thought);
+    await toggle.click();
+    expect(await toggle.getAttribute('aria-expanded')).toBe('true');
+    await expect.poll(() => section.innerText()).toContain(thought);
+    // The answer alone is what "Add to dataset" would keep and what the stats count beside.
+    expect(await answer.getByTestId('message-content').innerText()).not.toContain('lathe spins');
+    await shootBothThemes(app, 'chat', 'thought');
+
+    // Kept with its thought: the example's answer opens with it, as reasoning datasets write it.
+    await answer.getByRole('button', { name: 'Add to dataset' }).click();
+    await page.getByRole('checkbox', { name: 'Keep its thought too' }).click();
+    await shootBothThemes(app, 'chat', 'keep-thought');
+    await page.getByRole('button', { name: 'Keep answer' }).click();
+    await expect.poll(() => answer.getByRole('button', { name: 'In dataset' }).count()).toBe(1);
+    const messageId = await answer.getAttribute('data-message-id');
+    const thread = await api<{ messages: { id: string; keptExampleId: string | null }[] }>(app, 'chat.thread', {
+      conversationId: conversation.id,
+    });
+    const id = thread.messages.find((m) => m.id === messageId)!.keptExampleId;
+    const kept = await api<{ messages: { content: string }[] }>(app, 'datasets.examples.get', { id });
+    expect(kept.messages.at(-1)!.content).toBe(`<think>\n${thought}\n</think>\n\n${learned}`);
+  });
+
+  test('an answer cut off at its token limit says so, and Continue writes it to its end', async () => {
+    const { page } = app;
+    const conversation = await api<{ id: string }>(app, 'chat.conversations.create', {
+      modelId,
+      adapters: [{ adapterId, scale: 1 }],
+      sampling: { temperature: 0, maxTokens: 9, seed: 1, thinking: true },
+    });
+    await page.goto(`${app.server.url}#/chat/${conversation.id}`);
+    await waitForConnected(page);
+    const composer = page.getByLabel('Message', { exact: true });
+    await composer.fill('What does a lathe do? (99)');
+    await composer.press('Enter');
+    const answer = page.locator('[data-testid="message"][data-role="assistant"][data-status="done"]');
+    await answer.waitFor({ timeout: 60_000 });
+    await expect
+      .poll(() => answer.getByTestId('max-tokens-notice').innerText())
+      .toBe(
+        'The thought used up the token limit (9). Raise Max tokens in the sampling settings if needed, and continue it.',
+      );
+    expect(await answer.getByTestId('message-content').innerText()).toBe('');
+    await shootBothThemes(app, 'chat', 'cut-off');
+
+    await page.getByRole('button', { name: 'Sampling settings' }).click();
+    const field = page.getByLabel('Max tokens', { exact: true });
+    await field.fill('64');
+    await field.press('Enter');
+    await page.keyboard.press('Escape');
+    await answer.getByRole('button', { name: 'Continue' }).click();
+    const done = page.locator('[data-testid="message"][data-role="assistant"]');
+    await expect.poll(() => done.getByTestId('message-content').innerText(), { timeout: 60_000 }).toBe(learned);
+    await expect.poll(() => done.getAttribute('data-status')).toBe('done');
+    expect(await done.count()).toBe(1);
+    expect(await done.getByTestId('max-tokens-notice').count()).toBe(0);
+    expect(await done.getByRole('button', { name: 'Continue' }).count()).toBe(0);
+    await done.getByTestId('message-thought').getByRole('button').click();
+    expect(await done.getByTestId('message-thought').innerText()).toContain(thought);
+  });
+
+  test('an answer edited by hand is a new version, marked Edited, that Continue goes on from', async () => {
+    const { page } = app;
+    const conversation = await api<{ id: string }>(app, 'chat.conversations.create', {
+      modelId: plainId,
+      sampling: { temperature: 0, maxTokens: 6, seed: 1 },
+    });
+    await page.goto(`${app.server.url}#/chat/${conversation.id}`);
+    await waitForConnected(page);
+    const composer = page.getByLabel('Message', { exact: true });
+    await composer.fill('Tell me a story');
+    await composer.press('Enter');
+    const answer = page.locator('[data-testid="message"][data-role="assistant"]');
+    await page
+      .locator('[data-testid="message"][data-role="assistant"][data-status="done"]')
+      .waitFor({ timeout: 60_000 });
+    await answer.getByRole('button', { name: 'Edit answer' }).click();
+    const editor = page.getByLabel('Edit the answer');
+    await editor.fill('Once upon a time, a lathe');
+    await shootBothThemes(app, 'chat', 'edit-answer');
+    await page.getByRole('button', { name: 'Save version' }).click();
+    await expect.poll(() => answer.getByTestId('message-content').innerText()).toBe('Once upon a time, a lathe');
+    expect(await answer.getByTestId('edited-badge').innerText()).toBe('Edited');
+    expect(await answer.getByTestId('branch-position').innerText()).toBe('2/2');
+    await answer.getByRole('button', { name: 'Continue' }).click();
+    await expect
+      .poll(async () => (await answer.getByTestId('message-content').innerText()).length, { timeout: 60_000 })
+      .toBeGreaterThan('Once upon a time, a lathe'.length);
+    await expect.poll(() => answer.getAttribute('data-status')).toBe('done');
+    expect(await answer.getByTestId('message-content').innerText()).toMatch(/^Once upon a time, a lathe/);
+  });
+
+  test('the Think switch shows for a model that can think, and is saved with the conversation', async () => {
+    const { page } = app;
+    const conversation = await api<{ id: string }>(app, 'chat.conversations.create', { modelId });
+    await page.goto(`${app.server.url}#/chat/${conversation.id}`);
+    await waitForConnected(page);
+    const think = page.getByRole('button', { name: 'Thinking' });
+    await think.waitFor();
+    expect(await think.getAttribute('aria-pressed')).toBe('false');
+    await think.click();
+    await expect.poll(() => think.getAttribute('aria-pressed')).toBe('true');
+    await shootBothThemes(app, 'chat', 'think-on');
+    await expect
+      .poll(
+        async () =>
+          (await api<{ sampling: { thinking?: boolean } }>(app, 'chat.conversations.get', { id: conversation.id }))
+            .sampling,
+      )
+      .toMatchObject({ thinking: true });
+    await page.reload();
+    await waitForConnected(page);
+    await expect.poll(() => page.getByRole('button', { name: 'Thinking' }).getAttribute('aria-pressed')).toBe('true');
+
+    // A model whose template cannot think has no switch.
+    await page.getByRole('combobox', { name: 'Model' }).click();
+    await page.getByRole('option', { name: 'Llama 3 tiny' }).click();
+    await expect
+      .poll(
+        async () => (await api<{ modelId: string }>(app, 'chat.conversations.get', { id: conversation.id })).modelId,
+      )
+      .toBe(plainId);
+    expect(await page.getByRole('button', { name: 'Thinking' }).count()).toBe(0);
+  });
+});
