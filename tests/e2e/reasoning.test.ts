@@ -208,5 +208,19 @@ describe('chatting with a reasoning model', () => {
       )
       .toBe(plainId);
     expect(await page.getByRole('button', { name: 'Thinking' }).count()).toBe(0);
+
+    // Compare: a contender on a model that can think has its own switch.
+    await page.goto(`${app.server.url}#/compare`);
+    await waitForConnected(page);
+    // (blind by default: the contenders are named 1 and 2)
+    await page.getByLabel('Model 1', { exact: true }).click();
+    await page.getByRole('option', { name: 'Qwen 3 tiny' }).click();
+    await page.getByLabel('Model 2', { exact: true }).click();
+    await page.getByRole('option', { name: 'Llama 3 tiny' }).click();
+    const think1 = page.getByRole('button', { name: 'Thinking 1' });
+    await think1.click();
+    await expect.poll(() => think1.getAttribute('aria-pressed')).toBe('true');
+    expect(await page.getByRole('button', { name: 'Thinking 2' }).count()).toBe(0);
+    await shootBothThemes(app, 'compare', 'think');
   });
 });

@@ -5,6 +5,7 @@ import type { Core } from '../../src/main/core/createCore';
 import { LatheChatWrapper } from '../../src/main/core/inference/LatheChatWrapper';
 import { fallbackChatTemplate } from '../../src/main/core/models/chatFormat';
 import { reasoningOf } from '../../src/main/core/models/reasoning';
+import type { Comparison } from '../../src/shared/compare';
 import type {
   ChatTurnStarted,
   Conversation,
@@ -246,6 +247,32 @@ describe('a reasoning model chatting', () => {
       const thread = await call<{ messages: StoredMessage[] }>('chat.thread', { conversationId: conversation.id });
       expect(thread.messages.map((m) => m.id)).toEqual([cut.parentId, cut.id]);
     }
+  });
+
+  it('compares answers, not thoughts: a thinking contender is its own contender, its thought left out', async () => {
+    const { modelId, adapterId } = await thinker();
+    const sampling = { temperature: 0, topP: 1, topK: 0, minP: 0, repeatPenalty: 1, maxTokens: 40, seed: 1 };
+    const started = await call<Comparison>('compare.start', {
+      messages: [{ role: 'user', content: 'What does a lathe do? (99)' }],
+      contenders: [
+        { modelId, adapters: [{ adapterId }], sampling: { ...sampling, thinking: true } },
+        { modelId, sampling },
+      ],
+    });
+    await expect
+      .poll(
+        async () => {
+          const c = await call<Comparison>('compare.get', { id: started.id });
+          return [c.a.status, c.b.status];
+        },
+        { timeout: 60_000, interval: 20 },
+      )
+      .toEqual(['done', 'done']);
+    const done = await call<Comparison>('compare.get', { id: started.id });
+    expect(done.a.content).toBe(learned);
+    expect(done.a.contender!.label).toMatch(/ · T0 · thinking$/);
+    expect(done.b.contender!.label).toMatch(/ · T0$/);
+    expect(done.a.contender!.key).not.toBe(done.b.contender!.key);
   });
 
   it('refuses to continue a question or an answer with replies', async () => {

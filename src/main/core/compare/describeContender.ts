@@ -14,11 +14,13 @@ export function describeContender(contender: Contender, model: ModelInfo | null)
     parts.push(a.scale === 1 ? name : `${name} ×${a.scale}`);
   }
   const temperature = contender.sampling.temperature;
+  // Thinking on makes another contender (its answers differ); off reads as before.
+  const thinking = contender.sampling.thinking === true;
   return {
     modelId: contender.modelId,
     adapters: contender.adapters.map((a) => ({ adapterId: a.adapterId, scale: a.scale })),
     sampling: contender.sampling,
-    label: `${parts.join(' + ')} · T${temperature}`,
-    key: `${contender.modelId}|${adapters.map((a) => `${a.adapterId}@${a.scale}`).join(',')}|T${temperature}`,
+    label: `${parts.join(' + ')} · T${temperature}${thinking ? ' · thinking' : ''}`,
+    key: `${contender.modelId}|${adapters.map((a) => `${a.adapterId}@${a.scale}`).join(',')}|T${temperature}${thinking ? '|think' : ''}`,
   };
 }

@@ -1,5 +1,7 @@
+import { Brain } from 'lucide-react';
 import type { ContenderInput } from '@shared/compare';
 import type { ModelInfo, Sampling, SamplingPresetName } from '@shared/domain';
+import { Button } from '@renderer/components/ui/Button';
 import { Input } from '@renderer/components/ui/Input';
 import { Select, SelectContent, SelectItem, SelectTrigger, SelectValue } from '@renderer/components/ui/Select';
 import { presetLabels, presets } from '@renderer/features/chat/sampling';
@@ -61,7 +63,14 @@ export function ContenderPicker({ name, value, models, onChange, className }: Co
         value={preset ?? 'custom'}
         onValueChange={(p) =>
           p !== 'custom' &&
-          onChange({ ...value, sampling: { ...presets[p as SamplingPresetName], seed: value.sampling.seed } })
+          onChange({
+            ...value,
+            sampling: {
+              ...presets[p as SamplingPresetName],
+              seed: value.sampling.seed,
+              ...(value.sampling.thinking !== undefined ? { thinking: value.sampling.thinking } : {}),
+            },
+          })
         }
       >
         <SelectTrigger aria-label={`Preset ${name}`} className="w-32">
@@ -97,6 +106,26 @@ export function ContenderPicker({ name, value, models, onChange, className }: Co
         integer
         onCommit={(maxTokens) => onChange({ ...value, sampling: { ...value.sampling, maxTokens } })}
       />
+      {model?.reasoning === 'switchable' && (
+        <Button
+          variant="outline"
+          size="sm"
+          aria-label={`Thinking ${name}`}
+          aria-pressed={value.sampling.thinking === true}
+          title="Let the model think before it answers; the answers are compared, not the thoughts"
+          onClick={() =>
+            onChange({ ...value, sampling: { ...value.sampling, thinking: value.sampling.thinking !== true } })
+          }
+          className={cn(
+            'h-8',
+            value.sampling.thinking &&
+              'border-primary/60 bg-primary/10 text-primary hover:bg-primary/15 hover:text-primary dark:border-primary/60 dark:bg-primary/15',
+          )}
+        >
+          <Brain />
+          Think
+        </Button>
+      )}
     </div>
   );
 }
