@@ -3,12 +3,31 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { writeRealVocabModel } from '../helpers/models/testModels';
+import { thinking } from '../helpers/thinkingFixture';
 import { api, importModel, launchApp, waitForConnected, waitForJob, type LatheApp } from './harness';
 import { shootBothThemes } from './ui';
 
 const addonPath = resolve('native/build/Release/lathe_trainer.node');
-const thought = 'A lathe spins the wood against a tool.';
-const learned = 'Lathe turns wood.';
+const { thought, answer: learned, question } = thinking;
+
+/** Opens a chat on `sampling` with the model (and adapter) and asks `text`; the finished answer. */
+async function askInNewChat(
+  app: LatheApp,
+  chat: { modelId: string; adapters?: { adapterId: string; scale: number }[]; sampling: object },
+  text: string = question,
+) {
+  const conversation = await api<{ id: string }>(app, 'chat.conversations.create', chat);
+  await app.page.goto(`${app.server.url}#/chat/${conversation.id}`);
+  await waitForConnected(app.page);
+  const composer = app.page.getByLabel('Message', { exact: true });
+  await composer.fill(text);
+  await composer.press('Enter');
+  const answer = app.page.locator('[data-testid="message"][data-role="assistant"]');
+  await app.page
+    .locator('[data-testid="message"][data-role="assistant"][data-status="done"]')
+    .waitFor({ timeout: 60_000 });
+  return { conversation, answer };
+}
 
 /**
  * A reasoning model in the chat: a random model with Qwen 3's template and a fine-tune that learned
@@ -35,27 +54,13 @@ describe('chatting with a reasoning model', () => {
     modelId = await importModel(app, qwen3, 'Qwen 3 tiny');
     plainId = await importModel(app, llama3, 'Llama 3 tiny');
     const dataset = await api<{ id: string }>(app, 'datasets.create', { name: 'Thinks first' });
-    for (let i = 0; i < 12; i++) {
-      await api(app, 'datasets.examples.create', {
-        datasetId: dataset.id,
-        messages: [
-          { role: 'user', content: `What does a lathe do? (${i})` },
-          { role: 'assistant', content: `<think>\n${thought}\n</think>\n\n${learned}` },
-        ],
-      });
+    for (const messages of thinking.examples()) {
+      await api(app, 'datasets.examples.create', { datasetId: dataset.id, messages });
     }
     const run = await api<{ jobId: string }>(app, 'training.start', {
       baseModelId: modelId,
       data: { kind: 'dataset', datasetId: dataset.id },
-      hyperparams: {
-        rank: 8,
-        alpha: 16,
-        epochs: 10,
-        learningRate: 1e-2,
-        batchTokens: 128,
-        evalFraction: 0,
-        threads: 2,
-      },
+      hyperparams: thinking.hyperparams,
     });
     await waitForJob(app, run.jobId);
     adapterId = (await api<{ variants: { adapterId: string }[] }>(app, 'models.get', { id: modelId })).variants[0]!
@@ -68,18 +73,11 @@ describe('chatting with a reasoning model', () => {
 
   test('the thought shows folded apart from the answer, and opens on a click', async () => {
     const { page } = app;
-    const conversation = await api<{ id: string }>(app, 'chat.conversations.create', {
+    const { conversation, answer } = await askInNewChat(app, {
       modelId,
       adapters: [{ adapterId, scale: 1 }],
       sampling: { temperature: 0, maxTokens: 40, seed: 1, thinking: true },
     });
-    await page.goto(`${app.server.url}#/chat/${conversation.id}`);
-    await waitForConnected(page);
-    const composer = page.getByLabel('Message', { exact: true });
-    await composer.fill('What does a lathe do? (99)');
-    await composer.press('Enter');
-    const answer = page.locator('[data-testid="message"][data-role="assistant"][data-status="done"]');
-    await answer.waitFor({ timeout: 60_000 });
     await expect.poll(() => answer.getByTestId('message-content').innerText()).toBe(learned);
     const section = answer.getByTestId('message-thought');
     const toggle = section.getByRole('button');
@@ -110,18 +108,11 @@ describe('chatting with a reasoning model', () => {
 
   test('an answer cut off at its token limit says so, and Continue writes it to its end', async () => {
     const { page } = app;
-    const conversation = await api<{ id: string }>(app, 'chat.conversations.create', {
+    const { answer } = await askInNewChat(app, {
       modelId,
       adapters: [{ adapterId, scale: 1 }],
       sampling: { temperature: 0, maxTokens: 9, seed: 1, thinking: true },
     });
-    await page.goto(`${app.server.url}#/chat/${conversation.id}`);
-    await waitForConnected(page);
-    const composer = page.getByLabel('Message', { exact: true });
-    await composer.fill('What does a lathe do? (99)');
-    await composer.press('Enter');
-    const answer = page.locator('[data-testid="message"][data-role="assistant"][data-status="done"]');
-    await answer.waitFor({ timeout: 60_000 });
     await expect
       .poll(() => answer.getByTestId('max-tokens-notice').innerText())
       .toBe(
@@ -136,31 +127,22 @@ describe('chatting with a reasoning model', () => {
     await field.press('Enter');
     await page.keyboard.press('Escape');
     await answer.getByRole('button', { name: 'Continue' }).click();
-    const done = page.locator('[data-testid="message"][data-role="assistant"]');
-    await expect.poll(() => done.getByTestId('message-content').innerText(), { timeout: 60_000 }).toBe(learned);
-    await expect.poll(() => done.getAttribute('data-status')).toBe('done');
-    expect(await done.count()).toBe(1);
-    expect(await done.getByTestId('max-tokens-notice').count()).toBe(0);
-    expect(await done.getByRole('button', { name: 'Continue' }).count()).toBe(0);
-    await done.getByTestId('message-thought').getByRole('button').click();
-    expect(await done.getByTestId('message-thought').innerText()).toContain(thought);
+    await expect.poll(() => answer.getByTestId('message-content').innerText(), { timeout: 60_000 }).toBe(learned);
+    await expect.poll(() => answer.getAttribute('data-status')).toBe('done');
+    expect(await answer.count()).toBe(1);
+    expect(await answer.getByTestId('max-tokens-notice').count()).toBe(0);
+    expect(await answer.getByRole('button', { name: 'Continue' }).count()).toBe(0);
+    await answer.getByTestId('message-thought').getByRole('button').click();
+    expect(await answer.getByTestId('message-thought').innerText()).toContain(thought);
   });
 
   test('an answer edited by hand is a new version, marked Edited, that Continue goes on from', async () => {
     const { page } = app;
-    const conversation = await api<{ id: string }>(app, 'chat.conversations.create', {
-      modelId: plainId,
-      sampling: { temperature: 0, maxTokens: 6, seed: 1 },
-    });
-    await page.goto(`${app.server.url}#/chat/${conversation.id}`);
-    await waitForConnected(page);
-    const composer = page.getByLabel('Message', { exact: true });
-    await composer.fill('Tell me a story');
-    await composer.press('Enter');
-    const answer = page.locator('[data-testid="message"][data-role="assistant"]');
-    await page
-      .locator('[data-testid="message"][data-role="assistant"][data-status="done"]')
-      .waitFor({ timeout: 60_000 });
+    const { answer } = await askInNewChat(
+      app,
+      { modelId: plainId, sampling: { temperature: 0, maxTokens: 6, seed: 1 } },
+      'Tell me a story',
+    );
     await answer.getByRole('button', { name: 'Edit answer' }).click();
     const editor = page.getByLabel('Edit the answer');
     await editor.fill('Once upon a time, a lathe');

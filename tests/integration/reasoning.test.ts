@@ -16,6 +16,7 @@ import type {
 } from '../../src/shared/domain';
 import { coreCalls } from '../helpers/coreCalls';
 import { writeRealVocabModel } from '../helpers/models/testModels';
+import { thinking } from '../helpers/thinkingFixture';
 import { tempDir } from '../helpers/tempDir';
 import { testCore } from '../helpers/testCore';
 import { vocabModels } from '../helpers/vocabModels';
@@ -82,8 +83,7 @@ describe('a reasoning model chatting', () => {
   const finals = new Map<string, StoredMessage>();
   const tokens: { messageId: string; delta: string; thought: boolean }[] = [];
   const { call, importModel } = coreCalls(() => core);
-  const thought = 'A lathe spins the wood against a tool.';
-  const learned = 'Lathe turns wood.';
+  const { thought, answer: learned } = thinking;
 
   beforeAll(() => {
     dir = tempDir('lathe-reasoning-');
@@ -125,27 +125,13 @@ describe('a reasoning model chatting', () => {
     // A fine-tune that learned to think before answering: examples whose answer opens with a
     // thought train with thinking on, as chat asks with Think on.
     const dataset = await call<{ id: string }>('datasets.create', { name: 'Thinks first' });
-    for (let i = 0; i < 12; i++) {
-      await call('datasets.examples.create', {
-        datasetId: dataset.id,
-        messages: [
-          { role: 'user', content: `What does a lathe do? (${i})` },
-          { role: 'assistant', content: `<think>\n${thought}\n</think>\n\n${learned}` },
-        ],
-      });
+    for (const messages of thinking.examples()) {
+      await call('datasets.examples.create', { datasetId: dataset.id, messages });
     }
     const run = await call<TrainingRun>('training.start', {
       baseModelId: modelId,
       data: { kind: 'dataset', datasetId: dataset.id },
-      hyperparams: {
-        rank: 8,
-        alpha: 16,
-        epochs: 10,
-        learningRate: 1e-2,
-        batchTokens: 128,
-        evalFraction: 0,
-        threads: 2,
-      },
+      hyperparams: thinking.hyperparams,
     });
     const job = await core.jobs.wait(run.jobId!);
     expect(job.state, JSON.stringify(job.error)).toBe('succeeded');

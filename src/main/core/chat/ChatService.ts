@@ -14,12 +14,13 @@ import {
 import { AppError, toAppErrorData } from '../../../shared/errors';
 import type { DatasetsService } from '../datasets/DatasetsService';
 import type { EventBus } from '../EventBus';
+import { answerChannels } from '../inference/answerChannels';
 import type { Inference } from '../inference/InferenceService';
 import type { Logger } from '../logger';
 import type { ModelsService } from '../models/ModelsService';
+import { withThought } from '../models/reasoning';
 import type { ChatRepo } from './ChatRepo';
 import { DeltaBatcher } from './DeltaBatcher';
-import { withThought } from '../models/reasoning';
 import { exportConversation } from './exportConversation';
 import { buildThread, pathTo } from './thread';
 
@@ -464,18 +465,7 @@ export class ChatService {
       this.#o.saveEveryMs ?? 1000,
     );
     try {
-      const outcome = await prepared.run({
-        signal,
-        // Each flushes the other first, so the events keep the order the text was written in.
-        onText: (delta) => {
-          thought.flush();
-          batcher.push(delta);
-        },
-        onThought: (delta) => {
-          batcher.flush();
-          thought.push(delta);
-        },
-      });
+      const outcome = await prepared.run({ signal, ...answerChannels(batcher, thought) });
       thought.flush();
       batcher.flush();
       repo.finishMessage(answer.id, {

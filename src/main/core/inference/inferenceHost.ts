@@ -3,6 +3,7 @@ import { AppError, toAppErrorData } from '../../../shared/errors';
 import { HardwareService } from '../hardware/HardwareService';
 import type { Logger, LogLevel } from '../logger';
 import type { FromInference, ToInference } from './inferenceProtocol';
+import { answerChannels } from './answerChannels';
 import { TextCoalescer } from './TextCoalescer';
 import {
   emptyCounters,
@@ -116,18 +117,7 @@ export function serveInference(port: HostPort): void {
         const thought = new TextCoalescer((delta) => port.post({ type: 'text', id: message.id, delta, thought: true }));
         return answer(message.id, async () => {
           try {
-            return await entry.generation.run({
-              signal: entry.abort.signal,
-              // Each flushes the other first, so the two arrive in the order they were written.
-              onText: (delta) => {
-                thought.flush();
-                text.push(delta);
-              },
-              onThought: (delta) => {
-                text.flush();
-                thought.push(delta);
-              },
-            });
+            return await entry.generation.run({ signal: entry.abort.signal, ...answerChannels(text, thought) });
           } finally {
             thought.flush();
             text.flush();

@@ -57,24 +57,6 @@ function cutShort(message: ThreadMessage): boolean {
 function UserMessage({ message, busy }: MessageItemProps) {
   const actions = useChatActions();
   const [editing, setEditing] = useState(false);
-  const [draft, setDraft] = useState(message.content);
-
-  const submit = () => {
-    const content = draft.trim();
-    if (!content || busy) return;
-    setEditing(false);
-    if (content !== message.content) actions.edit(message.id, content);
-  };
-  const onKeyDown = (event: KeyboardEvent<HTMLTextAreaElement>) => {
-    if (event.key === 'Enter' && !event.shiftKey && !event.nativeEvent.isComposing) {
-      event.preventDefault();
-      submit();
-    } else if (event.key === 'Escape') {
-      event.preventDefault();
-      event.stopPropagation();
-      setEditing(false);
-    }
-  };
 
   return (
     <article
@@ -85,25 +67,21 @@ function UserMessage({ message, busy }: MessageItemProps) {
       className="group/msg flex flex-col items-end gap-1"
     >
       {editing ? (
-        <div className="flex w-full max-w-[85%] flex-col gap-2 rounded-xl border bg-card p-2 shadow-xs">
-          <Textarea
-            autoFocus
-            aria-label="Edit your message"
-            value={draft}
-            onChange={(event) => setDraft(event.target.value)}
-            onKeyDown={onKeyDown}
-            className="min-h-16 resize-y border-0 shadow-none focus-visible:ring-0 dark:bg-transparent"
-          />
-          <div className="flex items-center justify-end gap-2">
-            <span className="mr-auto pl-1 text-xs text-muted-foreground">Sends as a new branch</span>
-            <Button variant="ghost" size="sm" onClick={() => setEditing(false)}>
-              Cancel
-            </Button>
-            <Button size="sm" disabled={busy || !draft.trim()} onClick={submit}>
-              Save & send
-            </Button>
-          </div>
-        </div>
+        <InlineEditor
+          className="w-full max-w-[85%]"
+          value={message.content}
+          label="Edit your message"
+          hint="Sends as a new branch"
+          saveLabel="Save & send"
+          enterSaves
+          busy={busy}
+          onCancel={() => setEditing(false)}
+          onSave={(draft) => {
+            setEditing(false);
+            const content = draft.trim();
+            if (content !== message.content) actions.edit(message.id, content);
+          }}
+        />
       ) : (
         <div className="max-w-[85%] rounded-2xl rounded-br-md bg-primary/10 px-4 py-2.5 text-sm leading-relaxed whitespace-pre-wrap text-foreground dark:bg-primary/18">
           {message.content}
@@ -114,14 +92,7 @@ function UserMessage({ message, busy }: MessageItemProps) {
           <BranchNav message={message} busy={busy} />
           <div className="flex items-center gap-0.5 opacity-0 transition-opacity group-focus-within/msg:opacity-100 group-hover/msg:opacity-100">
             <CopyButton text={message.content} />
-            <IconAction
-              label="Edit and resend"
-              disabled={busy}
-              onClick={() => {
-                setDraft(message.content);
-                setEditing(true);
-              }}
-            >
+            <IconAction label="Edit and resend" disabled={busy} onClick={() => setEditing(true)}>
               <Pencil />
             </IconAction>
           </div>
@@ -174,8 +145,11 @@ function AssistantMessage({ message, busy, last }: MessageItemProps) {
       )}
       {thought && <Thought text={thought} thinking={streaming && !text} />}
       {editing ? (
-        <AnswerEditor
-          content={message.content}
+        <InlineEditor
+          value={message.content}
+          label="Edit the answer"
+          hint="Saved as a new version: the next turns see it, Continue goes on from it"
+          saveLabel="Save version"
           busy={busy}
           onCancel={() => setEditing(false)}
           onSave={(content) => {
@@ -288,50 +262,66 @@ function AssistantMessage({ message, busy, last }: MessageItemProps) {
   );
 }
 
-/** Edits an answer into a new version (a sibling); Enter with Ctrl/⌘ saves, Escape cancels. */
-function AnswerEditor({
-  content,
+/**
+ * Edits a message in place: Escape cancels; Enter saves where `enterSaves` (a question; Shift+Enter
+ * is a new line), Ctrl/⌘+Enter otherwise (an answer, where Enter is a new line).
+ */
+function InlineEditor({
+  value,
+  label,
+  hint,
+  saveLabel,
+  enterSaves = false,
   busy,
+  className,
   onCancel,
   onSave,
 }: {
-  content: string;
+  value: string;
+  label: string;
+  hint: string;
+  saveLabel: string;
+  enterSaves?: boolean;
   busy: boolean;
+  className?: string;
   onCancel: () => void;
-  onSave: (content: string) => void;
+  onSave: (draft: string) => void;
 }) {
-  const [draft, setDraft] = useState(content);
+  const [draft, setDraft] = useState(value);
   const save = () => {
     if (draft.trim() && !busy) onSave(draft);
   };
+  const onKeyDown = (event: KeyboardEvent<HTMLTextAreaElement>) => {
+    const saves = enterSaves ? !event.shiftKey && !event.nativeEvent.isComposing : event.ctrlKey || event.metaKey;
+    if (event.key === 'Enter' && saves) {
+      event.preventDefault();
+      save();
+    } else if (event.key === 'Escape') {
+      event.preventDefault();
+      event.stopPropagation();
+      onCancel();
+    }
+  };
   return (
-    <div className="flex flex-col gap-2 rounded-xl border bg-card p-2 shadow-xs">
+    <div className={cn('flex flex-col gap-2 rounded-xl border bg-card p-2 shadow-xs', className)}>
       <Textarea
         autoFocus
-        aria-label="Edit the answer"
+        aria-label={label}
         value={draft}
         onChange={(event) => setDraft(event.target.value)}
-        onKeyDown={(event) => {
-          if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) {
-            event.preventDefault();
-            save();
-          } else if (event.key === 'Escape') {
-            event.preventDefault();
-            event.stopPropagation();
-            onCancel();
-          }
-        }}
-        className="min-h-24 resize-y border-0 shadow-none focus-visible:ring-0 dark:bg-transparent"
+        onKeyDown={onKeyDown}
+        className={cn(
+          'resize-y border-0 shadow-none focus-visible:ring-0 dark:bg-transparent',
+          enterSaves ? 'min-h-16' : 'min-h-24',
+        )}
       />
       <div className="flex items-center justify-end gap-2">
-        <span className="mr-auto pl-1 text-xs text-muted-foreground">
-          Saved as a new version: the next turns see it, Continue goes on from it
-        </span>
+        <span className="mr-auto pl-1 text-xs text-muted-foreground">{hint}</span>
         <Button variant="ghost" size="sm" onClick={onCancel}>
           Cancel
         </Button>
         <Button size="sm" disabled={busy || !draft.trim()} onClick={save}>
-          Save version
+          {saveLabel}
         </Button>
       </div>
     </div>
