@@ -289,6 +289,8 @@ export interface TrainingSummary {
   trainExamples: number;
   evalExamples: number;
   skippedTooLong: number;
+  /** Examples that taught thinking (trained with thinking on: ask the fine-tune with Think on); absent in older runs. */
+  thinkingExamples?: number;
   usefulTokensPerSecond: number;
   peakMemoryBytes: number;
   seconds: number;

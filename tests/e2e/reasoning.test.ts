@@ -106,6 +106,33 @@ describe('chatting with a reasoning model', () => {
     expect(kept.messages.at(-1)!.content).toBe(`<think>\n${thought}\n</think>\n\n${learned}`);
   });
 
+  test('the run says its examples taught thinking, and Chat with it opens with Think on', async () => {
+    const { page } = app;
+    await page.goto(`${app.server.url}#/finetune`);
+    await waitForConnected(page);
+    const result = page.getByTestId('run-panel').getByTestId('run-result');
+    await expect.poll(() => result.getByTestId('run-thinking').innerText()).toMatch(/^12 of them taught thinking/);
+    await shootBothThemes(app, 'finetune', 'taught-thinking');
+    await result.getByRole('button', { name: 'Chat with it' }).click();
+    const think = page.getByRole('button', { name: 'Thinking' });
+    await expect.poll(() => think.getAttribute('aria-pressed')).toBe('true');
+    // Greedy, so the answer is the one learned (a changed value keeps Think on).
+    await page.getByRole('button', { name: 'Sampling settings' }).click();
+    await page.getByLabel('Temperature', { exact: true }).fill('0');
+    await page.getByLabel('Temperature', { exact: true }).press('Enter');
+    await page.keyboard.press('Escape');
+    await expect.poll(() => think.getAttribute('aria-pressed')).toBe('true');
+    const composer = page.getByLabel('Message', { exact: true });
+    await composer.fill(question);
+    await composer.press('Enter');
+    const answer = page.locator('[data-testid="message"][data-role="assistant"]');
+    await page
+      .locator('[data-testid="message"][data-role="assistant"][data-status="done"]')
+      .waitFor({ timeout: 60_000 });
+    await expect.poll(() => answer.getByTestId('message-content').innerText()).toBe(learned);
+    expect(await answer.getByTestId('message-thought').getByRole('button').innerText()).toBe('Thought · 8 words');
+  });
+
   test('an answer cut off at its token limit says so, and Continue writes it to its end', async () => {
     const { page } = app;
     const { answer } = await askInNewChat(app, {

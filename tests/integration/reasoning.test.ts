@@ -135,6 +135,9 @@ describe('a reasoning model chatting', () => {
     });
     const job = await core.jobs.wait(run.jobId!);
     expect(job.state, JSON.stringify(job.error)).toBe('succeeded');
+    // Every example opens its answer with a thought: the run says all twelve taught thinking.
+    const { summary } = (await call<{ run: TrainingRun }>('training.get', { id: run.id })).run;
+    expect(summary).toMatchObject({ trainExamples: 12, thinkingExamples: 12 });
     const [variant] = (await call<ModelInfo>('models.get', { id: modelId })).variants;
     return { modelId, adapterId: variant!.adapterId, datasetId: dataset.id };
   }

@@ -1,6 +1,6 @@
 import type { ChatMessage } from '../../../shared/domain';
 import { AppError } from '../../../shared/errors';
-import { renderTrainingChat } from '../models/reasoning';
+import { renderTrainingChat, trainsThought } from '../models/reasoning';
 import { endOfTurnMarker, type TemplateContext } from './chatTemplate';
 import { seededRandom, shuffled } from './random';
 import { tokenizeExample, type TokenizedExample, type TokenizerPort } from './tokenizeExample';
@@ -38,6 +38,8 @@ export interface PrepareReport {
   trainLabels: number;
   /** Token length of every kept example, for the length histogram. */
   lengths: number[];
+  /** Kept examples that teach thinking (an answer opening with its thought; trained with thinking on). */
+  thinking: number;
 }
 
 export interface PreparedData {
@@ -66,6 +68,7 @@ export function prepareExamples(
     trainTokens: 0,
     trainLabels: 0,
     lengths: [],
+    thinking: 0,
   };
   // A template that does not parse fails every example the same way: say so once, as what it is.
   endOfTurnMarker(template);
@@ -95,6 +98,7 @@ export function prepareExamples(
     }
     kept.push({ example: { id: item.id, tokens, mask }, split: item.split });
     report.lengths.push(tokens.length);
+    if (trainsThought(template, item.messages)) report.thinking++;
   }
   if (kept.length === 0) throw new AppError('INVALID_INPUT', nothingLeft(report, options.maxLength), { report });
 

@@ -253,6 +253,7 @@ export async function runTraining(
         trainExamples: prepared.train.length,
         evalExamples: prepared.eval.length,
         skippedTooLong: prepared.report.tooLong.length,
+        thinkingExamples: prepared.report.thinking,
         usefulTokensPerSecond: trainingSeconds > 0 ? usefulTokens / trainingSeconds : 0,
         peakMemoryBytes: peakMemory,
         seconds: (Date.now() - started) / 1000,

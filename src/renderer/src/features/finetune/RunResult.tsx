@@ -1,5 +1,14 @@
 import { useState } from 'react';
-import { CircleCheck, Columns2, ListChecks, LoaderCircle, MessageSquarePlus, PackagePlus, Plus } from 'lucide-react';
+import {
+  Brain,
+  CircleCheck,
+  Columns2,
+  ListChecks,
+  LoaderCircle,
+  MessageSquarePlus,
+  PackagePlus,
+  Plus,
+} from 'lucide-react';
 import type { Job, TrainingRun } from '@shared/domain';
 import { Button } from '@renderer/components/ui/Button';
 import { compareHref } from '@renderer/features/compare/compareRoute';
@@ -48,6 +57,7 @@ export function RunResult({ run }: { run: TrainingRun }) {
       : null;
   if (!summary) return null;
   const place = models.data ? adapterPlace(models.data, run) : null;
+  const thinks = (summary.thinkingExamples ?? 0) > 0;
   const skipped = summary.skippedTooLong > 0 ? ` · ${summary.skippedTooLong} skipped as too long` : '';
 
   return (
@@ -65,6 +75,15 @@ export function RunResult({ run }: { run: TrainingRun }) {
           {skipped}. The adapter is listed under its base model below.
         </span>
       </p>
+      {thinks && (
+        <p data-testid="run-thinking" className="flex items-start gap-2">
+          <Brain aria-hidden className="mt-0.5 size-4 shrink-0 text-primary" />
+          <span>
+            {summary.thinkingExamples} of them taught thinking (their answers open with a thought): Chat with it opens
+            with Think on, the way the fine-tune learned to answer.
+          </span>
+        </p>
+      )}
       {place && (
         <div className="flex flex-wrap items-center gap-x-3 gap-y-2 pl-6">
           {place.kind === 'ready' && (
@@ -74,7 +93,12 @@ export function RunResult({ run }: { run: TrainingRun }) {
                 size="sm"
                 disabled={startChat.isPending}
                 onClick={() =>
-                  startChat.mutate({ modelId: place.model.id, adapters: [{ adapterId: place.adapterId, scale: 1 }] })
+                  startChat.mutate({
+                    modelId: place.model.id,
+                    adapters: [{ adapterId: place.adapterId, scale: 1 }],
+                    // A fine-tune that learned to think is asked the way it learned: Think on.
+                    ...(thinks && place.model.reasoning === 'switchable' ? { sampling: { thinking: true } } : {}),
+                  })
                 }
               >
                 <MessageSquarePlus />
