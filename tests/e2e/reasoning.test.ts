@@ -131,6 +131,16 @@ describe('chatting with a reasoning model', () => {
       .waitFor({ timeout: 60_000 });
     await expect.poll(() => answer.getByTestId('message-content').innerText()).toBe(learned);
     expect(await answer.getByTestId('message-thought').getByRole('button').innerText()).toBe('Thought · 8 words');
+
+    // Compare with the base: both sides think, as the fine-tune learned to answer.
+    await page.goto(`${app.server.url}#/finetune`);
+    await waitForConnected(page);
+    await result.getByRole('link', { name: 'Compare with the base' }).click();
+    for (const side of ['1', '2']) {
+      await expect
+        .poll(() => page.getByRole('button', { name: `Thinking ${side}` }).getAttribute('aria-pressed'))
+        .toBe('true');
+    }
   });
 
   test('an answer cut off at its token limit says so, and Continue writes it to its end', async () => {

@@ -200,6 +200,16 @@ describe('findEmptyAnswers and findOverLength', () => {
     ]);
   });
 
+  it('flags an answer that is only a thought, closed or not, and not one with text after its thought', () => {
+    const examples = [
+      ex('thought-only', 'q', '<think>\nHmm.\n</think>\n\n'),
+      ex('unclosed', 'q', '<think>\nStill thinking'),
+      ex('answered', 'q', '<think>\nHmm.\n</think>\n\nYes.'),
+      ex('tags-later', 'q', 'Use <think> tags.'),
+    ];
+    expect(findEmptyAnswers(examples)).toEqual(['thought-only', 'unclosed']);
+  });
+
   it('uses cached token counts, and estimates from characters without them', () => {
     const examples = [
       ex('a', 'q', 'short', { tokens: 5000 }),

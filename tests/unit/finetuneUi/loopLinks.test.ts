@@ -38,10 +38,14 @@ describe("a finished run's way back into chat and compare", () => {
   it('links a fine-tune to the Compare page, against its base', () => {
     const href = compareHref({ adapterId: 'a b/c' });
     expect(href).toBe('#/compare/adapter/a%20b%2Fc');
-    expect(parseCompareHash(href)).toEqual({ adapterId: 'a b/c', datasetId: null });
-    expect(parseCompareHash('#/compare')).toEqual({ adapterId: null, datasetId: null });
-    expect(parseCompareHash('#/finetune/adapter/x')).toEqual({ adapterId: null, datasetId: null });
-    expect(parseCompareHash('#/compare/adapter/%E0%A4%A')).toEqual({ adapterId: null, datasetId: null });
+    expect(parseCompareHash(href)).toEqual({ adapterId: 'a b/c', datasetId: null, thinking: false });
+    expect(parseCompareHash('#/compare')).toEqual({ adapterId: null, datasetId: null, thinking: false });
+    expect(parseCompareHash('#/finetune/adapter/x')).toEqual({ adapterId: null, datasetId: null, thinking: false });
+    expect(parseCompareHash('#/compare/adapter/%E0%A4%A')).toEqual({
+      adapterId: null,
+      datasetId: null,
+      thinking: false,
+    });
 
     const base = model('base', []);
     const tuned = model('tuned', [variant('old'), variant('new'), variant('lost', false)]);
@@ -61,9 +65,41 @@ describe('a batch review of a fine-tune on its dataset’s eval split', () => {
   it('is an address of the Compare page', () => {
     const href = compareHref({ adapterId: 'a/1', datasetId: 'd 2' });
     expect(href).toBe('#/compare/adapter/a%2F1/dataset/eval/d%202');
-    expect(parseCompareHash(href)).toEqual({ adapterId: 'a/1', datasetId: 'd 2' });
-    expect(parseCompareHash('#/compare/adapter/a1')).toEqual({ adapterId: 'a1', datasetId: null });
-    expect(parseCompareHash('#/compare/adapter/a1/dataset/eval')).toEqual({ adapterId: 'a1', datasetId: null });
-    expect(parseCompareHash('#/compare/dataset/eval/d1')).toEqual({ adapterId: null, datasetId: null });
+    expect(parseCompareHash(href)).toEqual({ adapterId: 'a/1', datasetId: 'd 2', thinking: false });
+    expect(parseCompareHash('#/compare/adapter/a1')).toEqual({ adapterId: 'a1', datasetId: null, thinking: false });
+    expect(parseCompareHash('#/compare/adapter/a1/dataset/eval')).toEqual({
+      adapterId: 'a1',
+      datasetId: null,
+      thinking: false,
+    });
+    expect(parseCompareHash('#/compare/dataset/eval/d1')).toEqual({
+      adapterId: null,
+      datasetId: null,
+      thinking: false,
+    });
+  });
+
+  it('asks both sides with thinking on for a fine-tune that learned to think (`/think` last)', () => {
+    const withData = compareHref({ adapterId: 'a1', datasetId: 'd1', thinking: true });
+    expect(withData).toBe('#/compare/adapter/a1/dataset/eval/d1/think');
+    expect(parseCompareHash(withData)).toEqual({ adapterId: 'a1', datasetId: 'd1', thinking: true });
+    expect(parseCompareHash(compareHref({ adapterId: 'a1', thinking: true }))).toEqual({
+      adapterId: 'a1',
+      datasetId: null,
+      thinking: true,
+    });
+    // An adapter whose id is "think" is not the switch.
+    expect(parseCompareHash('#/compare/adapter/think')).toEqual({
+      adapterId: 'think',
+      datasetId: null,
+      thinking: false,
+    });
+
+    const thinker = model('qwen3', [variant('t')], { reasoning: 'switchable' });
+    const [base, tuned] = adapterPair([thinker], 't', { thinking: true })!;
+    expect([base.sampling.thinking, tuned.sampling.thinking]).toEqual([true, true]);
+    // A model that cannot think is compared as it is.
+    const [plain] = adapterPair([model('llama', [variant('t')])], 't', { thinking: true })!;
+    expect(plain.sampling.thinking).toBeUndefined();
   });
 });

@@ -103,7 +103,7 @@ export async function runHygiene(
       kind: 'empty_answer',
       exampleIds: [id],
       fix: 'delete',
-      detail: 'an empty or missing answer',
+      detail: 'an empty or missing answer (or only a thought)',
     });
   }
   if (opts.maxTokens !== undefined) {

@@ -1,6 +1,20 @@
 import type { HygieneExample } from './types';
 
-/** Examples with no assistant turn, or with an assistant turn that is empty or only whitespace. */
+/**
+ * What an answer says after the thought it may open with (`<think>…</think>`, as kept from a
+ * reasoning model): all of it when it has none, nothing when the thought never closes.
+ */
+export function answerAfterThought(content: string): string {
+  const text = content.trimStart();
+  if (!text.startsWith('<think>')) return content;
+  const close = text.indexOf('</think>');
+  return close < 0 ? '' : text.slice(close + '</think>'.length);
+}
+
+/**
+ * Examples with no assistant turn, or with an assistant turn that is empty or only whitespace, or
+ * only a thought (nothing after `</think>`, or a thought that never closes).
+ */
 export function findEmptyAnswers(examples: readonly HygieneExample[]): string[] {
   const ids: string[] = [];
   for (const example of examples) {
@@ -9,7 +23,7 @@ export function findEmptyAnswers(examples: readonly HygieneExample[]): string[] 
     for (const m of example.messages) {
       if (m.role !== 'assistant') continue;
       answers++;
-      if (m.content.trim() === '') empty = true;
+      if (answerAfterThought(m.content).trim() === '') empty = true;
     }
     if (answers === 0 || empty) ids.push(example.id);
   }

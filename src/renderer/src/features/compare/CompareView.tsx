@@ -26,11 +26,12 @@ export function CompareView() {
   const list = models.data ?? [];
   // An address naming a fine-tune (the Fine-tune page's "Compare with the base") sets the pair once.
   const target = useCompareRoute();
-  const targetKey = target.adapterId === null ? null : `${target.adapterId}/${target.datasetId ?? ''}`;
+  const targetKey =
+    target.adapterId === null ? null : `${target.adapterId}/${target.datasetId ?? ''}/${target.thinking}`;
   const [appliedTarget, setAppliedTarget] = useState<string | null>(null);
   if (targetKey !== null && targetKey !== appliedTarget && models.isSuccess) {
     setAppliedTarget(targetKey);
-    const pair = adapterPair(list, target.adapterId!);
+    const pair = adapterPair(list, target.adapterId!, { thinking: target.thinking });
     if (pair) {
       setContenders(pair);
       // With a dataset: a batch review on its eval split; else one prompt at a time.

@@ -7,11 +7,20 @@ export function defaultContender(model: ModelInfo | undefined): ContenderInput {
   return { modelId: model?.id ?? '', adapters: [], sampling: { ...presets.balanced } };
 }
 
-/** A fine-tune against its base: the base model, then the same with the adapter at full scale. */
-export function adapterPair(models: readonly ModelInfo[], adapterId: string): [ContenderInput, ContenderInput] | null {
+/**
+ * A fine-tune against its base: the base model, then the same with the adapter at full scale; with
+ * `thinking`, both think first (where the model's template can switch it on).
+ */
+export function adapterPair(
+  models: readonly ModelInfo[],
+  adapterId: string,
+  options: { thinking?: boolean } = {},
+): [ContenderInput, ContenderInput] | null {
   const model = models.find((m) => !m.missing && m.variants.some((v) => v.adapterId === adapterId && v.available));
   if (!model) return null;
-  const base = defaultContender(model);
+  const plain = defaultContender(model);
+  const thinks = options.thinking === true && model.reasoning === 'switchable';
+  const base = thinks ? { ...plain, sampling: { ...plain.sampling, thinking: true } } : plain;
   return [base, { ...base, adapters: [{ adapterId, scale: 1 }] }];
 }
 

@@ -79,8 +79,8 @@ export function RunResult({ run }: { run: TrainingRun }) {
         <p data-testid="run-thinking" className="flex items-start gap-2">
           <Brain aria-hidden className="mt-0.5 size-4 shrink-0 text-primary" />
           <span>
-            {summary.thinkingExamples} of them taught thinking (their answers open with a thought): Chat with it opens
-            with Think on, the way the fine-tune learned to answer.
+            {summary.thinkingExamples} of them taught thinking (their answers open with a thought): chats and
+            comparisons from here open with Think on, the way the fine-tune learned to answer.
           </span>
         </p>
       )}
@@ -105,7 +105,7 @@ export function RunResult({ run }: { run: TrainingRun }) {
                 Chat with it
               </Button>
               <Button size="sm" variant="outline" asChild>
-                <a href={compareHref({ adapterId: place.adapterId })}>
+                <a href={compareHref({ adapterId: place.adapterId, thinking: thinks })}>
                   <Columns2 />
                   Compare with the base
                 </a>
@@ -127,7 +127,7 @@ export function RunResult({ run }: { run: TrainingRun }) {
               )}
               {evalDataset && (
                 <Button size="sm" variant="outline" asChild>
-                  <a href={compareHref({ adapterId: place.adapterId, datasetId: evalDataset.id })}>
+                  <a href={compareHref({ adapterId: place.adapterId, datasetId: evalDataset.id, thinking: thinks })}>
                     <ListChecks />
                     Review on its eval split ({evalDataset.counts.split.eval})
                   </a>
