@@ -135,8 +135,10 @@ export interface ExampleSummary {
   id: string;
   /** The first user turn, at most 200 characters. */
   prompt: string;
-  /** The last assistant turn, at most 200 characters. */
+  /** The last assistant turn after the thought it may open with, at most 200 characters. */
   answer: string;
+  /** The last assistant turn opens with a thought (`<think>…</think>`): the example teaches thinking. */
+  thinks: boolean;
   source: ExampleSource;
   split: ExampleSplit;
   tags: string[];

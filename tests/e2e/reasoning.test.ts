@@ -102,8 +102,18 @@ describe('chatting with a reasoning model', () => {
       conversationId: conversation.id,
     });
     const id = thread.messages.find((m) => m.id === messageId)!.keptExampleId;
-    const kept = await api<{ messages: { content: string }[] }>(app, 'datasets.examples.get', { id });
+    const kept = await api<{ datasetId: string; messages: { content: string }[] }>(app, 'datasets.examples.get', {
+      id,
+    });
     expect(kept.messages.at(-1)!.content).toBe(`<think>\n${thought}\n</think>\n\n${learned}`);
+    // Its dataset lists it by its answer, marked as teaching thinking.
+    await page.goto(`${app.server.url}#/datasets/${kept.datasetId}`);
+    await waitForConnected(page);
+    const row = page.getByTestId('example-row').first();
+    await expect.poll(() => row.innerText()).toContain(learned);
+    expect(await row.getByTestId('example-thinks').count()).toBe(1);
+    expect(await row.innerText()).not.toContain('<think>');
+    await shootBothThemes(app, 'datasets', 'thinking-example');
   });
 
   test('the run says its examples taught thinking, and Chat with it opens with Think on', async () => {

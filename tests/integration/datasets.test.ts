@@ -181,10 +181,17 @@ describe('datasets', () => {
     ]);
     expect(page.items[0]).toMatchObject({
       answer: `Answer ${'x'.repeat(8)}`,
+      thinks: false,
       turnCount: 2,
       hasRejected: false,
       issues: [],
     });
+    // An answer that opens with a thought lists the answer after it, and says it teaches thinking.
+    const thinkingSet = await call<{ id: string }>('datasets.create', { name: 'Thinks first' });
+    await addExample(thinkingSet.id, 'Think first', `<think>\n${'Why. '.repeat(60)}\n</think>\n\nThe answer.`);
+    expect((await list(thinkingSet.id)).items).toMatchObject([
+      { prompt: 'Think first', answer: 'The answer.', thinks: true },
+    ]);
 
     const longest = await list(d.id, { sort: 'chars', order: 'desc', limit: 40 });
     const chars = longest.items.map((x) => x.charCount);

@@ -12,6 +12,7 @@ import type {
 } from '../../../shared/datasets';
 import { exampleSources, exampleSplits } from '../../../shared/datasets';
 import type { Db } from '../db/openDatabase';
+import { answerAfterThought } from './hygiene/simpleChecks';
 
 interface DatasetRow {
   id: string;
@@ -134,11 +135,13 @@ const toExample = (r: ExampleRow, undoDepth: number, issues: string[]): DatasetE
 const toSummary = (r: ExampleRow & { issues: string | null }): ExampleSummary => {
   const messages = JSON.parse(r.messages) as ExampleMessage[];
   const prompt = messages.find((m) => m.role === 'user')?.content ?? messages[0]?.content ?? '';
-  const answer = messages.findLast((m) => m.role === 'assistant')?.content ?? '';
+  const last = messages.findLast((m) => m.role === 'assistant')?.content ?? '';
+  const answer = answerAfterThought(last);
   return {
     id: r.id,
     prompt: clip(prompt, 200),
-    answer: clip(answer, 200),
+    answer: clip(answer.trimStart(), 200),
+    thinks: answer !== last,
     source: r.source,
     split: r.split,
     tags: JSON.parse(r.tags) as string[],

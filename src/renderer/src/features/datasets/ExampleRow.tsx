@@ -1,5 +1,5 @@
 import { memo, type MouseEvent } from 'react';
-import { AlertTriangle, Columns2, FileInput, MessageSquare, PenLine, type LucideIcon } from 'lucide-react';
+import { AlertTriangle, Brain, Columns2, FileInput, MessageSquare, PenLine, type LucideIcon } from 'lucide-react';
 import type { ExampleSource, ExampleSummary } from '@shared/datasets';
 import { Checkbox } from '@renderer/components/ui/Checkbox';
 import { Skeleton } from '@renderer/components/ui/Skeleton';
@@ -80,8 +80,17 @@ export const ExampleRow = memo(function ExampleRow({
         <p className="truncate text-[13px] leading-5 font-medium" data-testid="example-prompt">
           {example.prompt || <span className="text-muted-foreground italic">No user turn</span>}
         </p>
-        <p className="truncate text-[12.5px] leading-5 text-muted-foreground">
-          {example.answer || <span className="text-destructive/80 italic">Empty answer</span>}
+        <p className="flex min-w-0 items-center gap-1 text-[12.5px] leading-5 text-muted-foreground">
+          {example.thinks && (
+            <Brain
+              aria-label="Thinks first"
+              data-testid="example-thinks"
+              className="size-3.5 shrink-0 text-primary/80"
+            />
+          )}
+          <span className="truncate">
+            {example.answer || <span className="text-destructive/80 italic">Empty answer</span>}
+          </span>
         </p>
       </div>
       <div role="gridcell" className="hidden shrink-0 items-center gap-1 lg:flex">
