@@ -18,7 +18,7 @@ import { answerChannels } from '../inference/answerChannels';
 import type { Inference } from '../inference/InferenceService';
 import type { Logger } from '../logger';
 import type { ModelsService } from '../models/ModelsService';
-import { withThought } from '../models/reasoning';
+import { withThought } from '../models/thoughtText';
 import type { ChatRepo } from './ChatRepo';
 import { DeltaBatcher } from './DeltaBatcher';
 import { exportConversation } from './exportConversation';
@@ -178,11 +178,7 @@ export class ChatService {
       throw new AppError('CONFLICT', 'Only an answer can be continued.', { messageId });
     }
     const conversation = this.get(answer.conversationId);
-    if (this.#active.has(conversation.id)) {
-      throw new AppError('BUSY', 'This conversation is still answering; stop it or wait.', {
-        conversationId: conversation.id,
-      });
-    }
+    this.#assertIdle(conversation.id);
     const all = this.#o.repo.messages(conversation.id);
     if (all.some((m) => m.parentId === answer.id)) {
       throw new AppError('CONFLICT', 'Only the last answer of a branch can be continued: this one has replies.', {
@@ -241,11 +237,7 @@ export class ChatService {
     if (original.role !== 'assistant' || original.parentId === null) {
       throw new AppError('CONFLICT', 'Only an answer can be edited as an answer.', { messageId });
     }
-    if (this.#active.has(original.conversationId)) {
-      throw new AppError('BUSY', 'This conversation is still answering; stop it or wait.', {
-        conversationId: original.conversationId,
-      });
-    }
+    this.#assertIdle(original.conversationId);
     const now = Date.now();
     const version: StoredMessage = {
       ...blankMessage(original.conversationId, original.parentId, 'assistant', now),
@@ -374,11 +366,7 @@ export class ChatService {
   ): Promise<ChatTurnStarted> {
     const modelId = conversation.modelId;
     if (!modelId) throw new AppError('CONFLICT', 'Choose a model for this conversation first.');
-    if (this.#active.has(conversation.id)) {
-      throw new AppError('BUSY', 'This conversation is still answering; stop it or wait.', {
-        conversationId: conversation.id,
-      });
-    }
+    this.#assertIdle(conversation.id);
     const controller = new AbortController();
     const active: Active = { controller, done: Promise.resolve() };
     this.#active.set(conversation.id, active);
@@ -500,6 +488,13 @@ export class ChatService {
     }
     const final = repo.message(answer.id);
     if (final) events.emit('chat.message', final);
+  }
+
+  /** BUSY while the conversation writes an answer. */
+  #assertIdle(conversationId: string): void {
+    if (this.#active.has(conversationId)) {
+      throw new AppError('BUSY', 'This conversation is still answering; stop it or wait.', { conversationId });
+    }
   }
 
   #message(id: string, conversationId?: string): StoredMessage {

@@ -12,7 +12,7 @@ import type {
 } from '../../../shared/datasets';
 import { exampleSources, exampleSplits } from '../../../shared/datasets';
 import type { Db } from '../db/openDatabase';
-import { answerAfterThought } from './hygiene/simpleChecks';
+import { answerAfterThought } from '../models/thoughtText';
 
 interface DatasetRow {
   id: string;

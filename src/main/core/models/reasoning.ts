@@ -92,20 +92,3 @@ export function trainsThought(ctx: TemplateContext, messages: readonly ChatMessa
 export function renderTrainingChat(ctx: TemplateContext, messages: readonly ChatMessage[]): RenderedChat {
   return renderWithAssistantSpans(ctx, messages, { thinking: trainsThought(ctx, messages) });
 }
-
-/**
- * An answer with its thought before it, as training data writes it: `<think>\n…\n</think>\n\n`
- * (the form reasoning datasets and Qwen 3's template use). `thought` is a message's
- * `reasoning_content` (DeepSeek, Qwen 3), `reasoning` or `thinking` field as files carry it;
- * anything but a non-blank string, or an answer that already opens with a thought, leaves the
- * answer as it is.
- */
-export function withThought(content: string, thought: unknown): string {
-  if (typeof thought !== 'string' || thought.trim() === '' || content.trimStart().startsWith('<think>')) return content;
-  return `<think>\n${thought.trim()}\n</think>\n\n${content.trimStart()}`;
-}
-
-/** The thought a message object of a file carries, under any of the names files use. */
-export function thoughtField(message: Record<string, unknown>): unknown {
-  return message['reasoning_content'] ?? message['reasoning'] ?? message['thinking'];
-}

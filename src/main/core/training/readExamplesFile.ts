@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { chatMessageSchema } from '../../../shared/domain';
 import { AppError } from '../../../shared/errors';
-import { thoughtField, withThought } from '../models/reasoning';
+import { thoughtField, withThought } from '../models/thoughtText';
 import type { SourceExample } from './prepareExamples';
 
 const maxErrors = 20;

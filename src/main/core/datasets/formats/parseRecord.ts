@@ -5,7 +5,7 @@ import type {
   ExampleRole,
   ParsedExample,
 } from '../../../../shared/datasets';
-import { thoughtField, withThought } from '../../models/reasoning';
+import { thoughtField, withThought } from '../../models/thoughtText';
 
 /** The longest turn an example may hold, as in `exampleMessageSchema` (characters). */
 export const maxContentChars = 2_000_000;

@@ -1,15 +1,5 @@
+import { answerAfterThought } from '../../models/thoughtText';
 import type { HygieneExample } from './types';
-
-/**
- * What an answer says after the thought it may open with (`<think>…</think>`, as kept from a
- * reasoning model): all of it when it has none, nothing when the thought never closes.
- */
-export function answerAfterThought(content: string): string {
-  const text = content.trimStart();
-  if (!text.startsWith('<think>')) return content;
-  const close = text.indexOf('</think>');
-  return close < 0 ? '' : text.slice(close + '</think>'.length);
-}
 
 /**
  * Examples with no assistant turn, or with an assistant turn that is empty or only whitespace, or
