@@ -122,6 +122,11 @@ export interface TrainingWindow {
   positions?: Int32Array;
   /** Default all 0. */
   seqIds?: Int32Array;
+  /**
+   * The window's gradient enters the step's sum times this (default 1). Preference training gives
+   * a pair's chosen side +w and its rejected side −w; 0 computes the gradient and adds nothing.
+   */
+  weight?: number;
 }
 
 export interface WindowsResult {
@@ -132,6 +137,8 @@ export interface WindowsResult {
   /** Unmasked positions whose argmax is the label. */
   nCorrect: number;
   nWindows: number;
+  /** Each window's loss sum (nats), in the order given. */
+  losses: Float64Array;
 }
 
 export interface WindowsProgress {

@@ -95,7 +95,7 @@ ggml_tensor * DeviceOptimizer::slice(ggml_context * g, ggml_tensor * flat, size_
     return ggml_view_4d(g, flat, a->ne[0], a->ne[1], a->ne[2], a->ne[3], a->nb[1], a->nb[2], a->nb[3], offsets[k] * sizeof(float));
 }
 
-void DeviceOptimizer::accumulate(const std::vector<ggml_tensor *> & grads, float scale) {
+void DeviceOptimizer::accumulate(const std::vector<ggml_tensor *> & grads, float scale, float weight) {
     if (grads.size() != params.size()) throw CodedError("TRAINING_FAILED", "gradient count does not match the adapter");
     for (const ggml_tensor * gr : grads) {
         if (!gr->buffer || !ggml_backend_supports_buft(backend, ggml_backend_buffer_get_type(gr->buffer))) {
@@ -110,7 +110,11 @@ void DeviceOptimizer::accumulate(const std::vector<ggml_tensor *> & grads, float
     }
     accScale = scale;
     compute([&](ggml_context * g, ggml_cgraph * graph) {
-        for (size_t k = 0; k < params.size(); k++) ggml_build_forward_expand(graph, ggml_add_inplace(g, acc[k], grads[k]));
+        for (size_t k = 0; k < params.size(); k++) {
+            // a weighted window (a preference pair's side) adds its gradient scaled by its weight
+            ggml_tensor * gr = weight == 1.0f ? grads[k] : ggml_scale(g, grads[k], weight);
+            ggml_build_forward_expand(graph, ggml_add_inplace(g, acc[k], gr));
+        }
     });
 }
 

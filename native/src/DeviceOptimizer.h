@@ -35,7 +35,9 @@ public:
     DeviceOptimizer & operator=(const DeviceOptimizer &) = delete;
 
     // acc[k] += grads[k] * scale for every parameter.
-    void accumulate(const std::vector<ggml_tensor *> & grads, float scale);
+    // acc += weight · grads; the windows of a step share `scale` (applied once, in the norm and the
+    // step), `weight` is the window's own factor (1 for every window of an instruction step).
+    void accumulate(const std::vector<ggml_tensor *> & grads, float scale, float weight = 1.0f);
     // Σ acc², over every parameter.
     double squaredNorm();
     struct Step {

@@ -193,11 +193,13 @@ protected:
                 fail("TRAINING_FAILED", "the loss is not finite (window " + std::to_string(w) + ")");
             }
             lossSum += loss;
+            losses.push_back(loss);
             nTokens += win.nUnmasked;
             nCorrect += correct;
             if (train) {
                 // llama_opt_grad holds d(loss sum / n_tokens): scale back to the sum.
                 const float scale = static_cast<float>(s.windowSize);
+                const float weight = win.weight;
                 std::vector<ggml_tensor *> grads;
                 for (auto & p : s.params) {
                     ggml_tensor * g = llama_opt_grad(s.ctx, p.tensor->tensor);
@@ -210,11 +212,12 @@ protected:
                     }
                     tmp.resize(p.n);
                     ggml_backend_tensor_get(g, tmp.data(), 0, p.n * sizeof(float));
-                    for (size_t i = 0; i < p.n; i++) p.grad[i] += tmp[i] * scale;
+                    const float k = scale * weight;
+                    for (size_t i = 0; i < p.n; i++) p.grad[i] += tmp[i] * k;
                 }
                 if (s.device) {
                     try {
-                        s.device->accumulate(grads, scale);
+                        s.device->accumulate(grads, scale, weight);
                     } catch (const CodedError & e) {
                         fail(e.code.c_str(), e.what());
                     }
@@ -243,6 +246,9 @@ protected:
         o.Set("nTokens", static_cast<double>(nTokens));
         o.Set("nCorrect", static_cast<double>(nCorrect));
         o.Set("nWindows", static_cast<double>(windows.size()));
+        Napi::Float64Array perWindow = Napi::Float64Array::New(env, losses.size());
+        for (size_t i = 0; i < losses.size(); i++) perWindow[i] = losses[i];
+        o.Set("losses", perWindow);
         return o;
     }
 
@@ -262,6 +268,7 @@ private:
     Napi::ThreadSafeFunction progress;
     bool hasProgress = false;
     double lossSum = 0.0;
+    std::vector<double> losses; // each window's loss sum, in order
     int64_t nTokens = 0;
     int64_t nCorrect = 0;
 };
@@ -774,6 +781,14 @@ std::vector<TrainingSession::Window> TrainingSession::parseWindows(Napi::Env env
         read(o, "labels", true, win.labels, w);
         read(o, "positions", false, win.positions, w);
         read(o, "seqIds", false, win.seqIds, w);
+        Napi::Value weight = o.Get("weight");
+        if (!weight.IsUndefined()) {
+            const double v = weight.IsNumber() ? weight.As<Napi::Number>().DoubleValue() : NAN;
+            if (!std::isfinite(v) || std::fabs(v) > 1e6) {
+                throw CodedError::js(env, "INVALID_ARGUMENT", "window " + std::to_string(w) + ": weight must be a finite number");
+            }
+            win.weight = static_cast<float>(v);
+        }
         for (int32_t i = 0; i < windowSize; i++) {
             if (win.tokens[i] < 0 || win.tokens[i] >= nVocab || win.labels[i] >= nVocab) {
                 throw CodedError::js(env, "INVALID_ARGUMENT", "window " + std::to_string(w) + ": token or label out of the vocabulary at " + std::to_string(i));

@@ -27,6 +27,8 @@ public:
     struct Window {
         std::vector<int32_t> tokens, labels, positions, seqIds;
         int32_t nUnmasked = 0;
+        // the window's gradient enters the step's sum times this (a preference pair's side: ±w)
+        float weight = 1.0f;
     };
 
     struct Param {

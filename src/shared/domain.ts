@@ -67,6 +67,14 @@ export type TargetModule = (typeof targetModules)[number];
  * (rank 16, alpha 32, lr 2e-4 with warmup and cosine decay, 2 epochs, all seven projections).
  */
 export const hyperparamsSchema = z.object({
+  /**
+   * What the run learns from. `sft`: the examples' answers (supervised fine-tuning). `dpo`: the
+   * examples that have a rejected answer, as preference pairs (Direct Preference Optimization:
+   * raise the answer over the rejected one, relative to the base model).
+   */
+  method: z.enum(['sft', 'dpo']).default('sft'),
+  /** DPO's β: how strongly the fine-tune is held to its base while it learns the preferences (TRL's 0.1). */
+  dpoBeta: z.number().positive().max(10).default(0.1),
   /** LoRA rank r, 1..256. */
   rank: z.number().int().min(1).max(256).default(16),
   /** LoRA alpha; the update is scaled by alpha / rank. */
@@ -125,7 +133,8 @@ export const trainingDataSourceSchema = z.discriminatedUnion('kind', [
 ]);
 export type TrainingDataSource = z.infer<typeof trainingDataSourceSchema>;
 
-export const trainingPhases = ['preparing', 'training', 'evaluating', 'saving'] as const;
+/** `scoring`: a preference run's base model scoring its pairs before the first step. */
+export const trainingPhases = ['preparing', 'scoring', 'training', 'evaluating', 'saving'] as const;
 
 export const trainingProgressSchema = z.object({
   runId: z.string(),
@@ -144,6 +153,13 @@ export const trainingProgressSchema = z.object({
   etaSeconds: z.number().nullable(),
   /** Resident memory of the training process, bytes. */
   memoryBytes: z.number(),
+  /**
+   * Preference (DPO) runs: the share of pairs whose chosen answer gains more over the base than the
+   * rejected one, in the last step and at the last evaluation.
+   */
+  rewardAccuracy: z.object({ train: z.number().nullable(), eval: z.number().nullable() }).optional(),
+  /** Work inside a phase (the base model scoring the pairs before a preference run), when it is counted. */
+  phaseProgress: z.object({ done: z.number().int(), total: z.number().int() }).optional(),
 });
 export type TrainingProgress = z.infer<typeof trainingProgressSchema>;
 
@@ -291,9 +307,23 @@ export interface TrainingSummary {
   skippedTooLong: number;
   /** Examples that taught thinking (trained with thinking on: ask the fine-tune with Think on); absent in older runs. */
   thinkingExamples?: number;
+  /** A preference (DPO) run: its pairs and how the fine-tune ranks the held-out ones; absent otherwise. */
+  preference?: PreferenceSummary;
   usefulTokensPerSecond: number;
   peakMemoryBytes: number;
   seconds: number;
+}
+
+/** How a preference (DPO) run went: `train/evalExamples` count pairs. */
+export interface PreferenceSummary {
+  /** Examples left out because they have no rejected answer. */
+  withoutRejected: number;
+  /** Share of the eval pairs whose chosen answer the fine-tune prefers more than its base did (null: no eval pairs). */
+  evalRewardAccuracy: number | null;
+  /** Mean β·((log π − log π_base)(chosen) − (…)(rejected)) over the eval pairs, nats. */
+  evalRewardMargin: number | null;
+  /** The same over the last step's training pairs. */
+  trainRewardAccuracy: number | null;
 }
 
 /** What a merged model was made from, by name (from its GGUF's `general.base_model.0.name` and `lathe.merged.adapter`). */

@@ -49,6 +49,16 @@ describe('readExamplesFile', () => {
     ]);
   });
 
+  it('reads a rejected answer as a preference pair, and refuses one that is not text', () => {
+    const path = file('p.jsonl', `${line('good', { rejected: 'bad' })}\n${line('plain')}\n`);
+    expect(readExamplesFile(path)).toEqual([
+      { id: 'line-1', rejected: 'bad', messages: expect.any(Array) },
+      { id: 'line-2', messages: expect.any(Array) },
+    ]);
+    const wrong = file('w.jsonl', `${line('good', { rejected: ['bad'] })}\n`);
+    expect(() => readExamplesFile(wrong)).toThrow(/line 1: "rejected" must be the rejected answer's text/);
+  });
+
   it('reads a JSON array', () => {
     expect(readExamplesFile(file('a.json', `[${line('a')}, ${line('b')}]`))).toHaveLength(2);
   });

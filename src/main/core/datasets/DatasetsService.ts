@@ -446,10 +446,10 @@ export class DatasetsService {
    */
   trainingSnapshot(datasetId: string): {
     name: string;
-    examples: { id: string; messages: ChatMessage[]; split?: 'train' | 'eval' }[];
+    examples: { id: string; messages: ChatMessage[]; split?: 'train' | 'eval'; rejected?: string }[];
   } {
     const dataset = this.get(datasetId);
-    const examples: { id: string; messages: ChatMessage[]; split?: 'train' | 'eval' }[] = [];
+    const examples: { id: string; messages: ChatMessage[]; split?: 'train' | 'eval'; rejected?: string }[] = [];
     let withTools = 0;
     let after = 0;
     for (;;) {
@@ -465,6 +465,7 @@ export class DatasetsService {
           id: e.id,
           messages: e.messages.map((m) => ({ role: m.role as ChatMessage['role'], content: m.content })),
           ...(e.split !== 'auto' ? { split: e.split } : {}),
+          ...(e.rejected !== null ? { rejected: e.rejected } : {}),
         });
       }
     }

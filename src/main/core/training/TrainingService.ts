@@ -116,6 +116,14 @@ export class TrainingService {
     checkBaseModel(base.path);
     await checkTrainableArchitecture(base.path);
     const { examples, label } = this.#examples(input.data);
+    if (hyperparams.method === 'dpo' && !examples.some((e) => e.rejected !== undefined && e.rejected.trim() !== '')) {
+      throw new AppError(
+        'INVALID_INPUT',
+        `Preference training (DPO) needs examples with a rejected answer, and ${label} has none of its ${examples.length}. ` +
+          'Vote in Compare and add the result to the dataset, or give examples a rejected answer in the editor.',
+        { reason: 'no-pairs' },
+      );
+    }
     const id = randomUUID();
     const runDir = this.#runDir(id);
     mkdirSync(runDir, { recursive: true });
@@ -409,7 +417,9 @@ export class TrainingService {
             message:
               p.phase === 'training'
                 ? `Step ${p.step}/${p.totalSteps}${loss} · ${Math.round(p.tokensPerSecond)} tok/s${eta}`
-                : `${capitalize(p.phase)}…`,
+                : p.phase === 'scoring'
+                  ? `Scoring the pairs with the base model…${p.phaseProgress ? ` ${p.phaseProgress.done}/${p.phaseProgress.total}` : ''}`
+                  : `${capitalize(p.phase)}…`,
           });
           if (p.phase === 'training' || (p.phase === 'evaluating' && p.step === 0)) {
             repo.update(run.id, { step: p.step, totalSteps: p.totalSteps });

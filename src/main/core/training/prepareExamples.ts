@@ -19,6 +19,8 @@ export interface SourceExample {
   id: string;
   messages: ChatMessage[];
   split?: 'train' | 'eval' | 'auto';
+  /** A rejected answer to the last turn: with `messages`, a preference pair (DPO runs). */
+  rejected?: string;
 }
 
 export interface PreparedExample extends TokenizedExample {

@@ -8,7 +8,8 @@ const maxErrors = 20;
 
 /**
  * Reads chat examples from a JSONL file (one `{"messages": [...]}` per line) or a JSON array of
- * such objects, OpenAI's fine-tuning format. An optional `split` ("train" | "eval") is honoured.
+ * such objects, OpenAI's fine-tuning format. An optional `split` ("train" | "eval") is honoured;
+ * an optional `rejected` (the rejected answer to the last turn) makes the line a preference pair.
  * Every bad line is reported with its number; any bad line fails the whole read.
  */
 export function readExamplesFile(path: string): SourceExample[] {
@@ -62,10 +63,16 @@ export function readExamplesFile(path: string): SourceExample[] {
       continue;
     }
     const split = (value as { split?: unknown }).split;
+    const rejected = (value as { rejected?: unknown }).rejected;
+    if (rejected !== undefined && typeof rejected !== 'string') {
+      errors.push({ line, reason: '"rejected" must be the rejected answer\'s text' });
+      continue;
+    }
     examples.push({
       id: String((value as { id?: unknown }).id ?? `line-${line}`),
       messages: parsed.data,
       ...(split === 'train' || split === 'eval' ? { split } : {}),
+      ...(typeof rejected === 'string' ? { rejected } : {}),
     });
   }
   if (errors.length > 0) {

@@ -1,12 +1,7 @@
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readGgufFileInfo } from 'node-llama-cpp';
-import type {
-  LoraAdapter,
-  TrainerAddon,
-  TrainingSession,
-  TrainingWindow as NativeWindow,
-} from '../../../../native/index';
+import type { LoraAdapter, TrainerAddon, TrainingSession } from '../../../../native/index';
 import { cpuFallbacks, summarizeOps } from '../../../../native/placement';
 import type { TrainingDeviceReport, TrainingProgress } from '../../../shared/domain';
 import { AppError, toAppErrorData } from '../../../shared/errors';
@@ -18,11 +13,11 @@ import {
   trainingShapeFromGguf,
   type TrainingShape,
 } from './memoryEstimate';
-import { fillRatio, packWindows, type TrainingWindow } from './packWindows';
 import { prepareExamples } from './prepareExamples';
-import { seededRandom, shuffled } from './random';
+import { preparePairs } from './preference';
 import { readExamplesFile } from './readExamplesFile';
 import { learningRateAt, windowsPerStep } from './schedule';
+import { instructionData, preferenceData, type Evaluation, type StepResult } from './trainingObjectives';
 import type { TokenizerPort } from './tokenizeExample';
 import type { FromTrainer, TrainerSpec } from './trainerProtocol';
 import { planWindow, windowNeeds } from './windowPlan';
@@ -62,6 +57,7 @@ export async function runTraining(
   let completedStep = 0;
   let checkpointed = false;
   let state: CheckpointState | null = null;
+  let fromCheckpoint = false;
   const saveCheckpoint = async () => {
     if (!session || !state) return;
     await session.saveCheckpoint(spec.checkpointPath, JSON.stringify(state));
@@ -98,32 +94,39 @@ export async function runTraining(
     const gguf = await readGgufFileInfo(spec.baseModelPath, { readTensorInfo: true, logWarnings: false });
     const { template, tokenizer } = modelTemplate(gguf, model);
     const examples = readExamplesFile(spec.examplesFile);
-    const longestGuess = hp.maxLength ?? 2048;
-    const prepared = prepareExamples(examples, template, tokenizer, {
-      maxLength: longestGuess,
+    const prepare = {
+      maxLength: hp.maxLength ?? 2048,
       overLength: hp.overLength,
       evalFraction: hp.evalFraction,
       seed: hp.seed,
-    });
-    const longest = Math.max(
-      ...prepared.train.map((e) => e.tokens.length),
-      ...prepared.eval.map((e) => e.tokens.length),
-    );
+    };
+    const pad = tokenizer.bos ?? 0;
+    const data =
+      hp.method === 'dpo'
+        ? preferenceData(preparePairs(examples, template, tokenizer, prepare), hp.dpoBeta, hp.seed)
+        : instructionData(prepareExamples(examples, template, tokenizer, prepare), hp.seed);
+    const longest = Math.max(...data.lengths);
     // rows must hold the longest example (of either split), not the max length the window allows
     const { needed: neededWindow, rowMin } = windowNeeds(hp.maxLength, longest);
-    const trainLengths = prepared.train.map((e) => e.tokens.length);
-    const plan = planDevice(spec, addon, gpu, trainingShapeFromGguf(gguf), neededWindow, trainLengths, rowMin);
+    const plan = planDevice(
+      spec,
+      addon,
+      gpu,
+      trainingShapeFromGguf(gguf),
+      // a preference run scores one sequence per window: the smallest window that holds the longest
+      data.ownWindow ? rowMin : neededWindow,
+      data.trainLengths,
+      rowMin,
+      data.ownWindow,
+    );
     const { windowSize, rowSize } = plan;
     const rows = windowSize / rowSize;
-    const pad = tokenizer.bos ?? 0;
-    const trainWindows = packWindows(prepared.train, { windowSize, rowSize, padToken: pad });
-    const evalWindows =
-      prepared.eval.length > 0 ? packWindows(prepared.eval, { windowSize, rowSize, padToken: pad }) : [];
-    const perStep = windowsPerStep(hp.batchTokens, windowSize);
-    const stepsPerEpoch = Math.ceil(trainWindows.length / perStep);
+    const objective = data.objective(windowSize, rowSize, pad);
+    const perStep = objective.perStep(windowsPerStep(hp.batchTokens, windowSize));
+    const stepsPerEpoch = Math.ceil(objective.trainUnits / perStep);
     const totalSteps = Math.max(1, Math.round(stepsPerEpoch * hp.epochs));
-    const { lengths, ...report } = prepared.report;
-    post({ type: 'prepared', report, lengths, windowSize, totalSteps, fill: fillRatio(trainWindows) });
+    const { lengths, ...report } = data.report;
+    post({ type: 'prepared', report, lengths, windowSize, totalSteps, fill: objective.fill });
     post({ type: 'device', device: plan });
 
     if (spec.resume && existsSync(spec.checkpointPath)) {
@@ -144,6 +147,7 @@ export async function runTraining(
         );
       }
       completedStep = state.step;
+      fromCheckpoint = true;
     } else {
       await adapter.create({ rank: hp.rank, alpha: hp.alpha, targets: hp.targets, seed: hp.seed });
       session = new addon.TrainingSession(model, adapter, {
@@ -160,12 +164,16 @@ export async function runTraining(
     signal.addEventListener('abort', onAbort);
 
     const evalEvery = hp.evalEvery > 0 ? hp.evalEvery : Math.max(1, Math.ceil(totalSteps / 10));
+    // set by evaluate(), a closure: read through lastEvaluation() so TypeScript does not narrow it to null
+    let lastEval: Evaluation | null = null;
+    const lastEvaluation = (): Evaluation | null => lastEval;
+    let lastTrainAccuracy: number | null = null;
     const evaluate = async (): Promise<number | null> => {
-      if (evalWindows.length === 0) return null;
+      if (!objective.hasEval) return null;
       progress('evaluating');
       try {
-        const r = await activeSession.evaluate(evalWindows.map(toNative));
-        return r.nTokens > 0 ? r.lossSum / r.nTokens : null;
+        lastEval = await objective.evaluate(activeSession);
+        return lastEval?.loss ?? null;
       } catch (error) {
         // Cancelled while evaluating: the step before it is done and will be checkpointed, so it
         // must still be reported (a resume starts after it); the loop then stops.
@@ -173,6 +181,9 @@ export async function runTraining(
         throw error;
       }
     };
+    await objective.start(activeSession, spec.runDir, fromCheckpoint, (done, total) =>
+      progress('scoring', { phaseProgress: { done, total } }),
+    );
     if (state.step === 0 && !spec.resume) state.lastEvalLoss = await evaluate();
 
     let lastCheckpointAt = Date.now();
@@ -184,11 +195,10 @@ export async function runTraining(
     while (state.step < totalSteps) {
       if (signal.aborted) break;
       const step = state.step;
-      const batch = windowsForStep(trainWindows, step, perStep, stepsPerEpoch, hp.seed);
       const t0 = performance.now();
-      let result;
+      let result: StepResult;
       try {
-        result = await activeSession.forwardBackward(batch.map(toNative));
+        result = await objective.step(activeSession, step, perStep, stepsPerEpoch);
       } catch (error) {
         if (signal.aborted) break;
         // The addon refuses a non-finite loss itself, before it can reach the gradients.
@@ -199,7 +209,8 @@ export async function runTraining(
       const lr = learningRateAt(step, totalSteps, hp);
       await activeSession.optimizerStep({ lr, maxGradNorm: hp.maxGradNorm, weightDecay: hp.weightDecay });
       const seconds = (performance.now() - t0) / 1000;
-      const loss = result.nTokens > 0 ? result.lossSum / result.nTokens : 0;
+      const loss = result.loss;
+      lastTrainAccuracy = result.accuracy ?? null;
       if (!Number.isFinite(loss) || (bestLoss < Number.POSITIVE_INFINITY && loss > Math.max(20, bestLoss * 8))) {
         throw diverged(step, loss, state.step, existsSync(spec.checkpointPath));
       }
@@ -227,6 +238,9 @@ export async function runTraining(
         tokensPerSecond: result.nTokens / seconds,
         etaSeconds: secondsPerStep * (totalSteps - state.step),
         memoryBytes: process.memoryUsage.rss(),
+        ...(hp.method === 'dpo'
+          ? { rewardAccuracy: { train: lastTrainAccuracy, eval: lastEvaluation()?.accuracy ?? null } }
+          : {}),
       });
       const epochEnd = state.step % stepsPerEpoch === 0;
       if (epochEnd || Date.now() - lastCheckpointAt > spec.checkpointEverySeconds * 1000) {
@@ -250,10 +264,20 @@ export async function runTraining(
       summary: {
         finalTrainLoss: state.lastTrainLoss,
         finalEvalLoss: state.lastEvalLoss,
-        trainExamples: prepared.train.length,
-        evalExamples: prepared.eval.length,
-        skippedTooLong: prepared.report.tooLong.length,
-        thinkingExamples: prepared.report.thinking,
+        trainExamples: data.trainCount,
+        evalExamples: data.evalCount,
+        skippedTooLong: data.report.tooLong.length,
+        thinkingExamples: data.report.thinking,
+        ...(data.withoutRejected !== null
+          ? {
+              preference: {
+                withoutRejected: data.withoutRejected,
+                evalRewardAccuracy: lastEvaluation()?.accuracy ?? null,
+                evalRewardMargin: lastEvaluation()?.margin ?? null,
+                trainRewardAccuracy: lastTrainAccuracy,
+              },
+            }
+          : {}),
         usefulTokensPerSecond: trainingSeconds > 0 ? usefulTokens / trainingSeconds : 0,
         peakMemoryBytes: peakMemory,
         seconds: (Date.now() - started) / 1000,
@@ -290,6 +314,7 @@ function planDevice(
   needed: number,
   lengths: readonly number[],
   rowMin: number,
+  ownWindow = false,
 ): TrainingDeviceReport {
   const hp = spec.hyperparams;
   const lora = { shape, rank: hp.rank, targets: hp.targets };
@@ -301,25 +326,22 @@ function planDevice(
   const cpu = devices.find((d) => d.type === 'cpu');
   let windowSize = saved?.windowSize ?? needed;
   let rowSize = saved?.rowSize ?? windowSize;
-  if (gpu && now && saved === null) {
+  if (gpu && now && saved === null && !ownWindow) {
     const atNeeded = estimateTrainingMemory({ ...lora, windowSize: needed, offload: true });
     // The weights are on the device already: what is free now plus them is the budget.
     const gpuBudget = gpuMemoryShare * now.memoryFree + atNeeded.device.weights;
     const best = planWindow({ lora, lengths, needed, rowMin, gpuBudget, batchTokens: hp.batchTokens });
-    if (best === null) {
-      throw new AppError(
-        'UNSUPPORTED',
-        `Training this model on ${gpu.description} needs about ${gib(atNeeded.device.total)} of GPU memory ` +
-          `for windows of ${needed} tokens, and ${gib(now.memoryFree)} is free after loading the weights. ` +
-          'Lower the maximum length or the LoRA rank, close other programs using the GPU, or train a smaller model.',
-        { neededBytes: atNeeded.device.total, freeBytes: now.memoryFree, windowSize: needed },
-      );
-    }
+    if (best === null) throw gpuTooSmall(gpu.description, atNeeded.device.total, now.memoryFree, needed);
     ({ windowSize, rowSize } = best);
-  } else if (saved === null) {
+  } else if (saved === null && !ownWindow) {
     rowSize = planWindow({ lora, lengths, needed, rowMin, gpuBudget: null, batchTokens: hp.batchTokens })!.rowSize;
   }
   const estimate = estimateTrainingMemory({ ...lora, windowSize, rowSize, offload: gpu !== null });
+  // a window of its own (a preference run's) is not grown, but must still fit
+  if (gpu && now && saved === null && ownWindow) {
+    if (estimate.device.total > gpuMemoryShare * now.memoryFree + estimate.device.weights)
+      throw gpuTooSmall(gpu.description, estimate.device.total, now.memoryFree, windowSize);
+  }
   // The host must hold what stays there; on the CPU that is everything. More than the machine has
   // can only end in the system killing the training process: say so now.
   const hostNeeds = gpu ? estimate.host.total : estimate.device.total;
@@ -380,6 +402,16 @@ function measured(
   };
 }
 
+function gpuTooSmall(description: string, needed: number, free: number, windowSize: number): AppError {
+  return new AppError(
+    'UNSUPPORTED',
+    `Training this model on ${description} needs about ${gib(needed)} of GPU memory ` +
+      `for windows of ${windowSize} tokens, and ${gib(free)} is free after loading the weights. ` +
+      'Lower the maximum length or the LoRA rank, close other programs using the GPU, or train a smaller model.',
+    { neededBytes: needed, freeBytes: free, windowSize },
+  );
+}
+
 const gib = (bytes: number) => `${(bytes / 2 ** 30).toFixed(1)} GiB`;
 
 /** The error of a run whose loss became NaN or blew up at (0-based) `step`. */
@@ -391,27 +423,6 @@ function diverged(step: number, loss: number, lastGood: number, hasCheckpoint: b
       ' Try a lower learning rate.',
     { step: step + 1, loss: Number.isFinite(loss) ? loss : null },
   );
-}
-
-/**
- * The windows of optimizer step `step`: each epoch visits every window once in an order drawn
- * from the seed and the epoch number, so a resumed run sees exactly the same batches.
- */
-export function windowsForStep(
-  windows: readonly TrainingWindow[],
-  step: number,
-  perStep: number,
-  stepsPerEpoch: number,
-  seed: number,
-): TrainingWindow[] {
-  const epoch = Math.floor(step / stepsPerEpoch);
-  const order = shuffled([...windows.keys()], seededRandom(seed + epoch * 7919));
-  const start = (step % stepsPerEpoch) * perStep;
-  return order.slice(start, start + perStep).map((i) => windows[i]!);
-}
-
-function toNative(w: TrainingWindow): NativeWindow {
-  return { tokens: w.tokens, labels: w.labels, positions: w.positions, seqIds: w.seqIds };
 }
 
 function asTrainingError(error: unknown, completedStep: number, hasCheckpoint: boolean): unknown {

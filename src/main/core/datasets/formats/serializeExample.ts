@@ -77,6 +77,8 @@ export function exampleToRecord(
           messages: messages.map((m) => ({ role: m.role, content: m.content })),
         };
         if (example.split) record.split = example.split;
+        // a preference (DPO) run learns the answer over this one
+        if (example.rejected !== undefined) record.rejected = example.rejected;
         return { ok: true, record };
       }
       return { ok: true, record: { messages: messages.map(plain), ...meta(example) } };

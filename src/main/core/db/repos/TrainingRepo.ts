@@ -10,6 +10,7 @@ import type {
   TrainingSummary,
 } from '../../../../shared/domain';
 import type { Db } from '../openDatabase';
+import { hyperparamsSchema } from '../../../../shared/domain';
 
 interface RunRow {
   id: string;
@@ -211,7 +212,8 @@ function toRun(row: RunRow): TrainingRun & { checkpointPath: string | null; data
     baseModelPath: row.base_model_path,
     baseModelSha256: row.base_model_sha256,
     dataSource: JSON.parse(row.data_source) as TrainingDataSource,
-    hyperparams: JSON.parse(row.hyperparams) as Hyperparams,
+    // runs stored before a setting existed get its default (e.g. `method: 'sft'`)
+    hyperparams: { ...hyperparamsSchema.parse({}), ...(JSON.parse(row.hyperparams) as Partial<Hyperparams>) },
     step: row.step,
     totalSteps: row.total_steps,
     resumable: false,

@@ -14,6 +14,7 @@ export const runStates: Record<JobState, { label: string; variant: ComponentProp
 
 export const phaseLabels: Record<TrainingProgress['phase'], string> = {
   preparing: 'Preparing data',
+  scoring: 'Scoring pairs',
   training: 'Training',
   evaluating: 'Evaluating',
   saving: 'Saving adapter',
