@@ -168,6 +168,8 @@ export interface DatasetInfo {
     source: Record<ExampleSource, number>;
     /** Examples the last hygiene report flagged. */
     withIssues: number;
+    /** Live examples with a rejected answer: the preference pairs a DPO run trains on. */
+    pairs: number;
   };
   tokens: {
     /** Model the most counts were made with; null when none are counted. */

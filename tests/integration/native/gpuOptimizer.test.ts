@@ -117,6 +117,42 @@ describe('the optimizer on the GPU', () => {
   );
 
   it(
+    'adds weighted windows (preference pairs: ±w) to the GPU accumulator times their weight',
+    { timeout: 120_000 },
+    async (ctx) => {
+      if (!gpu) ctx.skip('no GPU device in this addon build or on this machine');
+      const path = tinyModel(dir.path, 'weights.gguf', GgmlType.F32, shape, 6);
+      const r = await rig(path, 'device');
+      try {
+        const alone = [];
+        for (const w of windows) {
+          r.session.zeroGrad();
+          await r.session.forwardBackward([w]);
+          alone.push(r.names.map((n) => r.session.gradient(n)));
+        }
+        r.session.zeroGrad();
+        await r.session.forwardBackward([
+          { ...windows[0]!, weight: 0.75 },
+          { ...windows[1]!, weight: -2.5 },
+        ]);
+        const weighted = r.names.map((n) => r.session.gradient(n));
+        r.session.zeroGrad();
+        const worst = Math.max(
+          ...weighted.map((g, k) =>
+            relErr(
+              g,
+              alone[0]![k]!.map((x, i) => 0.75 * x - 2.5 * alone[1]![k]![i]!),
+            ),
+          ),
+        );
+        expect(worst).toBeLessThan(1e-4);
+      } finally {
+        r.dispose();
+      }
+    },
+  );
+
+  it(
     'keeps its state on the GPU, and its checkpoints resume on either optimizer',
     { timeout: 180_000 },
     async (ctx) => {

@@ -47,7 +47,7 @@ function dataset(id: string, updatedAt: number, split = { train: 0, eval: 0, aut
     defaultMaxLength: null,
     createdAt: 0,
     updatedAt,
-    counts: { total, trash: 0, split, source: {} as DatasetInfo['counts']['source'], withIssues: 0 },
+    counts: { total, trash: 0, split, source: {} as DatasetInfo['counts']['source'], withIssues: 0, pairs: 0 },
     tokens: { model: null, counted: 0, total, max: null, mean: null },
   };
 }

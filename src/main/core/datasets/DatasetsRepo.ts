@@ -304,11 +304,13 @@ export class DatasetsRepo {
     let total = 0;
     const groups = this.db
       .prepare(
-        `SELECT split, source, COUNT(*) AS n FROM dataset_examples
-         WHERE dataset_id = ? AND deleted_at IS NULL GROUP BY split, source`,
+        `SELECT split, source, COUNT(*) AS n, SUM(rejected IS NOT NULL AND trim(rejected) <> '') AS pairs
+         FROM dataset_examples WHERE dataset_id = ? AND deleted_at IS NULL GROUP BY split, source`,
       )
-      .all(r.id) as { split: ExampleSplit; source: ExampleSource; n: number }[];
+      .all(r.id) as { split: ExampleSplit; source: ExampleSource; n: number; pairs: number }[];
+    let pairs = 0;
     for (const g of groups) {
+      pairs += g.pairs;
       split[g.split] += g.n;
       source[g.source] += g.n;
       total += g.n;
@@ -341,7 +343,7 @@ export class DatasetsRepo {
       defaultMaxLength: r.default_max_length,
       createdAt: r.created_at,
       updatedAt: r.updated_at,
-      counts: { total, trash, split, source, withIssues },
+      counts: { total, trash, split, source, withIssues, pairs },
       tokens: {
         model: tokens?.model ?? null,
         counted: tokens?.counted ?? 0,

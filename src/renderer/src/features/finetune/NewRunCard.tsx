@@ -27,7 +27,10 @@ import { fieldErrorsOf, type FieldErrors, type FieldKey } from './fieldErrors';
 import {
   advancedFields,
   basicFields,
+  dpoBetaField,
   formatNumberInput,
+  methodHints,
+  methodLabels,
   numericFields,
   overLengthLabels,
   parseNumberInput,
@@ -74,6 +77,7 @@ export interface NewRunCardProps {
 }
 
 type Schedule = Hyperparams['schedule'];
+type Method = Hyperparams['method'];
 type OverLength = Hyperparams['overLength'];
 
 /**
@@ -119,6 +123,7 @@ export function NewRunCard({ preset, datasetId: routeDatasetId, busy, onStarted 
   const [dataPath, setDataPath] = useState(preset?.data.kind === 'file' ? preset.data.path : (recentData[0] ?? ''));
   const [drafts, setDrafts] = useState<Partial<Record<NumericKey, string>>>(() => presetDrafts(preset));
   const [targets, setTargets] = useState<TargetModule[] | null>(preset?.hyperparams.targets ?? null);
+  const [method, setMethod] = useState<Method | null>(preset?.hyperparams.method ?? null);
   const [schedule, setSchedule] = useState<Schedule | null>(preset?.hyperparams.schedule ?? null);
   const [overLength, setOverLength] = useState<OverLength | null>(preset?.hyperparams.overLength ?? null);
   const [errors, setErrors] = useState<FieldErrors>({});
@@ -209,6 +214,7 @@ export function NewRunCard({ preset, datasetId: routeDatasetId, busy, onStarted 
         }
       : null;
   const effectiveSchedule = schedule ?? defaults?.schedule ?? 'cosine';
+  const effectiveMethod: Method = method ?? defaults?.method ?? 'sft';
   const effectiveOverLength = overLength ?? defaults?.overLength ?? 'skip';
   const valueOf = (key: NumericKey) => drafts[key] ?? formatNumberInput(defaults?.[key]);
   const isChanged = (field: NumericField) => {
@@ -257,6 +263,8 @@ export function NewRunCard({ preset, datasetId: routeDatasetId, busy, onStarted 
     }
     const hyperparams: Partial<Hyperparams> = {};
     for (const field of numericFields) {
+      // β only means something to a preference run
+      if (field.key === 'dpoBeta' && effectiveMethod !== 'dpo') continue;
       const draft = drafts[field.key];
       if (draft === undefined) continue;
       const parsed = parseNumberInput(draft, field);
@@ -267,6 +275,7 @@ export function NewRunCard({ preset, datasetId: routeDatasetId, busy, onStarted 
     if (targets && !sameTargets(targets, defaults?.targets ?? targetOrder)) hyperparams.targets = targets;
     if (schedule && schedule !== defaults?.schedule) hyperparams.schedule = schedule;
     if (overLength && overLength !== defaults?.overLength) hyperparams.overLength = overLength;
+    if (effectiveMethod !== (defaults?.method ?? 'sft')) hyperparams.method = effectiveMethod;
     // An empty Max length trains to the dataset's token budget when it has one.
     if (hyperparams.maxLength === undefined && datasetMaxLength !== null) hyperparams.maxLength = datasetMaxLength;
     setErrors(next);
@@ -307,7 +316,11 @@ export function NewRunCard({ preset, datasetId: routeDatasetId, busy, onStarted 
       error={errors[field.key]}
       changed={isChanged(field)}
       className={
-        compact ? (field.key === 'learningRate' || field.key === 'maxLength' ? 'col-span-3' : 'col-span-2') : undefined
+        compact
+          ? field.key === 'learningRate' || field.key === 'maxLength' || field.key === 'dpoBeta'
+            ? 'col-span-3'
+            : 'col-span-2'
+          : undefined
       }
     >
       {(describedBy) => (
@@ -451,6 +464,7 @@ export function NewRunCard({ preset, datasetId: routeDatasetId, busy, onStarted 
               evalFraction={settingOf('evalFraction') ?? 0.05}
               maxLength={settingOf('maxLength') ?? datasetMaxLength}
               overLength={effectiveOverLength}
+              method={effectiveMethod}
             />
           )}
           <Field id={idOf('name')} label="Run name" optional error={errors.name}>
@@ -482,8 +496,25 @@ export function NewRunCard({ preset, datasetId: routeDatasetId, busy, onStarted 
                 </Button>
               )}
             </div>
+            <div className="flex flex-col gap-1.5">
+              <Segmented
+                id={idOf('method')}
+                label="Method"
+                value={effectiveMethod}
+                options={methodLabels}
+                onChange={(value) => {
+                  setMethod(value);
+                  clearError('data');
+                }}
+                error={errors.method}
+              />
+              <p className="text-xs text-muted-foreground" data-testid="method-hint">
+                {methodHints[effectiveMethod]}
+              </p>
+            </div>
             <div className="grid grid-cols-6 gap-x-3 gap-y-3">
               {basicFields.map((field) => numberInput(field, true))}
+              {effectiveMethod === 'dpo' && numberInput(dpoBetaField, true)}
             </div>
             <div className="flex flex-col gap-1.5">
               <Label id={idOf('targets')} className="text-[13px]">

@@ -153,7 +153,13 @@ export function RunPanel({ run: listed, onReuse }: RunPanelProps) {
                 {totalSteps > 0 ? `Step ${step} of ${totalSteps}` : active ? 'Preparing the data…' : 'No steps'}
               </span>
               <span className="text-muted-foreground tabular-nums">
-                {active && phase && phase !== 'training' ? `${phaseLabels[phase]}… · ` : ''}
+                {active && phase && phase !== 'training'
+                  ? `${phaseLabels[phase]}${
+                      phase === 'scoring' && progress?.phaseProgress
+                        ? ` ${progress.phaseProgress.done}/${progress.phaseProgress.total}`
+                        : ''
+                    }… · `
+                  : ''}
                 {totalSteps > 0 ? `${Math.floor(percent)}%` : ''}
               </span>
             </div>
@@ -180,7 +186,7 @@ export function RunPanel({ run: listed, onReuse }: RunPanelProps) {
           <section aria-labelledby={`run-${run.id}-chart`} className="flex flex-col gap-2">
             <div className="flex flex-wrap items-center justify-between gap-2">
               <h3 id={`run-${run.id}-chart`} className="text-[13px] font-semibold">
-                Loss
+                {run.hyperparams.method === 'dpo' ? 'DPO loss' : 'Loss'}
               </h3>
               <LossChartLegend smoothed={isSmoothed(metrics)} />
             </div>
@@ -212,11 +218,24 @@ function Stats({
   const epochs = `${formatEpoch(progress?.epoch ?? last?.epoch ?? 0)} of ${formatEpoch(run.hyperparams.epochs)}`;
   const lr = progress && progress.phase === 'training' ? progress.learningRate : last?.learningRate;
   const sparkline = <Sparkline values={thin(learningRates, 200)} className="text-primary/70" />;
+  // A preference run's loss is DPO's (ln 2 at the start; the chart says so); its first cell says how
+  // many held-out pairs the fine-tune ranks right.
+  const dpo = run.hyperparams.method === 'dpo';
+  const accuracyHint = 'Held-out pairs whose answer the fine-tune prefers more than its base does';
 
   if (!active && summary) {
     return (
       <StatGrid>
-        <Stat label="Epochs" value={formatEpoch(last?.epoch ?? run.hyperparams.epochs)} />
+        {dpo ? (
+          <Stat
+            label="Pairs won"
+            value={formatShare(summary.preference?.evalRewardAccuracy ?? null)}
+            hint={accuracyHint}
+            testId="stat-reward-accuracy"
+          />
+        ) : (
+          <Stat label="Epochs" value={formatEpoch(last?.epoch ?? run.hyperparams.epochs)} />
+        )}
         <Stat label="Final train loss" value={formatLoss(summary.finalTrainLoss)} testId="stat-train-loss" />
         <Stat label="Final eval loss" value={formatLoss(summary.finalEvalLoss)} testId="stat-eval-loss" />
         <Stat
@@ -237,7 +256,16 @@ function Stats({
   }
   return (
     <StatGrid>
-      <Stat label="Epoch" value={epochs} />
+      {dpo ? (
+        <Stat
+          label="Pairs won"
+          value={formatShare(progress?.rewardAccuracy?.eval ?? null)}
+          hint={accuracyHint}
+          testId="stat-reward-accuracy"
+        />
+      ) : (
+        <Stat label="Epoch" value={epochs} />
+      )}
       <Stat label="Train loss" value={formatLoss(progress?.trainLoss ?? last?.trainLoss)} testId="stat-train-loss" />
       <Stat label="Eval loss" value={formatLoss(progress?.evalLoss ?? last?.evalLoss)} testId="stat-eval-loss" />
       <Stat
@@ -253,6 +281,11 @@ function Stats({
       <Stat label="Memory" value={active ? formatBytes(progress?.memoryBytes || null) : '—'} hint="Training process" />
     </StatGrid>
   );
+}
+
+/** 0.875 → "88 %"; null → "—". */
+function formatShare(share: number | null): string {
+  return share === null ? '—' : `${Math.round(share * 100)} %`;
 }
 
 function StatGrid({ children }: { children: ReactNode }) {

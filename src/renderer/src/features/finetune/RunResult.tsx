@@ -8,6 +8,7 @@ import {
   MessageSquarePlus,
   PackagePlus,
   Plus,
+  Scale,
 } from 'lucide-react';
 import type { Job, TrainingRun } from '@shared/domain';
 import { Button } from '@renderer/components/ui/Button';
@@ -58,6 +59,7 @@ export function RunResult({ run }: { run: TrainingRun }) {
   if (!summary) return null;
   const place = models.data ? adapterPlace(models.data, run) : null;
   const thinks = (summary.thinkingExamples ?? 0) > 0;
+  const preference = summary.preference ?? null;
   const skipped = summary.skippedTooLong > 0 ? ` · ${summary.skippedTooLong} skipped as too long` : '';
 
   return (
@@ -70,11 +72,29 @@ export function RunResult({ run }: { run: TrainingRun }) {
       <p className="flex items-start gap-2">
         <CircleCheck aria-hidden className="mt-0.5 size-4 shrink-0 text-success" />
         <span>
-          Trained on {summary.trainExamples} example{summary.trainExamples === 1 ? '' : 's'}
+          Trained on {summary.trainExamples} {preference ? 'preference pair' : 'example'}
+          {summary.trainExamples === 1 ? '' : 's'}
           {summary.evalExamples > 0 ? `, evaluated on ${summary.evalExamples}` : ', none held out for evaluation'}
-          {skipped}. The adapter is listed under its base model below.
+          {skipped}
+          {preference && preference.withoutRejected > 0
+            ? ` · ${preference.withoutRejected} example${preference.withoutRejected === 1 ? '' : 's'} without a rejected answer left out`
+            : ''}
+          . The adapter is listed under its base model below.
         </span>
       </p>
+      {preference && preference.evalRewardAccuracy !== null && (
+        <p data-testid="run-preference" className="flex items-start gap-2">
+          <Scale aria-hidden className="mt-0.5 size-4 shrink-0 text-primary" />
+          <span>
+            On the held-out pairs the fine-tune prefers the chosen answer more than its base does in{' '}
+            <strong className="font-medium">{Math.round(preference.evalRewardAccuracy * 100)} %</strong>
+            {preference.evalRewardMargin !== null
+              ? ` (mean reward margin ${preference.evalRewardMargin.toFixed(2)})`
+              : ''}
+            . Compare it with the base to judge its answers.
+          </span>
+        </p>
+      )}
       {thinks && (
         <p data-testid="run-thinking" className="flex items-start gap-2">
           <Brain aria-hidden className="mt-0.5 size-4 shrink-0 text-primary" />

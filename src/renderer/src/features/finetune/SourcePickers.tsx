@@ -119,6 +119,8 @@ export interface DataSummaryProps {
   /** The max length the run will use; null = the trainer's automatic choice (at most 2048). */
   maxLength: number | null;
   overLength: 'skip' | 'truncate';
+  /** A preference (DPO) run trains on the examples with a rejected answer only. */
+  method?: 'sft' | 'dpo';
 }
 
 /** The trainer's cap on an automatic max length, tokens (see `hyperparamsSchema.maxLength`). */
@@ -128,8 +130,10 @@ const autoMaxLength = 2048;
  * What the run will train on: train and eval counts as the trainer will split them, and, when the
  * dataset's tokens are counted, how many examples are longer than the max length.
  */
-export function DataSummary({ dataset, modelId, evalFraction, maxLength, overLength }: DataSummaryProps) {
+export function DataSummary({ dataset, modelId, evalFraction, maxLength, overLength, method }: DataSummaryProps) {
   const plan = splitPlan(dataset.counts.split, evalFraction);
+  const pairs = dataset.counts.pairs;
+  const others = dataset.counts.total - pairs;
   const limit = maxLength ?? autoMaxLength;
   const counted = dataset.tokens.counted > 0;
   // The chosen model's counts when there are some, else those the dataset has the most of.
@@ -153,19 +157,37 @@ export function DataSummary({ dataset, modelId, evalFraction, maxLength, overLen
       data-over-max={stats?.overMax ?? ''}
       className="flex flex-col gap-1 rounded-md bg-muted/50 px-3 py-2 text-xs leading-snug text-muted-foreground"
     >
-      <p>
-        Trains on <strong className="font-medium text-foreground tabular-nums">{plural(plan.train, 'example')}</strong>
-        {plan.eval > 0 ? (
-          <>
-            , evaluates on{' '}
-            <strong className="font-medium text-foreground tabular-nums">{formatCount(plan.eval)}</strong>
-            {plan.drawn ? ` (drawn at random: the dataset has no eval split)` : ' (its eval split)'}
-          </>
+      {method === 'dpo' ? (
+        pairs === 0 ? (
+          <p data-testid="data-pairs" data-pairs={0} className="text-destructive">
+            No example here has a rejected answer, so there is no preference pair to learn from. Vote in Compare and add
+            the result to this dataset, or give examples a rejected answer in the editor.
+          </p>
         ) : (
-          ' (too few to hold any out for evaluation)'
-        )}
-        .
-      </p>
+          <p data-testid="data-pairs" data-pairs={pairs}>
+            Trains on{' '}
+            <strong className="font-medium text-foreground tabular-nums">{plural(pairs, 'preference pair')}</strong>{' '}
+            (examples with a rejected answer
+            {others > 0 ? `; ${plural(others, 'example')} without one ${others === 1 ? 'is' : 'are'} left out` : ''}),
+            its eval split or a share of them held out for evaluation.
+          </p>
+        )
+      ) : (
+        <p>
+          Trains on{' '}
+          <strong className="font-medium text-foreground tabular-nums">{plural(plan.train, 'example')}</strong>
+          {plan.eval > 0 ? (
+            <>
+              , evaluates on{' '}
+              <strong className="font-medium text-foreground tabular-nums">{formatCount(plan.eval)}</strong>
+              {plan.drawn ? ` (drawn at random: the dataset has no eval split)` : ' (its eval split)'}
+            </>
+          ) : (
+            ' (too few to hold any out for evaluation)'
+          )}
+          .
+        </p>
+      )}
       {stats ? (
         <p>
           Max length {formatCount(limit)}

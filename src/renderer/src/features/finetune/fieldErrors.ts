@@ -3,7 +3,7 @@ import { fileName } from './format';
 import { numericFields, type NumericKey } from './hyperparamFields';
 
 /** The form's fields that an error can point at (`baseModel` and `data`: whichever control gives them). */
-export type FieldKey = 'name' | 'baseModel' | 'data' | 'targets' | 'schedule' | 'overLength' | NumericKey;
+export type FieldKey = 'name' | 'baseModel' | 'data' | 'targets' | 'schedule' | 'overLength' | 'method' | NumericKey;
 
 export type FieldErrors = Partial<Record<FieldKey, string>>;
 
@@ -72,7 +72,7 @@ function fieldOfPath(path: string): FieldKey | null {
   if (head === 'data') return 'data';
   if (head === 'name') return 'name';
   if (head === 'hyperparams' && second) {
-    if (second === 'targets' || second === 'schedule' || second === 'overLength') return second;
+    if (second === 'targets' || second === 'schedule' || second === 'overLength' || second === 'method') return second;
     if (numericKeys.has(second)) return second as NumericKey;
   }
   return null;

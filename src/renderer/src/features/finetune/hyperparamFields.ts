@@ -53,7 +53,24 @@ export const advancedFields: readonly NumericField[] = [
   },
 ];
 
-export const numericFields: readonly NumericField[] = [...basicFields, ...advancedFields];
+/** Shown with the Preference (DPO) method only. */
+export const dpoBetaField: NumericField = {
+  key: 'dpoBeta',
+  label: 'DPO β',
+  hint: 'How closely the fine-tune keeps to its base while it learns the preferences (TRL: 0.1)',
+};
+
+export const numericFields: readonly NumericField[] = [...basicFields, dpoBetaField, ...advancedFields];
+
+export const methodLabels: Record<Hyperparams['method'], string> = {
+  sft: 'Instruction (SFT)',
+  dpo: 'Preference (DPO)',
+};
+
+export const methodHints: Record<Hyperparams['method'], string> = {
+  sft: 'Learns the answers of your examples.',
+  dpo: 'Learns from examples with a rejected answer: to prefer each answer over its rejected one, more than the base model does.',
+};
 
 /** A Record, so a target module added to the domain without a label here does not compile. */
 export const targetLabels: Record<TargetModule, string> = {
