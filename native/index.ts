@@ -127,6 +127,18 @@ export interface TrainingWindow {
    * a pair's chosen side +w and its rejected side −w; 0 computes the gradient and adds nothing.
    */
   weight?: number;
+  /**
+   * Each label's weight in the loss (default all 1): the window's loss becomes Σ wᵢ·NLLᵢ and its
+   * gradient follows. A preference pair packs both answers in one window, +1 on the chosen answer's
+   * labels and −1 on the rejected one's, so its loss is NLL(chosen) − NLL(rejected).
+   */
+  labelWeights?: Float32Array;
+  /**
+   * A preference pair (DPO): the window's gradient weight is taken from its own loss L (above) once
+   * the forward pass has it: scale·β·σ(−β·(reference − L)), `reference` being L under the base model.
+   * Replaces `weight`.
+   */
+  preference?: { reference: number; beta: number; scale: number };
 }
 
 export interface WindowsResult {
@@ -139,6 +151,8 @@ export interface WindowsResult {
   nWindows: number;
   /** Each window's loss sum (nats), in the order given. */
   losses: Float64Array;
+  /** `forwardBackward`: the weight each window's gradient was added with (from `preference` where given). */
+  weights: Float64Array;
 }
 
 export interface WindowsProgress {

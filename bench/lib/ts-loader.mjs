@@ -1,7 +1,8 @@
 // Node module hooks that run the bench's TypeScript without a build step or a TS runtime
 // dependency: `.ts` files are transpiled one by one with the project's own `typescript`
 // (transpileModule: no type checking; `npm run typecheck` covers bench/**/*.ts), and a relative
-// `./x.js` import that has no .js file resolves to `./x.ts` (the repo's import style).
+// `./x.js` import that has no .js file resolves to `./x.ts` (the repo's import style); an
+// extensionless one (src/'s style, which the app's bundler resolves) to `./x.ts`.
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
@@ -19,8 +20,10 @@ export async function resolve(specifier, context, nextResolve) {
     return await nextResolve(specifier, context);
   } catch (err) {
     const relative = specifier.startsWith('./') || specifier.startsWith('../');
-    if (!relative || !specifier.endsWith('.js') || err?.code !== 'ERR_MODULE_NOT_FOUND') throw err;
-    return nextResolve(`${specifier.slice(0, -3)}.ts`, context);
+    if (!relative || err?.code !== 'ERR_MODULE_NOT_FOUND') throw err;
+    if (specifier.endsWith('.js')) return nextResolve(`${specifier.slice(0, -3)}.ts`, context);
+    if (/\/[^/.]+$/.test(specifier)) return nextResolve(`${specifier}.ts`, context);
+    throw err;
   }
 }
 

@@ -178,6 +178,7 @@ protected:
             lw.pos = win.positions.empty() ? nullptr : win.positions.data();
             lw.seq_id = win.seqIds.empty() ? nullptr : win.seqIds.data();
             lw.n_rows = s.rows;
+            lw.label_weight = win.labelWeights.empty() ? nullptr : win.labelWeights.data();
             double loss = 0.0;
             int32_t correct = 0;
             LlamaLog::takeErrors();
@@ -199,7 +200,14 @@ protected:
             if (train) {
                 // llama_opt_grad holds d(loss sum / n_tokens): scale back to the sum.
                 const float scale = static_cast<float>(s.windowSize);
-                const float weight = win.weight;
+                float weight = win.weight;
+                if (win.preference) {
+                    // d(−log σ(β·Δ))/dΔ = −β·σ(−β·Δ), Δ = reference − loss: the gradient of L times β·σ(−β·Δ)
+                    const double z = win.beta * (win.reference - loss);
+                    const double sig = z >= 0 ? std::exp(-z) / (1.0 + std::exp(-z)) : 1.0 / (1.0 + std::exp(z));
+                    weight = static_cast<float>(win.scale * win.beta * sig);
+                }
+                weights.push_back(weight);
                 std::vector<ggml_tensor *> grads;
                 for (auto & p : s.params) {
                     ggml_tensor * g = llama_opt_grad(s.ctx, p.tensor->tensor);
@@ -249,6 +257,9 @@ protected:
         Napi::Float64Array perWindow = Napi::Float64Array::New(env, losses.size());
         for (size_t i = 0; i < losses.size(); i++) perWindow[i] = losses[i];
         o.Set("losses", perWindow);
+        Napi::Float64Array applied = Napi::Float64Array::New(env, weights.size());
+        for (size_t i = 0; i < weights.size(); i++) applied[i] = weights[i];
+        o.Set("weights", applied);
         return o;
     }
 
@@ -269,6 +280,7 @@ private:
     bool hasProgress = false;
     double lossSum = 0.0;
     std::vector<double> losses; // each window's loss sum, in order
+    std::vector<double> weights; // each training window's gradient weight, in order
     int64_t nTokens = 0;
     int64_t nCorrect = 0;
 };
@@ -788,6 +800,30 @@ std::vector<TrainingSession::Window> TrainingSession::parseWindows(Napi::Env env
                 throw CodedError::js(env, "INVALID_ARGUMENT", "window " + std::to_string(w) + ": weight must be a finite number");
             }
             win.weight = static_cast<float>(v);
+        }
+        Napi::Value lwv = o.Get("labelWeights");
+        if (!lwv.IsUndefined()) {
+            if (!lwv.IsTypedArray() || lwv.As<Napi::TypedArray>().TypedArrayType() != napi_float32_array ||
+                static_cast<int32_t>(lwv.As<Napi::Float32Array>().ElementLength()) != windowSize) {
+                throw CodedError::js(env, "INVALID_ARGUMENT", "window " + std::to_string(w) + ": labelWeights must be a Float32Array of " + std::to_string(windowSize));
+            }
+            Napi::Float32Array a = lwv.As<Napi::Float32Array>();
+            win.labelWeights.assign(a.Data(), a.Data() + a.ElementLength());
+            for (float x : win.labelWeights) {
+                if (!std::isfinite(x)) throw CodedError::js(env, "INVALID_ARGUMENT", "window " + std::to_string(w) + ": labelWeights must be finite");
+            }
+        }
+        Napi::Value pv = o.Get("preference");
+        if (!pv.IsUndefined()) {
+            if (!pv.IsObject()) throw CodedError::js(env, "INVALID_ARGUMENT", "window " + std::to_string(w) + ": preference must be {reference, beta, scale}");
+            Napi::Object po = pv.As<Napi::Object>();
+            win.preference = true;
+            win.reference = numberOr(po, "reference", NAN);
+            win.beta = numberOr(po, "beta", NAN);
+            win.scale = numberOr(po, "scale", NAN);
+            if (!std::isfinite(win.reference) || !(win.beta > 0) || !std::isfinite(win.beta) || !std::isfinite(win.scale)) {
+                throw CodedError::js(env, "INVALID_ARGUMENT", "window " + std::to_string(w) + ": preference needs a finite reference, beta > 0 and a finite scale");
+            }
         }
         for (int32_t i = 0; i < windowSize; i++) {
             if (win.tokens[i] < 0 || win.tokens[i] >= nVocab || win.labels[i] >= nVocab) {

@@ -29,6 +29,12 @@ public:
         int32_t nUnmasked = 0;
         // the window's gradient enters the step's sum times this (a preference pair's side: ±w)
         float weight = 1.0f;
+        // each label's weight in the loss (empty: all 1); a preference pair: +1 chosen, −1 rejected
+        std::vector<float> labelWeights;
+        // a preference pair (DPO): the weight comes from the window's own loss, L = NLL(chosen) −
+        // NLL(rejected): weight = scale·β·σ(−β·(reference − L)), reference being L under the base
+        bool preference = false;
+        double reference = 0.0, beta = 0.0, scale = 0.0;
     };
 
     struct Param {

@@ -120,6 +120,11 @@ describe('preference training (DPO) from the Fine-tune page', () => {
       /^On the held-out pairs the fine-tune prefers the chosen answer more than its base does in 100 % \(mean reward margin \d+\.\d\d\)/,
     );
     await expect(panel.getByRole('heading', { name: 'DPO loss' }).count()).resolves.toBe(1);
+    // the run list says what kind of run it was and how it did
+    await page
+      .getByRole('list', { name: 'Runs' })
+      .getByText(/^DPO loss \d\.\d{3} · 100 % pairs won$/)
+      .waitFor();
     await panel.evaluate((el) => el.scrollIntoView({ block: 'start' }));
     await shoot(app, 'done');
   });

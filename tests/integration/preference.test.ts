@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { getLlama, LlamaLogLevel, readGgufFileInfo, type Llama, type LlamaModel } from 'node-llama-cpp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -129,7 +129,7 @@ describe('preference training (DPO)', () => {
     // the base model scored every pair once, before the first step, counted as it went
     const scoring = progress.filter((p) => p.runId === run.id && p.phase === 'scoring');
     expect(scoring.length).toBeGreaterThan(0);
-    expect(scoring.at(-1)!.phaseProgress).toEqual({ done: 48, total: 48 });
+    expect(scoring.at(-1)!.phaseProgress).toEqual({ done: 24, total: 24 });
     expect(existsSync(join(dir.path, 'data', 'runs', run.id, 'references.json'))).toBe(true);
     const training = progress.filter((p) => p.runId === run.id && p.phase === 'training');
     expect(training.at(-1)!.rewardAccuracy?.eval).toBe(1);
@@ -189,6 +189,14 @@ describe('preference training (DPO)', () => {
     const references = readFileSync(join(runDir, 'references.json'), 'utf8');
     await call('training.cancel', { id: started.id });
     await core.jobs.wait(started.jobId!);
+    // without the base's scores the run cannot go on (the adapter has moved): it says so, and keeps its checkpoint
+    const refsFile = join(runDir, 'references.json');
+    renameSync(refsFile, `${refsFile}.aside`);
+    const refused = await call<TrainingRun>('training.resume', { id: started.id });
+    const refusedJob = await core.jobs.wait(refused.jobId!);
+    expect(refusedJob.error?.code).toBe('CONFLICT');
+    expect(refusedJob.error?.message).toMatch(/scores of this run's pairs are missing/);
+    renameSync(`${refsFile}.aside`, refsFile);
     const resumed = await call<TrainingRun>('training.resume', { id: started.id });
     const job = await core.jobs.wait(resumed.jobId!);
     expect(job.error).toBeNull();

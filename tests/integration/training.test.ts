@@ -279,6 +279,16 @@ describe('fine-tuning through the core, in its own process', () => {
       tokenCounts: { counted: 25, uncounted: 0 },
     });
     expect(after.estimate.device.activations).toBeLessThan(before.estimate.device.activations);
+    // a preference run's window holds a pair, both answers (about twice the longest counted example), in one row
+    const dpo = await call<TrainingEstimate>('training.estimate', {
+      ...input,
+      hyperparams: { ...input.hyperparams, method: 'dpo' },
+    });
+    expect(dpo).toMatchObject({
+      windowSize: Math.ceil((2 * stats.max) / 256) * 256,
+      rowSize: Math.ceil((2 * stats.max) / 256) * 256,
+      basis: 'data',
+    });
     // skipping the long example leaves rows of 256
     const skipLong = await call<TrainingEstimate>('training.estimate', {
       ...input,

@@ -47,39 +47,38 @@ const labelled = (e: { tokens: Int32Array | number[]; mask: Uint8Array }) =>
   charTokenizer.detokenize([...e.tokens].filter((_t, i) => e.mask[i]));
 
 describe('dpoStep', () => {
-  it('is ln 2 with weights ±β/2 per pair while the fine-tune is its base', () => {
-    const r = dpoStep([10, 12, 7, 9], [10, 12, 7, 9], 0.1);
+  // scores are pair windows' losses, NLL(chosen) − NLL(rejected); Δ = reference − policy
+  it('is ln 2 with weights β/2 per pair while the fine-tune is its base', () => {
+    const r = dpoStep([-2, 3], [-2, 3], 0.1);
     expect(r.loss).toBeCloseTo(Math.log(2), 12);
-    expect(r.weights).toEqual([0.025, -0.025, 0.025, -0.025]);
+    expect(r.weights).toEqual([0.025, 0.025]);
     expect(r.margin).toBe(0);
     expect(r.accuracy).toBe(0);
   });
 
   it('matches −log σ(β·Δ) and its derivative for a pair that moved', () => {
-    // chosen NLL fell by 2, rejected NLL rose by 1: Δ = 3
+    // chosen NLL fell by 2, rejected NLL rose by 1: the score fell by 3, Δ = 3
     const beta = 0.5;
-    const r = dpoStep([8, 13], [10, 12], beta);
+    const r = dpoStep([10 - 2 - (12 + 1)], [10 - 12], beta);
     const z = beta * 3;
     expect(r.loss).toBeCloseTo(Math.log(1 + Math.exp(-z)), 12);
     expect(r.weights[0]).toBeCloseTo(beta / (1 + Math.exp(z)), 12);
-    expect(r.weights[1]).toBeCloseTo(-beta / (1 + Math.exp(z)), 12);
     expect(r.accuracy).toBe(1);
     expect(r.margin).toBeCloseTo(z, 12);
-    // the weights are the loss's derivative with respect to each side's NLL (finite differences)
+    // the weight is the loss's derivative with respect to the pair's score (finite differences)
     const h = 1e-6;
-    const dChosen = (dpoStep([8 + h, 13], [10, 12], beta).loss - dpoStep([8 - h, 13], [10, 12], beta).loss) / (2 * h);
-    const dRejected = (dpoStep([8, 13 + h], [10, 12], beta).loss - dpoStep([8, 13 - h], [10, 12], beta).loss) / (2 * h);
-    expect(dChosen).toBeCloseTo(r.weights[0]!, 6);
-    expect(dRejected).toBeCloseTo(r.weights[1]!, 6);
+    const d = (dpoStep([-5 + h], [-2], beta).loss - dpoStep([-5 - h], [-2], beta).loss) / (2 * h);
+    expect(d).toBeCloseTo(r.weights[0]!, 6);
   });
 
-  it('stays finite for huge margins and refuses unpaired input', () => {
-    const r = dpoStep([0, 5000], [5000, 0], 1);
-    expect(r.loss).toBe(0);
-    expect(dpoStep([5000, 0], [0, 5000], 1).loss).toBeCloseTo(10000, 6);
+  it('averages over the pairs, stays finite for huge margins and refuses mismatched input', () => {
+    const r = dpoStep([0, 1, 2, 3], [0, 1, 2, 3], 1);
+    expect(r.weights).toEqual([0.125, 0.125, 0.125, 0.125]);
+    expect(dpoStep([-5000], [5000], 1).loss).toBe(0);
+    expect(dpoStep([5000], [-5000], 1).loss).toBeCloseTo(10000, 6);
     expect(softplus(-800)).toBeGreaterThanOrEqual(0);
-    expect(() => dpoStep([1, 2, 3], [1, 2, 3], 0.1)).toThrow(/pairs/);
-    expect(() => dpoStep([1, 2], [1, 2, 3, 4], 0.1)).toThrow(/pairs/);
+    expect(() => dpoStep([], [], 0.1)).toThrow(/do not match/);
+    expect(() => dpoStep([1, 2], [1, 2, 3], 0.1)).toThrow(/do not match/);
   });
 });
 
@@ -139,13 +138,20 @@ describe('preparePairs', () => {
 });
 
 describe('pairWindows and unitsForStep', () => {
-  it('puts each side in a window of its own, chosen then rejected', () => {
+  it('packs both answers of a pair into one window, the rejected one weighted −1', () => {
     const { train } = preparePairs([pair('a', 'yes', 'no'), pair('b', 'ok', 'nope')], chatml, charTokenizer, options);
     const windows = pairWindows(train, 256, 0);
-    expect(windows).toHaveLength(4);
-    expect(windows.map((w) => w.examples.length)).toEqual([1, 1, 1, 1]);
-    expect(windows[0]!.labelled).toBe('yes<|im_end|>'.length - '<|im_end|>'.length + 1);
-    expect(windows[1]!.labelled).toBe('no'.length + 1);
+    expect(windows).toHaveLength(2);
+    for (const [k, w] of windows.entries()) {
+      expect(w.examples).toHaveLength(2);
+      const p = train[k]!;
+      // the labelled text of each weight is that side's answer
+      const side = (weight: number) =>
+        charTokenizer.detokenize([...w.labels].filter((l, i) => l >= 0 && w.labelWeights[i] === weight).map((l) => l));
+      expect(side(1)).toBe(labelled(p.chosen));
+      expect(side(-1)).toBe(labelled(p.rejected));
+    }
+    expect(() => pairWindows(train, 40, 0)).toThrow();
   });
 
   it('visits every unit once per epoch, in a seeded order', () => {

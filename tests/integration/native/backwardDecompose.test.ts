@@ -23,10 +23,16 @@ describe('backward ops built from simpler ones', () => {
     dir.remove();
   });
   const path = tinyModel(dir.path, 'decompose.gguf', GgmlType.F32, { nLayer: 2, nHead: 4, nHeadKv: 2 });
-  const window: TrainingWindow = packRows([
+  const packed = packRows([
     [{ tokens: randomTokens(60, 1), trainFrom: 5 }, { tokens: randomTokens(40, 2) }],
     [{ tokens: randomTokens(100, 3), trainFrom: 12 }],
   ]);
+  // weighted labels (patch 0013, preference training): one-hot rows in the first row, −0.5 in the
+  // second, so the decomposed CROSS_ENTROPY_LOSS_BACK must follow the fused one for both
+  const window: TrainingWindow = {
+    ...packed,
+    labelWeights: Float32Array.from(packed.labels, (_l, i) => (i < packed.labels.length / 2 ? 1 : -0.5)),
+  };
   const tolerance = hasGpu() ? 5e-3 : 2e-6;
   const fused = ['OUT_PROD', 'RMS_NORM_BACK', 'SOFT_MAX_BACK', 'CROSS_ENTROPY_LOSS_BACK', 'REPEAT_BACK'];
 

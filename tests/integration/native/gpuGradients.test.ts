@@ -36,7 +36,11 @@ describe('GPU gradients equal the CPU', () => {
   const cpuBuild = resolve('native/build/Release/lathe_trainer.node');
   const shape = { nEmbd: 256, nHead: 4, nHeadKv: 2, nFf: 512, nVocab: 512 };
 
-  /** Two examples packed in one window, the first 20 labels masked. */
+  /**
+   * Two examples packed in one window, the first 20 labels masked; the second example's labels
+   * weigh −1, as a preference pair's rejected answer does (patch 0013: each backend's
+   * CROSS_ENTROPY_LOSS_BACK takes weighted label rows).
+   */
   function window(): TrainingWindow {
     const a = randomTokens(130, 21, 512);
     const b = randomTokens(120, 22, 512);
@@ -53,7 +57,8 @@ describe('GPU gradients equal the CPU', () => {
       });
       return at + ex.length;
     }, 0);
-    return { tokens, labels, positions, seqIds };
+    const labelWeights = Float32Array.from(seqIds, (s) => (s === 1 ? -1 : 1));
+    return { tokens, labels, positions, seqIds, labelWeights };
   }
 
   async function gradients(t: TrainerAddon, path: string, offload: boolean) {

@@ -124,7 +124,7 @@ describe('the optimizer on the GPU', () => {
       const path = tinyModel(dir.path, 'weights.gguf', GgmlType.F32, shape, 6);
       const r = await rig(path, 'device');
       try {
-        const alone = [];
+        const alone: Float32Array[][] = [];
         for (const w of windows) {
           r.session.zeroGrad();
           await r.session.forwardBackward([w]);

@@ -276,12 +276,15 @@ describe('writeDatasetFile', () => {
       { ...chat(0), split: 'eval', tags: ['x'], note: 'n' },
       { messages: [{ role: 'system', content: 's' }, ...chat(1).messages] },
       tool,
+      // a preference pair keeps its rejected answer: a DPO run trains on it
+      { ...chat(2), rejected: 'worse' },
     ];
     const result = await writeDatasetFile(path, input, 'openai', { forTrainer: true });
     expect(result.skipped).toEqual([{ index: 2, reason: "Lathe's trainer takes no tool turns" }]);
     expect(readExamplesFile(path)).toEqual([
       { id: 'line-1', split: 'eval', messages: chat(0).messages },
       { id: 'line-2', messages: [{ role: 'system', content: 's' }, ...chat(1).messages] },
+      { id: 'line-3', messages: chat(2).messages, rejected: 'worse' },
     ]);
   });
 

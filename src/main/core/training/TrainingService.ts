@@ -27,6 +27,7 @@ import { readExamplesFile } from './readExamplesFile';
 import type { TrainerLauncher } from './TrainerLauncher';
 import { estimateTrainingMemory, gpuMemoryShare, hostMemoryShare, trainingShapeFromGguf } from './memoryEstimate';
 import type { FromTrainer, TrainerDevice, TrainerSpec } from './trainerProtocol';
+import { windowSizeFor } from './schedule';
 import { planWindow, trainedLengths, windowNeeds } from './windowPlan';
 
 export interface TrainingServiceOptions {
@@ -179,21 +180,29 @@ export class TrainingService {
     // Unknown lengths: examples as long as the window allows, the most memory per token.
     const longest = lengths.length > 0 ? lengths.reduce((a, b) => Math.max(a, b), 0) : (hp.maxLength ?? 2048);
     const { needed, rowMin } = windowNeeds(hp.maxLength, longest);
-    const planned = planWindow({
-      lora,
-      lengths: lengths.length > 0 ? lengths : [rowMin],
-      needed,
-      rowMin,
-      gpuBudget: gpu ? gpuMemoryShare * gpu.memoryFree : null,
-      batchTokens: hp.batchTokens,
-    });
+    // A preference run's window holds one pair, both answers: about twice the example the counts
+    // measured (its rejected answer is not counted), in one row, never grown.
+    const pairWindow = hp.method === 'dpo' ? windowSizeFor(2 * longest) : null;
+    const planned =
+      pairWindow !== null
+        ? { windowSize: pairWindow, rowSize: pairWindow }
+        : planWindow({
+            lora,
+            lengths: lengths.length > 0 ? lengths : [rowMin],
+            needed,
+            rowMin,
+            gpuBudget: gpu ? gpuMemoryShare * gpu.memoryFree : null,
+            batchTokens: hp.batchTokens,
+          });
     // null: not even the data's own window fits the GPU; say what that window needs
     const { windowSize, rowSize } = planned ?? { windowSize: needed, rowSize: needed };
     const estimate = estimateTrainingMemory({ ...lora, windowSize, rowSize, offload: gpu !== null });
     const device = gpu ?? cpu;
     const hostTotal = cpu?.memoryTotal ?? 0;
     const fits = gpu
-      ? planned !== null && (hostTotal === 0 || estimate.host.total <= hostMemoryShare * hostTotal)
+      ? planned !== null &&
+        (pairWindow === null || estimate.device.total <= gpuMemoryShare * gpu.memoryFree) &&
+        (hostTotal === 0 || estimate.host.total <= hostMemoryShare * hostTotal)
       : hostTotal === 0 || estimate.device.total <= hostMemoryShare * hostTotal;
     return {
       backend: device?.name ?? 'CPU',

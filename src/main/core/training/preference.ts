@@ -16,10 +16,11 @@ import { tokenizeExample, type TokenizedExample, type TokenizerPort } from './to
  * Per pair, with log-probabilities of the answers' tokens (π the fine-tune, ref the base):
  *   Δ = (log π(chosen) − log ref(chosen)) − (log π(rejected) − log ref(rejected))
  *   loss = −log σ(β·Δ)
- * and its gradient is β·σ(−β·Δ) · (∇NLL(chosen) − ∇NLL(rejected)): each side's ordinary
- * cross-entropy gradient, weighted. So a step is a forward pass over its pairs (the log-probs), the
- * weights, and a forward + backward pass with each side's window weighted ±w (the addon's window
- * `weight`), one sequence per window.
+ * and its gradient is β·σ(−β·Δ) · (∇NLL(chosen) − ∇NLL(rejected)). A pair is one window with
+ * both answers, the rejected one's labels weighted −1 (the addon's `labelWeights`): its loss is
+ * NLL(chosen) − NLL(rejected), so Δ = reference − loss, and its gradient is the bracket above. The
+ * addon weighs that gradient by β·σ(−β·Δ) from the loss it has just computed (`preference`), so a
+ * step is one forward + backward pass per pair, as an instruction step is per example.
  */
 
 export interface PreparedPair {
@@ -164,17 +165,33 @@ function noPairs(report: PreparedPairs['report'], maxLength: number): string {
   return `No preference pair is left to train on: of ${report.total}, ${causes.join('; ')}.`;
 }
 
-/** Both sides of each pair in a window of its own (chosen at 2i, rejected at 2i + 1). */
-export function pairWindows(pairs: readonly PreparedPair[], windowSize: number, padToken: number): TrainingWindow[] {
-  return pairs.flatMap((p) =>
-    [p.chosen, p.rejected].map((side) => packWindows([side], { windowSize, padToken, maxExamplesPerWindow: 1 })[0]!),
-  );
+/** A pair's window: both answers packed, the rejected one's labels weighted −1 (`labelWeights`). */
+export interface PairWindow extends TrainingWindow {
+  /** +1 at the chosen answer's labels, −1 at the rejected one's (1 where nothing is labelled). */
+  labelWeights: Float32Array;
+}
+
+/**
+ * One window per pair, both answers in it as two sequences (attention never crosses them), the
+ * chosen answer's labels weighted +1 and the rejected one's −1: the window's loss is
+ * NLL(chosen) − NLL(rejected), and its gradient ∇NLL(chosen) − ∇NLL(rejected), DPO's direction.
+ * `windowSize` must hold the longest pair (both sides).
+ */
+export function pairWindows(pairs: readonly PreparedPair[], windowSize: number, padToken: number): PairWindow[] {
+  return pairs.map((p) => {
+    const [w] = packWindows([p.chosen, p.rejected], { windowSize, padToken, maxExamplesPerWindow: 2 });
+    if (!w || w.examples.length !== 2) throw new Error(`the pair ${p.id} does not fit a ${windowSize}-token window`);
+    // sequence ids follow the packing order: the rejected answer is sequence examples.indexOf(1)
+    const rejectedSeq = w.examples.indexOf(1);
+    const labelWeights = Float32Array.from(w.seqIds, (s) => (s === rejectedSeq ? -1 : 1));
+    return { ...w, labelWeights };
+  });
 }
 
 export interface DpoStep {
   /** Mean −log σ(β·Δ) over the pairs. */
   loss: number;
-  /** Each window's gradient weight, in the order of the losses (+w chosen, −w rejected). */
+  /** Each pair's gradient weight, β·σ(−β·Δ)/pairs (the trainer takes the same from the window's own loss). */
   weights: number[];
   /** Share of pairs with Δ > 0. */
   accuracy: number;
@@ -183,25 +200,22 @@ export interface DpoStep {
 }
 
 /**
- * The DPO loss and the windows' gradient weights of pairs whose sides' summed NLLs are `policy`
- * (now) and `reference` (the base), both [chosen₀, rejected₀, chosen₁, …]. The weights average over
- * the pairs, so the step's gradient is the mean loss's.
+ * The DPO loss of pairs whose windows scored `policy` now and `reference` under the base, each
+ * NLL(chosen) − NLL(rejected) per pair (a pair window's loss): Δ = reference − policy.
  */
 export function dpoStep(policy: ArrayLike<number>, reference: ArrayLike<number>, beta: number): DpoStep {
-  if (policy.length !== reference.length || policy.length % 2 !== 0 || policy.length === 0)
-    throw new Error(`dpoStep: ${policy.length} policy and ${reference.length} reference losses do not make pairs`);
-  const pairs = policy.length / 2;
+  if (policy.length !== reference.length || policy.length === 0)
+    throw new Error(`dpoStep: ${policy.length} policy and ${reference.length} reference scores do not match`);
+  const pairs = policy.length;
   const weights: number[] = [];
   let loss = 0;
   let wins = 0;
   let margin = 0;
   for (let i = 0; i < pairs; i++) {
-    // log-probabilities are minus the NLL sums
-    const delta = reference[2 * i]! - policy[2 * i]! - (reference[2 * i + 1]! - policy[2 * i + 1]!);
+    const delta = reference[i]! - policy[i]!;
     const z = beta * delta;
     loss += softplus(-z);
-    const w = (beta * sigmoid(-z)) / pairs;
-    weights.push(w, -w);
+    weights.push((beta * sigmoid(-z)) / pairs);
     if (delta > 0) wins++;
     margin += z;
   }

@@ -16,7 +16,7 @@ import {
 import { prepareExamples } from './prepareExamples';
 import { preparePairs } from './preference';
 import { readExamplesFile } from './readExamplesFile';
-import { learningRateAt, windowsPerStep } from './schedule';
+import { learningRateAt, windowSizeFor, windowsPerStep } from './schedule';
 import { instructionData, preferenceData, type Evaluation, type StepResult } from './trainingObjectives';
 import type { TokenizerPort } from './tokenizeExample';
 import type { FromTrainer, TrainerSpec } from './trainerProtocol';
@@ -113,10 +113,10 @@ export async function runTraining(
       addon,
       gpu,
       trainingShapeFromGguf(gguf),
-      // a preference run scores one sequence per window: the smallest window that holds the longest
-      data.ownWindow ? rowMin : neededWindow,
+      // a preference run's window holds one pair (both answers): the smallest that holds the longest
+      data.ownWindow ? windowSizeFor(longest) : neededWindow,
       data.trainLengths,
-      rowMin,
+      data.ownWindow ? windowSizeFor(longest) : rowMin,
       data.ownWindow,
     );
     const { windowSize, rowSize } = plan;

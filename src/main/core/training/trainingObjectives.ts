@@ -4,7 +4,7 @@ import type { TrainingSession, TrainingWindow as NativeWindow } from '../../../.
 import { AppError } from '../../../shared/errors';
 import { fillRatio, packWindows, type TrainingWindow } from './packWindows';
 import type { PreparedData, PrepareReport } from './prepareExamples';
-import { dpoStep, pairWindows, type PreparedPairs } from './preference';
+import { dpoStep, pairWindows, type PairWindow, type PreparedPairs } from './preference';
 import { seededRandom, shuffled } from './random';
 
 /** One optimizer step's forward and backward work, done; the optimizer update is the caller's. */
@@ -94,17 +94,18 @@ export function instructionData(prepared: PreparedData, seed: number): RunData {
 }
 
 /**
- * Direct Preference Optimization (preference.ts): each step scores its pairs (a forward pass),
- * weighs each side by the DPO gradient's factor, then runs forward + backward with those weights.
- * The base model's scores are taken once, before the first step, and kept in the run folder
- * (`references.json`) so that a resumed run goes on against the same reference.
+ * Direct Preference Optimization (preference.ts): a window per pair, its loss NLL(chosen) −
+ * NLL(rejected); the addon weighs each pair's gradient by DPO's factor from that loss and the
+ * base's. The base model's scores are taken once, before the first step, and kept in the run
+ * folder (`references.json`) so that a resumed run goes on against the same reference.
  */
 export function preferenceData(pairs: PreparedPairs, beta: number, seed: number): RunData {
   const all = [...pairs.train, ...pairs.eval];
+  const pairLength = (p: PreparedPairs['train'][number]) => p.chosen.tokens.length + p.rejected.tokens.length;
   return {
     report: pairs.report,
-    trainLengths: pairs.train.flatMap((p) => [p.chosen.tokens.length, p.rejected.tokens.length]),
-    lengths: all.flatMap((p) => [p.chosen.tokens.length, p.rejected.tokens.length]),
+    trainLengths: pairs.train.map(pairLength),
+    lengths: all.map(pairLength),
     trainCount: pairs.train.length,
     evalCount: pairs.eval.length,
     ownWindow: true,
@@ -114,11 +115,10 @@ export function preferenceData(pairs: PreparedPairs, beta: number, seed: number)
       const evaluation = pairWindows(pairs.eval, windowSize, padToken);
       let refTrain: Float64Array | null = null;
       let refEval: Float64Array | null = null;
-      const units = pairs.train.map((_, i) => i);
+      const native = (w: PairWindow) => ({ ...toNative(w), labelWeights: w.labelWeights });
       return {
-        trainUnits: pairs.train.length,
-        // two windows a pair, at least one pair a step
-        perStep: (windows) => Math.max(1, Math.floor(windows / 2)),
+        trainUnits: train.length,
+        perStep: (windows) => windows,
         fill: fillRatio(train),
         hasEval: evaluation.length > 0,
         async start(session, runDir, fromCheckpoint, onProgress) {
@@ -137,24 +137,28 @@ export function preferenceData(pairs: PreparedPairs, beta: number, seed: number)
             return;
           }
           // the adapter is fresh (B = 0): the policy is the base, the reference
-          const windows = [...train, ...evaluation].map(toNative);
+          const windows = [...train, ...evaluation].map(native);
           const r = await session.evaluate(windows, (p) => onProgress(p.windowsDone, p.windowsTotal));
-          writeFileSync(file, JSON.stringify({ version: 1, ids, losses: Array.from(r.losses) }));
+          writeFileSync(file, JSON.stringify({ version: 2, ids, scores: Array.from(r.losses) }));
           refTrain = r.losses.subarray(0, train.length);
           refEval = r.losses.subarray(train.length);
         },
         async step(session, step, perStep, stepsPerEpoch) {
-          const chosen = unitsForStep(units, step, perStep, stepsPerEpoch, seed);
-          const windows = chosen.flatMap((i) => [train[2 * i]!, train[2 * i + 1]!]);
-          const reference = chosen.flatMap((i) => [refTrain![2 * i]!, refTrain![2 * i + 1]!]);
-          const now = await session.evaluate(windows.map(toNative));
-          const dpo = dpoStep(now.losses, reference, beta);
-          const r = await session.forwardBackward(windows.map((w, k) => ({ ...toNative(w), weight: dpo.weights[k]! })));
+          const chosen = unitsForStep([...train.keys()], step, perStep, stepsPerEpoch, seed);
+          const scale = 1 / chosen.length;
+          const r = await session.forwardBackward(
+            chosen.map((i) => ({ ...native(train[i]!), preference: { reference: refTrain![i]!, beta, scale } })),
+          );
+          const dpo = dpoStep(
+            r.losses,
+            chosen.map((i) => refTrain![i]!),
+            beta,
+          );
           return { loss: dpo.loss, nTokens: r.nTokens, accuracy: dpo.accuracy };
         },
         async evaluate(session) {
           if (evaluation.length === 0) return null;
-          const now = await session.evaluate(evaluation.map(toNative));
+          const now = await session.evaluate(evaluation.map(native));
           const dpo = dpoStep(now.losses, refEval!, beta);
           return { loss: dpo.loss, accuracy: dpo.accuracy, margin: dpo.margin };
         },
@@ -167,15 +171,12 @@ export function preferenceData(pairs: PreparedPairs, beta: number, seed: number)
 function readReferences(file: string, ids: readonly string[]): Float64Array | null {
   if (!existsSync(file)) return null;
   try {
-    const saved = JSON.parse(readFileSync(file, 'utf8')) as { version?: unknown; ids?: unknown; losses?: unknown };
-    if (saved.version !== 1 || !Array.isArray(saved.ids) || !Array.isArray(saved.losses)) return null;
+    const saved = JSON.parse(readFileSync(file, 'utf8')) as { version?: unknown; ids?: unknown; scores?: unknown };
+    if (saved.version !== 2 || !Array.isArray(saved.ids) || !Array.isArray(saved.scores)) return null;
     if (saved.ids.length !== ids.length || saved.ids.some((id, i) => id !== ids[i])) return null;
-    if (
-      saved.losses.length !== ids.length * 2 ||
-      !saved.losses.every((x) => typeof x === 'number' && Number.isFinite(x))
-    )
-      return null;
-    return Float64Array.from(saved.losses as number[]);
+    const scores = saved.scores as unknown[];
+    if (scores.length !== ids.length || !scores.every((x) => typeof x === 'number' && Number.isFinite(x))) return null;
+    return Float64Array.from(scores as number[]);
   } catch {
     return null;
   }

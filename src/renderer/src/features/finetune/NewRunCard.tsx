@@ -194,6 +194,7 @@ export function NewRunCard({ preset, datasetId: routeDatasetId, busy, onStarted 
       : baseModelPath.trim().startsWith('/') || /^[a-zA-Z]:[\\/]/.test(baseModelPath.trim())
         ? { baseModelPath: baseModelPath.trim() }
         : null;
+  const effectiveMethod: Method = method ?? defaults?.method ?? 'sft';
   // Not while a run trains: the estimate asks a training process for the devices, and the form waits anyway.
   const estimateInput =
     !busy && estimateBase && estimateRank !== undefined
@@ -210,11 +211,12 @@ export function NewRunCard({ preset, datasetId: routeDatasetId, busy, onStarted 
             // both change the window a GPU run plans
             ...(estimateBatchTokens !== null ? { batchTokens: estimateBatchTokens } : {}),
             overLength: overLength ?? defaults?.overLength ?? 'skip',
+            // a preference run's window holds a pair
+            ...(effectiveMethod === 'dpo' ? { method: 'dpo' as const } : {}),
           },
         }
       : null;
   const effectiveSchedule = schedule ?? defaults?.schedule ?? 'cosine';
-  const effectiveMethod: Method = method ?? defaults?.method ?? 'sft';
   const effectiveOverLength = overLength ?? defaults?.overLength ?? 'skip';
   const valueOf = (key: NumericKey) => drafts[key] ?? formatNumberInput(defaults?.[key]);
   const isChanged = (field: NumericField) => {

@@ -64,6 +64,12 @@ export function RunHistory({ runs, selectedId, onSelect }: RunHistoryProps) {
 }
 
 function resultOf(run: TrainingRun): string {
+  const won = run.summary?.preference?.evalRewardAccuracy ?? null;
+  // a preference run: its DPO loss, and the held-out pairs it wins
+  if (run.summary && run.hyperparams.method === 'dpo') {
+    const pairs = won !== null ? ` · ${Math.round(won * 100)} % pairs won` : '';
+    return `DPO loss ${formatLoss(run.summary.finalTrainLoss)}${pairs}`;
+  }
   if (run.summary)
     return `loss ${formatLoss(run.summary.finalTrainLoss)} / eval ${formatLoss(run.summary.finalEvalLoss)}`;
   if (run.totalSteps > 0) return `step ${run.step} of ${run.totalSteps}`;
