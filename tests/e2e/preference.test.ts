@@ -85,7 +85,12 @@ describe('preference training (DPO) from the Fine-tune page', () => {
     await page.evaluate((id) => (location.hash = `#/finetune/dataset/${id}`), pairsId);
     await page.getByRole('heading', { name: 'New fine-tune' }).waitFor();
     await page.getByTestId('dataset-select').getByText('Preferred answers').waitFor();
+    // with SFT chosen, the form points to the pairs it would leave unused
+    await expect(page.getByTestId('data-pairs-hint').textContent()).resolves.toBe(
+      '24 of them have a rejected answer: Preference (DPO) learns from those pairs; Instruction (SFT) learns the answers alone.',
+    );
     await page.getByRole('radio', { name: 'Preference (DPO)' }).click();
+    await expect(page.getByTestId('data-pairs-hint').count()).resolves.toBe(0);
     await page.locator('[data-testid="data-pairs"][data-pairs="24"]').waitFor();
     await expect(page.getByTestId('data-pairs').textContent()).resolves.toContain(
       'Trains on 24 preference pairs (examples with a rejected answer; 2 examples without one are left out)',

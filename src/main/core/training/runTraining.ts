@@ -105,7 +105,8 @@ export async function runTraining(
       hp.method === 'dpo'
         ? preferenceData(preparePairs(examples, template, tokenizer, prepare), hp.dpoBeta, hp.seed)
         : instructionData(prepareExamples(examples, template, tokenizer, prepare), hp.seed);
-    const longest = Math.max(...data.lengths);
+    // a loop, not Math.max(...): a spread of 100k lengths can overflow the call stack
+    const longest = data.lengths.reduce((a, b) => Math.max(a, b), 0);
     // rows must hold the longest example (of either split), not the max length the window allows
     const { needed: neededWindow, rowMin } = windowNeeds(hp.maxLength, longest);
     const plan = planDevice(

@@ -188,6 +188,15 @@ export function DataSummary({ dataset, modelId, evalFraction, maxLength, overLen
           .
         </p>
       )}
+      {method === 'sft' && pairs > 0 && (
+        <p data-testid="data-pairs-hint">
+          {pairs === dataset.counts.total
+            ? 'All of them have'
+            : `${formatCount(pairs)} of them ${pairs === 1 ? 'has' : 'have'}`}{' '}
+          a rejected answer: <span className="text-foreground">Preference (DPO)</span> learns from those pairs;
+          Instruction (SFT) learns the answers alone.
+        </p>
+      )}
       {stats ? (
         <p>
           Max length {formatCount(limit)}
