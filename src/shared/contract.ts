@@ -538,6 +538,17 @@ export const methods = {
    * (prompt/chosen/rejected strings), `trl-conversational` (message lists) or `llama-factory`
    * (ShareGPT with `chosen`/`rejected` turns). CONFLICT if the file exists without `overwrite`.
    */
+  /**
+   * Adds the preference pairs (filtered as `feedback.pairs` filters them) to the dataset
+   * `targetDatasetId` as examples with a rejected answer — what a DPO fine-tune learns from — in one
+   * transaction. A pair that dataset already holds is skipped. INVALID_INPUT when no pair matches.
+   */
+  'feedback.toDataset': method<{ added: number; skipped: number; datasetId: string }>()(
+    resultsFilter.extend({
+      targetDatasetId: id,
+      sources: z.array(z.enum(preferenceSources)).min(1).max(preferenceSources.length).optional(),
+    }),
+  ),
   'feedback.export': method<{ path: string; count: number; bySource: Record<string, number> }>()(
     resultsFilter.extend({
       path: absolutePath,

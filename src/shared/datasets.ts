@@ -94,6 +94,8 @@ export const exampleSourceRefSchema = z
   .object({
     conversationId: z.string().nullable().optional(),
     messageId: z.string().nullable().optional(),
+    /** A preference pair added with `feedback.toDataset` (its `PreferencePair.id`): added once per dataset. */
+    preferencePairId: z.string().optional(),
     /** Chat: the answer was edited before it was kept. */
     edited: z.boolean().optional(),
     comparisonId: z.string().optional(),

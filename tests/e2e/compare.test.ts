@@ -244,9 +244,30 @@ describe('compare', () => {
     await shoot(app, 'chat-pick');
     const pairs = await api<{ bySource: Record<string, number> }>(app, 'feedback.pairs', {});
     expect(pairs.bySource['chat-pick']).toBe(1);
+    const target = await api<{ id: string }>(app, 'datasets.create', { name: 'Compare pairs' });
     await page.goto(`${app.server.url}#/compare`);
     await page.getByRole('radio', { name: 'Results' }).click();
     await page.getByTestId('pairs-count').filter({ hasText: '1 picked in chat' }).waitFor();
+
+    // every pair into a dataset, then one click to a DPO fine-tune on it
+    const total = (await api<{ total: number }>(app, 'feedback.pairs', {})).total;
+    await page.getByLabel('Dataset for the pairs').click();
+    await page.getByRole('option', { name: 'Compare pairs' }).click();
+    await page.getByRole('button', { name: `Add ${total} pairs to the dataset` }).click();
+    const added = page.getByTestId('pairs-added');
+    await added.waitFor();
+    await expect(added.textContent()).resolves.toBe(`Added ${total} pairs to Compare pairs. Fine-tune with DPO`);
+    await shoot(app, 'pairs-to-dataset');
+    // a second time adds none of them again
+    await page.getByRole('button', { name: `Add ${total} pairs to the dataset` }).click();
+    await added.filter({ hasText: `Added 0 pairs to Compare pairs (${total} already there).` }).waitFor();
+    await page.getByRole('link', { name: 'Fine-tune with DPO' }).click();
+    await page.getByRole('heading', { name: 'New fine-tune' }).waitFor();
+    expect(new URL(page.url()).hash).toBe(`#/finetune/dataset/${target.id}/dpo`);
+    await expect(page.getByRole('radio', { name: 'Preference (DPO)' }).getAttribute('aria-checked')).resolves.toBe(
+      'true',
+    );
+    await page.locator(`[data-testid="data-pairs"][data-pairs="${total}"]`).waitFor();
     expect(app.errors).toEqual([]);
   }, 120_000);
 });

@@ -473,6 +473,44 @@ describe('feedback from chat lands in the same preference pairs', () => {
       await failure('feedback.export', { path: join(dir.path, 'none.jsonl'), format: 'trl', since: Date.now() + 1e9 }),
     ).toMatchObject({ code: 'INVALID_INPUT', details: { reason: 'empty' } });
   });
+
+  it('adds every pair to a dataset once, as examples a DPO run trains on', async () => {
+    const summary = await call<PreferenceSummary>('feedback.pairs', {});
+    const dataset = await call<DatasetInfo>('datasets.create', { name: 'Preferred' });
+    const first = await call<{ added: number; skipped: number; datasetId: string }>('feedback.toDataset', {
+      targetDatasetId: dataset.id,
+    });
+    expect(first).toEqual({ added: summary.total, skipped: 0, datasetId: dataset.id });
+    // adding again adds nothing twice
+    const again = await call<{ added: number; skipped: number }>('feedback.toDataset', { targetDatasetId: dataset.id });
+    expect(again).toMatchObject({ added: 0, skipped: summary.total });
+    const info = await call<DatasetInfo>('datasets.get', { id: dataset.id });
+    expect(info.counts.total).toBe(summary.total);
+    expect(info.counts.pairs).toBe(summary.total);
+    expect(info.counts.source.comparison).toBe(summary.bySource.comparison);
+    expect(info.counts.source.chat).toBe(summary.bySource['chat-pick'] + summary.bySource['chat-rating']);
+    // each example is the pair's context and chosen answer, with the rejected answer beside it
+    const page = await call<{ items: { id: string }[] }>('datasets.examples.list', {
+      datasetId: dataset.id,
+      limit: 100,
+    });
+    const examples = await Promise.all(
+      page.items.map((e) => call<DatasetExample>('datasets.examples.get', { id: e.id })),
+    );
+    for (const pair of summary.pairs) {
+      const example = examples.find((e) => e.sourceRef?.preferencePairId === pair.id);
+      expect(example, pair.id).toBeDefined();
+      expect(example!.messages).toEqual([...pair.prompt, { role: 'assistant', content: pair.chosen }]);
+      expect(example!.rejected).toBe(pair.rejected);
+      expect(example!.tags).toEqual(['preference']);
+    }
+    expect(await failure('feedback.toDataset', { targetDatasetId: 'no-such-dataset' })).toMatchObject({
+      code: 'NOT_FOUND',
+    });
+    expect(await failure('feedback.toDataset', { targetDatasetId: dataset.id, since: Date.now() + 1e9 })).toMatchObject(
+      { code: 'INVALID_INPUT', details: { reason: 'no-pairs' } },
+    );
+  });
 });
 
 describe('batch review', () => {

@@ -113,6 +113,7 @@ const valid: { [M in MethodName]: () => [input: unknown, answer: 'ok' | string] 
   'chat.preferAlternative': () => [{ chosenMessageId: 'm1', rejectedMessageId: 'm2', reason: null }, 'NOT_FOUND'],
   'feedback.pairs': () => [{ limit: 5, sources: ['comparison', 'chat-rating'] }, 'ok'],
   'feedback.export': () => [{ path: `${dir.path}/pairs.jsonl`, format: 'llama-factory' }, 'INVALID_INPUT'], // nothing voted
+  'feedback.toDataset': () => [{ targetDatasetId: 'no-such-dataset' }, 'NOT_FOUND'],
   'datasets.list': () => [{}, 'ok'],
   'datasets.get': () => [{ id: 'no-such-dataset' }, 'NOT_FOUND'],
   'datasets.create': () => [{ name: `Contract ${Date.now()}`, tags: ['a'], defaultMaxLength: 2048 }, 'ok'],
@@ -304,6 +305,12 @@ const invalidFor: { [M in MethodName]: unknown[] } = {
   'compare.results': [{ since: -1 }, { other: 1 }],
   'chat.preferAlternative': [{ chosenMessageId: 'm' }, { chosenMessageId: 'm', rejectedMessageId: '' }],
   'feedback.pairs': [{ sources: ['web'] }, { limit: -1 }],
+  'feedback.toDataset': [
+    {},
+    { targetDatasetId: 7 },
+    { targetDatasetId: 'd', sources: [] },
+    { targetDatasetId: 'd', extra: 1 },
+  ],
   'feedback.export': [
     { path: 'relative.jsonl', format: 'trl' },
     { path: '/tmp/pairs.jsonl', format: 'csv' },

@@ -253,7 +253,7 @@ export function createCore(config: CoreConfig): Core {
     onBlindHoldsChanged: () => events.emit('inference.status', shownStatus(inference.status())),
   });
   blindHolds = () => compare.blindHolds();
-  const preferences = new PreferenceService({ repo: compareRepo, chat: chatRepo });
+  const preferences = new PreferenceService({ repo: compareRepo, chat: chatRepo, datasets });
   const sqliteVersion = (db.prepare('SELECT sqlite_version() AS v').get() as { v: string }).v;
 
   const info = (): AppInfo => ({

@@ -124,11 +124,16 @@ describe('the Fine-tune address', () => {
   test('round-trips a dataset id, and ignores other pages and shapes', () => {
     const href = fineTuneHref({ datasetId: 'a b/c' });
     expect(href).toBe('#/finetune/dataset/a%20b%2Fc');
-    expect(parseFineTuneHash(href)).toEqual({ datasetId: 'a b/c' });
-    expect(parseFineTuneHash('#/finetune')).toEqual({ datasetId: null });
-    expect(parseFineTuneHash('#/datasets/x')).toEqual({ datasetId: null });
-    expect(parseFineTuneHash('#/finetune/model/x')).toEqual({ datasetId: null });
-    expect(parseFineTuneHash('#/finetune/dataset/%E0%A4%A')).toEqual({ datasetId: null });
+    expect(parseFineTuneHash(href)).toEqual({ datasetId: 'a b/c', method: null });
+    expect(parseFineTuneHash('#/finetune')).toEqual({ datasetId: null, method: null });
+    expect(parseFineTuneHash('#/datasets/x')).toEqual({ datasetId: null, method: null });
+    expect(parseFineTuneHash('#/finetune/model/x')).toEqual({ datasetId: null, method: null });
+    expect(parseFineTuneHash('#/finetune/dataset/%E0%A4%A')).toEqual({ datasetId: null, method: null });
+    // a preference run on the dataset
+    const dpo = fineTuneHref({ datasetId: 'd1', method: 'dpo' });
+    expect(dpo).toBe('#/finetune/dataset/d1/dpo');
+    expect(parseFineTuneHash(dpo)).toEqual({ datasetId: 'd1', method: 'dpo' });
+    expect(parseFineTuneHash('#/finetune/dataset/d1/other')).toEqual({ datasetId: 'd1', method: null });
   });
 });
 

@@ -17,6 +17,12 @@ import { preferenceRecord } from './preferenceRecords';
 
 export interface PreferenceServiceOptions {
   repo: CompareRepo;
+  /** Where `toDataset` adds pairs (DatasetsService); absent in hosts without datasets. */
+  datasets?: {
+    /** NOT_FOUND when there is no such dataset. */
+    get(id: string): unknown;
+    addPreferencePairs(datasetId: string, pairs: readonly PreferencePair[]): { added: number; skipped: number };
+  };
   /** Read access to chat: a conversation and its messages (creation order). */
   chat: {
     conversation(id: string): Conversation | null;
@@ -98,6 +104,27 @@ export class PreferenceService {
       }
     }
     return pairs.sort((x, y) => x.createdAt - y.createdAt);
+  }
+
+  /**
+   * Adds the pairs matching `filter` to the dataset `targetDatasetId` as examples with a rejected
+   * answer (a DPO run's data); pairs it already holds are skipped.
+   */
+  toDataset(input: PairFilter & { targetDatasetId: string }): { added: number; skipped: number; datasetId: string } {
+    if (!this.#o.datasets) throw new AppError('UNSUPPORTED', 'Datasets are not available.');
+    const { targetDatasetId, ...filter } = input;
+    this.#o.datasets.get(targetDatasetId);
+    const pairs = this.pairs(filter);
+    if (pairs.length === 0) {
+      throw new AppError(
+        'INVALID_INPUT',
+        'No preference pair matches: vote in Compare or pick the better answer in chat first.',
+        {
+          reason: 'no-pairs',
+        },
+      );
+    }
+    return { ...this.#o.datasets.addPreferencePairs(targetDatasetId, pairs), datasetId: targetDatasetId };
   }
 
   summary(filter: PairFilter & { limit?: number | undefined }): PreferenceSummary {

@@ -22,6 +22,7 @@ export function compareHandlers(
   | 'chat.preferAlternative'
   | 'feedback.pairs'
   | 'feedback.export'
+  | 'feedback.toDataset'
 > {
   return {
     'compare.start': (input) => compare.start(input),
@@ -40,5 +41,6 @@ export function compareHandlers(
     'chat.preferAlternative': (input) => preferences.preferAlternative(input),
     'feedback.pairs': (input) => preferences.summary(input),
     'feedback.export': (input) => preferences.export(input),
+    'feedback.toDataset': (input) => preferences.toDataset(input),
   };
 }

@@ -413,6 +413,17 @@ export class DatasetsRepo {
   // ---- examples -------------------------------------------------------------------------------
 
   /** A prepared insert for many examples (imports run it in batches). */
+  /** The preference pairs (`sourceRef.preferencePairId`) a dataset's live examples came from. */
+  preferencePairIds(datasetId: string): Set<string> {
+    const rows = this.db
+      .prepare(
+        `SELECT json_extract(source_ref, '$.preferencePairId') AS pair FROM dataset_examples
+         WHERE dataset_id = ? AND deleted_at IS NULL AND json_extract(source_ref, '$.preferencePairId') IS NOT NULL`,
+      )
+      .all(datasetId) as { pair: string }[];
+    return new Set(rows.map((r) => r.pair));
+  }
+
   exampleInserter(): (e: NewExample) => void {
     const insert = this.db.prepare(
       `INSERT INTO dataset_examples (id, dataset_id, messages, rejected, source, source_ref, tags, split, note,

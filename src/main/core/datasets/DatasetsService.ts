@@ -20,6 +20,7 @@ import type {
 } from '../../../shared/datasets';
 import { exampleMessagesSchema } from '../../../shared/datasets';
 import type { ChatMessage, Job } from '../../../shared/domain';
+import type { PreferencePair } from '../../../shared/compare';
 import { AppError } from '../../../shared/errors';
 import type { EventBus } from '../EventBus';
 import type { JobRunner } from '../jobs/JobRunner';
@@ -270,6 +271,49 @@ export class DatasetsService {
     });
     this.changed(input.datasetId, 'examples');
     return this.example(id);
+  }
+
+  /**
+   * Adds preference pairs as examples ending in the chosen answer with the rejected one beside it
+   * (what a DPO run learns from), in one transaction, tagged `preference`. A pair the dataset holds
+   * live already (by its pair id) is skipped, so adding the same pairs again adds only new ones.
+   */
+  addPreferencePairs(datasetId: string, pairs: readonly PreferencePair[]): { added: number; skipped: number } {
+    let added = 0;
+    let skipped = 0;
+    this.#o.repo.transaction(() => {
+      this.#assertDataset(datasetId);
+      const have = this.#o.repo.preferencePairIds(datasetId);
+      const insert = this.#o.repo.exampleInserter();
+      const now = Date.now();
+      for (const pair of pairs) {
+        if (have.has(pair.id)) {
+          skipped++;
+          continue;
+        }
+        const comparisonId = pair.source === 'comparison' ? pair.id.split(':')[1] : undefined;
+        insert({
+          id: randomUUID(),
+          datasetId,
+          messages: this.#validMessages([
+            ...pair.prompt.map((m) => ({ role: m.role, content: m.content })),
+            { role: 'assistant', content: pair.chosen },
+          ]),
+          rejected: pair.rejected,
+          source: pair.source === 'comparison' ? 'comparison' : 'chat',
+          sourceRef: { preferencePairId: pair.id, ...(comparisonId ? { comparisonId } : {}) },
+          tags: ['preference'],
+          split: 'auto',
+          note: pair.reason ?? '',
+          createdAt: now,
+        });
+        have.add(pair.id);
+        added++;
+      }
+      if (added > 0) this.#o.repo.touchDataset(datasetId, now);
+    });
+    if (added > 0) this.changed(datasetId, 'examples');
+    return { added, skipped };
   }
 
   /** Edits an example; its previous state goes to its history, so `undo` can bring it back. */

@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { useQueryClient } from '@tanstack/react-query';
-import { Download, Trophy } from 'lucide-react';
+import { Download, ListPlus, Trophy } from 'lucide-react';
 import type { HeadToHead, PreferenceFormat } from '@shared/compare';
 import { Button } from '@renderer/components/ui/Button';
 import { Checkbox } from '@renderer/components/ui/Checkbox';
@@ -10,6 +10,7 @@ import { toast } from 'sonner';
 import { useApiEvent } from '@renderer/lib/useApiEvent';
 import { useApiMutation } from '@renderer/lib/useApiMutation';
 import { useApiQuery } from '@renderer/lib/useApiQuery';
+import { fineTuneHref } from '@renderer/features/finetune/fineTuneRoute';
 
 const ranges = { all: 'All time', '1': 'Last 24 hours', '7': 'Last 7 days', '30': 'Last 30 days' } as const;
 type Range = keyof typeof ranges;
@@ -135,7 +136,7 @@ export function ResultsPanel({ datasets }: { datasets: { id: string; name: strin
         </p>
       </section>
 
-      <ExportPairs total={pairs.data?.total ?? 0} bySource={pairs.data?.bySource} filter={filter} />
+      <ExportPairs total={pairs.data?.total ?? 0} bySource={pairs.data?.bySource} filter={filter} datasets={datasets} />
     </div>
   );
 }
@@ -184,11 +185,22 @@ function ExportPairs({
   total,
   bySource,
   filter,
+  datasets,
 }: {
   total: number;
   bySource: Record<string, number> | undefined;
   filter: { since?: number; datasetId?: string };
+  datasets: { id: string; name: string }[];
 }) {
+  const queryClient = useQueryClient();
+  const [target, setTarget] = useState<string>('');
+  const [added, setAdded] = useState<{ datasetId: string; name: string; added: number; skipped: number } | null>(null);
+  const toDataset = useApiMutation('feedback.toDataset', {
+    onSuccess: (r) => {
+      setAdded({ ...r, name: datasets.find((d) => d.id === r.datasetId)?.name ?? 'the dataset' });
+      void queryClient.invalidateQueries({ queryKey: ['datasets.list'] });
+    },
+  });
   const [format, setFormat] = useState<PreferenceFormat>('trl-conversational');
   const [path, setPath] = useState('');
   const [overwrite, setOverwrite] = useState(false);
@@ -241,6 +253,49 @@ function ExportPairs({
           <Download />
           Export
         </Button>
+      </div>
+      <div className="flex flex-col gap-2 border-t pt-3">
+        <p className="text-[13px] text-muted-foreground">
+          Or train on them here: add them to a dataset (as examples with a rejected answer), then fine-tune it with
+          Preference (DPO).
+        </p>
+        <div className="flex flex-wrap items-center gap-2">
+          <Select value={target} onValueChange={setTarget}>
+            <SelectTrigger aria-label="Dataset for the pairs" className="w-64">
+              <SelectValue placeholder={datasets.length > 0 ? 'Choose a dataset' : 'No datasets yet'} />
+            </SelectTrigger>
+            <SelectContent>
+              {datasets.map((d) => (
+                <SelectItem key={d.id} value={d.id}>
+                  {d.name}
+                </SelectItem>
+              ))}
+            </SelectContent>
+          </Select>
+          <Button
+            variant="outline"
+            disabled={!target || total === 0 || toDataset.isPending}
+            onClick={() => {
+              setAdded(null);
+              toDataset.mutate({ targetDatasetId: target, ...filter });
+            }}
+          >
+            <ListPlus />
+            Add {total} pair{total === 1 ? '' : 's'} to the dataset
+          </Button>
+        </div>
+        {added && (
+          <p className="text-[13px]" data-testid="pairs-added" role="status">
+            Added {added.added} pair{added.added === 1 ? '' : 's'} to {added.name}
+            {added.skipped > 0 ? ` (${added.skipped} already there)` : ''}.{' '}
+            <a
+              className="font-medium text-primary underline-offset-4 hover:underline"
+              href={fineTuneHref({ datasetId: added.datasetId, method: 'dpo' })}
+            >
+              Fine-tune with DPO
+            </a>
+          </p>
+        )}
       </div>
     </section>
   );

@@ -36,9 +36,10 @@ export function FineTuneView() {
         <div className="flex min-w-0 flex-col gap-5">
           <NewRunCard
             // A new preset or a dataset chosen from another page starts the form over.
-            key={`${preset.version}:${route.datasetId ?? ''}`}
+            key={`${preset.version}:${route.datasetId ?? ''}:${route.method ?? ''}`}
             preset={preset.value}
             datasetId={route.datasetId}
+            method={route.method}
             busy={active !== null}
             onStarted={(run) => {
               setSelectedId(run.id);

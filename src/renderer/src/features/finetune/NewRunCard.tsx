@@ -71,6 +71,8 @@ export interface NewRunCardProps {
   preset?: RunPreset | null;
   /** A dataset to start with (from the address, e.g. the Datasets page's "Fine-tune" button). */
   datasetId?: string | null;
+  /** A method to start with (from the address: `…/dpo` after adding preference pairs in Compare). */
+  method?: 'dpo' | null;
   /** A run is training: only one may, so Start waits. */
   busy: boolean;
   onStarted: (run: TrainingRun) => void;
@@ -86,7 +88,13 @@ type OverLength = Hyperparams['overLength'];
  * will train on, the usual LoRA settings at a glance and the rest under Advanced. Only settings
  * that differ from the engine's defaults are sent.
  */
-export function NewRunCard({ preset, datasetId: routeDatasetId, busy, onStarted }: NewRunCardProps) {
+export function NewRunCard({
+  preset,
+  datasetId: routeDatasetId,
+  method: routeMethod,
+  busy,
+  onStarted,
+}: NewRunCardProps) {
   const api = useApi();
   const queryClient = useQueryClient();
   const formId = useId();
@@ -123,7 +131,10 @@ export function NewRunCard({ preset, datasetId: routeDatasetId, busy, onStarted 
   const [dataPath, setDataPath] = useState(preset?.data.kind === 'file' ? preset.data.path : (recentData[0] ?? ''));
   const [drafts, setDrafts] = useState<Partial<Record<NumericKey, string>>>(() => presetDrafts(preset));
   const [targets, setTargets] = useState<TargetModule[] | null>(preset?.hyperparams.targets ?? null);
-  const [method, setMethod] = useState<Method | null>(preset?.hyperparams.method ?? null);
+  // A preset (Reuse settings) wins over the address, as for the dataset.
+  const [method, setMethod] = useState<Method | null>(
+    preset ? (preset.hyperparams.method ?? null) : (routeMethod ?? null),
+  );
   const [schedule, setSchedule] = useState<Schedule | null>(preset?.hyperparams.schedule ?? null);
   const [overLength, setOverLength] = useState<OverLength | null>(preset?.hyperparams.overLength ?? null);
   const [errors, setErrors] = useState<FieldErrors>({});
