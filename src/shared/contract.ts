@@ -49,6 +49,7 @@ import {
   type TrainingRun,
 } from './domain';
 import type { AppErrorData } from './errors';
+import { apiConfigureSchema, type ApiServerStatus } from './api';
 import {
   bulkActionSchema,
   csvMappingSchema,
@@ -557,6 +558,12 @@ export const methods = {
       sources: z.array(z.enum(preferenceSources)).min(1).max(preferenceSources.length).optional(),
     }),
   ),
+
+  // ─── Local OpenAI-compatible API ──────────────────────────────────────────
+  /** Whether the local API runs, where, and its key. */
+  'api.status': method<ApiServerStatus>()(empty),
+  /** Switches the local API on or off, moves it to another port, or draws a new key; kept across restarts. */
+  'api.configure': method<ApiServerStatus>()(apiConfigureSchema),
 
   /** Every dataset with its counts (per split, per source, trash, flagged) and token stats. */
   'datasets.list': method<DatasetInfo[]>()(empty),

@@ -114,6 +114,8 @@ const valid: { [M in MethodName]: () => [input: unknown, answer: 'ok' | string] 
   'feedback.pairs': () => [{ limit: 5, sources: ['comparison', 'chat-rating'] }, 'ok'],
   'feedback.export': () => [{ path: `${dir.path}/pairs.jsonl`, format: 'llama-factory' }, 'INVALID_INPUT'], // nothing voted
   'feedback.toDataset': () => [{ targetDatasetId: 'no-such-dataset' }, 'NOT_FOUND'],
+  'api.status': () => [{}, 'ok'],
+  'api.configure': () => [{ enabled: false }, 'ok'],
   'datasets.list': () => [{}, 'ok'],
   'datasets.get': () => [{ id: 'no-such-dataset' }, 'NOT_FOUND'],
   'datasets.create': () => [{ name: `Contract ${Date.now()}`, tags: ['a'], defaultMaxLength: 2048 }, 'ok'],
@@ -162,6 +164,8 @@ const alwaysInvalid: unknown[] = [undefined, null, 0, 'text', true, [], [{}], { 
 /** Inputs each method must refuse, beyond the common ones. */
 const invalidFor: { [M in MethodName]: unknown[] } = {
   'app.info': [{ verbose: true }],
+  'api.status': [{ verbose: true }],
+  'api.configure': [{ port: 80 }, { enabled: 'yes' }, { newKey: false }, { other: 1 }],
   'settings.get': [{ key: 'theme' }],
   'settings.update': [
     { theme: 'blue' },

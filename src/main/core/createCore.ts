@@ -8,6 +8,7 @@ import { Checkpointer } from './db/Checkpointer';
 import { openDatabase, type Db } from './db/openDatabase';
 import { JobsRepo } from './db/repos/JobsRepo';
 import { SettingsRepo } from './db/repos/SettingsRepo';
+import { ApiServer, type ApiSettingsStore } from './api/ApiServer';
 import { createDispatch, type Dispatch } from './dispatch';
 import { EventBus } from './EventBus';
 import { JobRunner } from './jobs/JobRunner';
@@ -70,6 +71,8 @@ export interface CoreConfig {
    * process (benchmarks compare the two).
    */
   inferenceLauncher?: InferenceLauncher;
+  /** Where the local API listens (loopback by default). */
+  apiHost?: string;
   /** The chat engine: GPU or CPU, threads, context size and parallel sequences (see InferenceConfig). */
   inference?: InferenceConfig;
   /** Model downloads: the Hugging Face endpoint (default https://huggingface.co) and retry policy. */
@@ -79,6 +82,9 @@ export interface CoreConfig {
   /** How long a fine-tune estimate waits for that probe, ms (default 10,000). */
   gpuProbeWaitMs?: number;
 }
+
+/** The settings key of the local API's switch, port and key. */
+const localApiKey = 'localApi';
 
 export interface Core {
   readonly dispatch: Dispatch;
@@ -94,6 +100,8 @@ export interface Core {
   readonly datasets: DatasetsService;
   readonly compare: CompareService;
   readonly preferences: PreferenceService;
+  /** The local OpenAI-compatible API. */
+  readonly api: ApiServer;
   readonly db: Db;
   /** Copies the write-ahead log into the database from a worker thread (see Checkpointer). */
   readonly checkpointer: Checkpointer;
@@ -119,7 +127,8 @@ export function createCore(config: CoreConfig): Core {
     logger,
     ...(config.progressIntervalMs !== undefined ? { progressIntervalMs: config.progressIntervalMs } : {}),
   });
-  const settings = new SettingsService(new SettingsRepo(db), events, config.dataDir);
+  const settingsRepo = new SettingsRepo(db);
+  const settings = new SettingsService(settingsRepo, events, config.dataDir);
   const training = new TrainingService({
     repo: new TrainingRepo(db),
     jobs,
@@ -254,6 +263,18 @@ export function createCore(config: CoreConfig): Core {
   });
   blindHolds = () => compare.blindHolds();
   const preferences = new PreferenceService({ repo: compareRepo, chat: chatRepo, datasets });
+  // The local OpenAI-compatible API: off until switched on in Settings; then it comes back at launch.
+  const api = new ApiServer({
+    inference,
+    models: () => models?.list() ?? [],
+    store: {
+      get: () => (settingsRepo.all()[localApiKey] as ReturnType<ApiSettingsStore['get']>) ?? null,
+      set: (value) => settingsRepo.set(localApiKey, value),
+    },
+    logger,
+    ...(config.apiHost ? { host: config.apiHost } : {}),
+  });
+  const apiStarted = api.resume();
   const sqliteVersion = (db.prepare('SELECT sqlite_version() AS v').get() as { v: string }).v;
 
   const info = (): AppInfo => ({
@@ -282,6 +303,8 @@ export function createCore(config: CoreConfig): Core {
       ...hardwareHandlers(hardware),
       ...datasetsHandlers(datasets),
       ...compareHandlers(compare, preferences),
+      'api.status': () => api.status(),
+      'api.configure': (input) => api.configure(input),
     },
     logger,
   );
@@ -296,6 +319,8 @@ export function createCore(config: CoreConfig): Core {
   const close = () =>
     (closing ??= (async () => {
       await reasoningRead;
+      await apiStarted;
+      await api.close();
       await chat.close();
       await compare.close();
       await inference.close();
@@ -320,6 +345,7 @@ export function createCore(config: CoreConfig): Core {
     hardware,
     compare,
     preferences,
+    api,
     datasets,
     db,
     checkpointer,
