@@ -7,6 +7,7 @@ import type { ApiServerStatus } from '../../src/shared/api';
 import type { Conversation, ModelInfo, StoredMessage } from '../../src/shared/domain';
 import { coreCalls } from '../helpers/coreCalls';
 import { writeLoraAdapter, writeTinyChatModel } from '../helpers/models/testModels';
+import { freePort } from '../helpers/freePort';
 import { tempDir } from '../helpers/tempDir';
 import { testCore } from '../helpers/testCore';
 
@@ -28,14 +29,6 @@ const question = [
 ];
 
 const { call, failure, importModel } = coreCalls(() => core);
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as { port: number }).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 function api(path: string, init: RequestInit & { key?: string | null } = {}): Promise<Response> {
   const { key = status.key, headers, ...rest } = init;

@@ -2,35 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { SourceExample } from '../../src/main/core/training/prepareExamples';
 import { dpoStep, pairWindows, preparePairs, softplus, withAnswer } from '../../src/main/core/training/preference';
 import { unitsForStep } from '../../src/main/core/training/trainingObjectives';
-import type { TokenizerPort } from '../../src/main/core/training/tokenizeExample';
+import { charTokenizer, chatml } from '../helpers/charTokenizer';
 
-const chatml = {
-  template:
-    "{% for m in messages %}{{ '<|im_start|>' + m.role + '\\n' + m.content + '<|im_end|>\\n' }}{% endfor %}" +
-    "{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{% endif %}",
-  bosToken: '',
-  eosToken: '<|im_end|>',
-};
-const specials = ['<|im_start|>', '<|im_end|>'];
-const charTokenizer: TokenizerPort = {
-  tokenize(text) {
-    const out: number[] = [];
-    for (let i = 0; i < text.length;) {
-      const s = specials.findIndex((sp) => text.startsWith(sp, i));
-      if (s >= 0) {
-        out.push(1000 + s);
-        i += specials[s]!.length;
-      } else {
-        out.push(text.charCodeAt(i));
-        i++;
-      }
-    }
-    return out;
-  },
-  detokenize: (tokens) => tokens.map((t) => (t >= 1000 ? specials[t - 1000] : String.fromCharCode(t))).join(''),
-  bos: null,
-  addBos: false,
-};
 const options = { maxLength: 512, overLength: 'skip' as const, seed: 3 };
 const pair = (id: string, answer: string, rejected?: string, split?: SourceExample['split']): SourceExample => ({
   id,

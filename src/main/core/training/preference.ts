@@ -3,8 +3,7 @@ import { AppError } from '../../../shared/errors';
 import { renderTrainingChat, trainsThought } from '../models/reasoning';
 import { endOfTurnMarker, type TemplateContext } from './chatTemplate';
 import { packWindows, type TrainingWindow } from './packWindows';
-import type { PrepareOptions, PrepareReport, SourceExample } from './prepareExamples';
-import { seededRandom, shuffled } from './random';
+import { emptyReport, splitEval, type PrepareOptions, type PrepareReport, type SourceExample } from './prepareExamples';
 import { tokenizeExample, type TokenizedExample, type TokenizerPort } from './tokenizeExample';
 
 /**
@@ -56,18 +55,7 @@ export function preparePairs(
   tokenizer: TokenizerPort,
   options: PrepareOptions,
 ): PreparedPairs {
-  const report: PreparedPairs['report'] = {
-    total: 0,
-    tooLong: [],
-    truncated: 0,
-    noAnswer: [],
-    invalid: [],
-    trainTokens: 0,
-    trainLabels: 0,
-    lengths: [],
-    thinking: 0,
-    withoutRejected: 0,
-  };
+  const report: PreparedPairs['report'] = { ...emptyReport(0), withoutRejected: 0 };
   endOfTurnMarker(template);
   const kept: { pair: PreparedPair; split: SourceExample['split'] }[] = [];
   for (const item of source) {
@@ -110,15 +98,10 @@ export function preparePairs(
   }
   if (kept.length === 0) throw new AppError('INVALID_INPUT', noPairs(report, options.maxLength), { report });
 
-  let train = kept.filter((k) => k.split !== 'eval').map((k) => k.pair);
-  let evaluation = kept.filter((k) => k.split === 'eval').map((k) => k.pair);
-  if (evaluation.length === 0 && kept.length >= 20) {
-    const count = Math.max(1, Math.round(train.length * (options.evalFraction ?? 0.05)));
-    const mixed = shuffled(train, seededRandom(options.seed ^ 0x5eed));
-    evaluation = mixed.slice(0, count);
-    const chosen = new Set(evaluation.map((e) => e.id));
-    train = train.filter((e) => !chosen.has(e.id));
-  }
+  const { train, evaluation } = splitEval(
+    kept.map((k) => ({ item: k.pair, split: k.split })),
+    options,
+  );
   if (train.length === 0) {
     throw new AppError('INVALID_INPUT', 'Every preference pair is in the eval split: none is left to train on.', {
       report,

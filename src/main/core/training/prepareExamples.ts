@@ -61,17 +61,7 @@ export function prepareExamples(
   tokenizer: TokenizerPort,
   options: PrepareOptions,
 ): PreparedData {
-  const report: PrepareReport = {
-    total: source.length,
-    tooLong: [],
-    truncated: 0,
-    noAnswer: [],
-    invalid: [],
-    trainTokens: 0,
-    trainLabels: 0,
-    lengths: [],
-    thinking: 0,
-  };
+  const report = emptyReport(source.length);
   // A template that does not parse fails every example the same way: say so once, as what it is.
   endOfTurnMarker(template);
   const kept: { example: PreparedExample; split: SourceExample['split'] }[] = [];
@@ -104,21 +94,49 @@ export function prepareExamples(
   }
   if (kept.length === 0) throw new AppError('INVALID_INPUT', nothingLeft(report, options.maxLength), { report });
 
-  let train = kept.filter((k) => k.split !== 'eval').map((k) => k.example);
-  let evaluation = kept.filter((k) => k.split === 'eval').map((k) => k.example);
-  if (evaluation.length === 0 && kept.length >= 20) {
-    const fraction = options.evalFraction ?? 0.05;
-    const count = Math.max(1, Math.round(train.length * fraction));
-    const mixed = shuffled(train, seededRandom(options.seed ^ 0x5eed));
-    evaluation = mixed.slice(0, count);
-    const chosen = new Set(evaluation.map((e) => e.id));
-    train = train.filter((e) => !chosen.has(e.id));
-  }
+  const { train, evaluation } = splitEval(
+    kept.map((k) => ({ item: k.example, split: k.split })),
+    options,
+  );
   for (const e of train) {
     report.trainTokens += e.tokens.length;
     report.trainLabels += e.mask.subarray(1).reduce((s, m) => s + m, 0);
   }
   return { train, eval: evaluation, report };
+}
+
+/** A report with nothing counted yet. */
+export function emptyReport(total: number): PrepareReport {
+  return {
+    total,
+    tooLong: [],
+    truncated: 0,
+    noAnswer: [],
+    invalid: [],
+    trainTokens: 0,
+    trainLabels: 0,
+    lengths: [],
+    thinking: 0,
+  };
+}
+
+/**
+ * The kept items by their split; when none is marked eval and there are at least 20, an eval share
+ * (`evalFraction`, 5 % by default, at least one) drawn at random with the run's seed.
+ */
+export function splitEval<T extends { id: string }>(
+  kept: readonly { item: T; split: SourceExample['split'] }[],
+  options: Pick<PrepareOptions, 'evalFraction' | 'seed'>,
+): { train: T[]; evaluation: T[] } {
+  let train = kept.filter((k) => k.split !== 'eval').map((k) => k.item);
+  let evaluation = kept.filter((k) => k.split === 'eval').map((k) => k.item);
+  if (evaluation.length === 0 && kept.length >= 20) {
+    const count = Math.max(1, Math.round(train.length * (options.evalFraction ?? 0.05)));
+    evaluation = shuffled(train, seededRandom(options.seed ^ 0x5eed)).slice(0, count);
+    const chosen = new Set(evaluation.map((e) => e.id));
+    train = train.filter((e) => !chosen.has(e.id));
+  }
+  return { train, evaluation };
 }
 
 /** Why no example is left, by cause: "No example is left to train on: of 40, 38 are longer than …". */
