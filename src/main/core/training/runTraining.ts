@@ -182,7 +182,9 @@ export async function runTraining(
         throw error;
       }
     };
-    await objective.start(activeSession, spec.runDir, fromCheckpoint, (done, total) =>
+    // A checkpoint from before the first step (a run stopped while scoring its pairs) still holds
+    // the fresh adapter: it starts as a new run would.
+    await objective.start(activeSession, spec.runDir, fromCheckpoint && state.step > 0, (done, total) =>
       progress('scoring', { phaseProgress: { done, total } }),
     );
     if (state.step === 0 && !spec.resume) state.lastEvalLoss = await evaluate();
