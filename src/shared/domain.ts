@@ -75,6 +75,12 @@ export const hyperparamsSchema = z.object({
   method: z.enum(['sft', 'dpo']).default('sft'),
   /** DPO's β: how strongly the fine-tune is held to its base while it learns the preferences (TRL's 0.1). */
   dpoBeta: z.number().positive().max(10).default(0.1),
+  /**
+   * Start from this fine-tune (a library adapter of the same base model) instead of a new adapter:
+   * training goes on from its weights, with its rank, alpha and target modules, and a DPO run
+   * holds to it as its reference (the usual SFT-then-DPO recipe). The result is a new adapter.
+   */
+  initAdapterId: z.string().min(1).max(200).optional(),
   /** LoRA rank r, 1..256. */
   rank: z.number().int().min(1).max(256).default(16),
   /** LoRA alpha; the update is scaled by alpha / rank. */

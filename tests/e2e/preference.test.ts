@@ -133,4 +133,40 @@ describe('preference training (DPO) from the Fine-tune page', () => {
     await panel.evaluate((el) => el.scrollIntoView({ block: 'start' }));
     await shoot(app, 'done');
   });
+
+  test('goes on from that fine-tune: its rank and alpha, and it is the new run’s reference', async () => {
+    const { page } = app;
+    const startFrom = page.getByTestId('init-adapter');
+    await expect(startFrom.textContent()).resolves.toBe('A new adapter');
+    await startFrom.click();
+    await page.getByRole('option', { name: 'Tiny chat model · Preferred answers' }).click();
+    await expect(page.getByLabel(/^Rank/).isDisabled()).resolves.toBe(true);
+    await expect(page.getByLabel(/^Rank/).inputValue()).resolves.toBe('4');
+    await expect(page.getByLabel(/^Alpha/).inputValue()).resolves.toBe('8');
+    await page.getByText(/^Training goes on from "Tiny chat model · Preferred answers"/).waitFor();
+    await page.getByLabel(/^Run name/).fill('On top');
+    await shoot(app, 'start-from');
+    await page.getByRole('button', { name: 'Start fine-tune' }).click();
+    const panel = page.getByTestId('run-panel');
+    await panel.getByRole('heading', { name: 'On top' }).waitFor();
+    await panel.locator('[data-testid="run-state"][data-state="succeeded"]').waitFor({ timeout: 120_000 });
+    const runs = await api<{ name: string; hyperparams: { initAdapterId?: string; rank: number } }[]>(
+      app,
+      'training.list',
+      {},
+    );
+    const adapters = await api<{ id: string; name: string }[]>(app, 'adapters.list', {});
+    const onTop = runs.find((r) => r.name === 'On top')!;
+    expect(onTop.hyperparams.rank).toBe(4);
+    expect(onTop.hyperparams.initAdapterId).toBe(
+      adapters.find((a) => a.name === 'Tiny chat model · Preferred answers')!.id,
+    );
+    // before its first step the run is its reference (the fine-tune it started from): DPO's loss is ln 2
+    const { metrics } = await api<{ metrics: { step: number; evalLoss: number | null }[] }>(app, 'training.get', {
+      id: (await api<{ id: string; name: string }[]>(app, 'training.list', {})).find((r) => r.name === 'On top')!.id,
+    });
+    // (the evaluation before the first step is reported with step 1; the next is at step 3)
+    expect(metrics.find((m) => m.step === 1)!.evalLoss).toBeCloseTo(Math.log(2), 3);
+    expect(app.errors).toEqual([]);
+  });
 });

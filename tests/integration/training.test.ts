@@ -37,6 +37,12 @@ async function call<T>(method: string, input: unknown): Promise<T> {
   return result.data as T;
 }
 
+async function failure(method: string, input: unknown): Promise<{ code: string; message: string }> {
+  const result = await core.dispatch(method, input);
+  if (result.ok) throw new Error(`${method} succeeded`);
+  return result.error;
+}
+
 async function waitForJob(id: string): Promise<Job> {
   return core.jobs.wait(id);
 }
@@ -119,6 +125,35 @@ describe('fine-tuning through the core, in its own process', () => {
     expect(e.activations).toBeGreaterThanOrEqual(allocated.compute);
     expect(e.activations).toBeLessThan(allocated.compute * 1.3);
     expect(deviceEvents).toContain(run.id);
+  });
+
+  it('starts from a fine-tune: training goes on from its weights, with its shape', async () => {
+    const [first] = await call<{ id: string; runId: string; rank: number; alpha: number }[]>('adapters.list', {});
+    const { metrics: before } = await call<{ metrics: { trainLoss: number | null }[] }>('training.get', {
+      id: first!.runId,
+    });
+    const run = await call<TrainingRun>('training.start', {
+      baseModelPath: modelPath,
+      data: { kind: 'file', path: dataPath },
+      // the form's rank and alpha give way to the adapter's; a learning rate too small to move it
+      hyperparams: { ...small, rank: 8, alpha: 3, epochs: 1, learningRate: 1e-9, initAdapterId: first!.id },
+    });
+    expect(run.hyperparams).toMatchObject({ rank: first!.rank, alpha: first!.alpha, initAdapterId: first!.id });
+    const job = await waitForJob(run.jobId!);
+    expect(job.error).toBeNull();
+    const { metrics } = await call<{ metrics: { trainLoss: number | null }[] }>('training.get', { id: run.id });
+    const losses = (m: { trainLoss: number | null }[]) =>
+      m.filter((x) => x.trainLoss !== null).map((x) => x.trainLoss!);
+    // its first step already knows what the first run learned (a new adapter would start at the base's loss)
+    expect(losses(metrics)[0]!).toBeLessThan(losses(before)[0]! * 0.5);
+    expect(Math.abs(losses(metrics)[0]! - losses(before).at(-1)!)).toBeLessThan(losses(before)[0]! * 0.25);
+
+    const gone = await failure('training.start', {
+      baseModelPath: modelPath,
+      data: { kind: 'file', path: dataPath },
+      hyperparams: { initAdapterId: 'no-such-adapter' },
+    });
+    expect(gone).toMatchObject({ code: 'NOT_FOUND', message: expect.stringMatching(/no-such-adapter/) });
   });
 
   it('trains in rows when the max length leaves the window longer than the chats', async () => {

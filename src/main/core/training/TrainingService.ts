@@ -112,9 +112,14 @@ export class TrainingService {
     hyperparams?: HyperparamsInput | undefined;
   }): Promise<TrainingRun> {
     this.#assertIdle();
-    const hyperparams = hyperparamsSchema.parse(input.hyperparams ?? {});
+    let hyperparams = hyperparamsSchema.parse(input.hyperparams ?? {});
     const base = this.#baseModel(input);
     checkBaseModel(base.path);
+    if (hyperparams.initAdapterId !== undefined) {
+      // its shape wins over the form's: training goes on in the adapter as it is
+      const from = this.#initAdapter(hyperparams.initAdapterId);
+      hyperparams = { ...hyperparams, rank: from.rank, alpha: from.alpha, targets: from.targets };
+    }
     await checkTrainableArchitecture(base.path);
     const { examples, label } = this.#examples(input.data);
     if (hyperparams.method === 'dpo' && !examples.some((e) => e.rejected !== undefined && e.rejected.trim() !== '')) {
@@ -303,6 +308,19 @@ export class TrainingService {
     return { name: basename(input.baseModelPath).replace(/\.gguf$/i, ''), path: input.baseModelPath };
   }
 
+  /** The library adapter a run starts from; NOT_FOUND when it or its file is gone. */
+  #initAdapter(adapterId: string): Adapter {
+    const adapter = this.#o.repo.adapters().find((a) => a.id === adapterId);
+    if (!adapter) throw new AppError('NOT_FOUND', `No fine-tune ${adapterId} to start from.`, { adapterId });
+    if (!existsSync(adapter.path)) {
+      throw new AppError('NOT_FOUND', `The file of the fine-tune "${adapter.name}" is gone (${adapter.path}).`, {
+        adapterId,
+        path: adapter.path,
+      });
+    }
+    return adapter;
+  }
+
   #examples(data: TrainingDataSource): { examples: SourceExample[]; label: string } {
     if (data.kind === 'file') {
       return { examples: readExamplesFile(checkAbsolute(data.path, 'data file')), label: basename(data.path) };
@@ -378,6 +396,14 @@ export class TrainingService {
       );
     }
     repo.update(run.id, { baseModelSha256: sha });
+    const from = run.hyperparams.initAdapterId !== undefined ? this.#initAdapter(run.hyperparams.initAdapterId) : null;
+    if (from && from.baseModelSha256 !== sha) {
+      throw new AppError(
+        'INVALID_INPUT',
+        `The fine-tune "${from.name}" was trained on another model; start from it with its own base model.`,
+        { adapterId: from.id, reason: 'other-base' },
+      );
+    }
 
     const spec: TrainerSpec = {
       runId: run.id,
@@ -388,6 +414,7 @@ export class TrainingService {
       adapterPath: join(this.#runDir(run.id), 'adapter.gguf'),
       checkpointPath: run.checkpointPath ?? join(this.#runDir(run.id), 'checkpoint.gguf'),
       hyperparams: run.hyperparams,
+      ...(from ? { initAdapterPath: from.path } : {}),
       resume: args.resume,
       checkpointEverySeconds: this.#o.checkpointEverySeconds ?? 300,
     };

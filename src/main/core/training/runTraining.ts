@@ -150,7 +150,19 @@ export async function runTraining(
       completedStep = state.step;
       fromCheckpoint = true;
     } else {
-      await adapter.create({ rank: hp.rank, alpha: hp.alpha, targets: hp.targets, seed: hp.seed });
+      if (spec.initAdapterPath) {
+        // training goes on from a fine-tune (a DPO run's reference is then that fine-tune)
+        await adapter.load(spec.initAdapterPath);
+        const info = adapter.info();
+        if (info.rank !== hp.rank || [...info.targets].sort().join() !== [...hp.targets].sort().join()) {
+          throw new AppError(
+            'INVALID_INPUT',
+            `The adapter ${spec.initAdapterPath} has rank ${info.rank} on ${info.targets.join(', ')}, not the run's rank ${hp.rank} on ${hp.targets.join(', ')}.`,
+          );
+        }
+      } else {
+        await adapter.create({ rank: hp.rank, alpha: hp.alpha, targets: hp.targets, seed: hp.seed });
+      }
       session = new addon.TrainingSession(model, adapter, {
         windowSize,
         rows,

@@ -15,6 +15,8 @@ export interface TrainerSpec {
   adapterPath: string;
   checkpointPath: string;
   hyperparams: Hyperparams;
+  /** The adapter a new run starts from (`hyperparams.initAdapterId`'s file) instead of a fresh one. */
+  initAdapterPath?: string;
   /** Continue from `checkpointPath` instead of starting fresh. */
   resume: boolean;
   /** Save a checkpoint at least this often, in seconds (and at every epoch end, cancel and failure). */

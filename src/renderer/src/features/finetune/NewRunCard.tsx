@@ -14,6 +14,7 @@ import { Button } from '@renderer/components/ui/Button';
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@renderer/components/ui/Card';
 import { Input } from '@renderer/components/ui/Input';
 import { Label } from '@renderer/components/ui/Label';
+import { Select, SelectContent, SelectItem, SelectTrigger, SelectValue } from '@renderer/components/ui/Select';
 import { Skeleton } from '@renderer/components/ui/Skeleton';
 import { ToggleGroup, ToggleGroupItem } from '@renderer/components/ui/ToggleGroup';
 import { cn } from '@renderer/lib/cn';
@@ -136,6 +137,8 @@ export function NewRunCard({
     preset ? (preset.hyperparams.method ?? null) : (routeMethod ?? null),
   );
   const [schedule, setSchedule] = useState<Schedule | null>(preset?.hyperparams.schedule ?? null);
+  /** A fine-tune of the chosen model to go on from; null: a new adapter. */
+  const [initAdapterId, setInitAdapterId] = useState<string | null>(preset?.hyperparams.initAdapterId ?? null);
   const [overLength, setOverLength] = useState<OverLength | null>(preset?.hyperparams.overLength ?? null);
   const [errors, setErrors] = useState<FieldErrors>({});
   const [advancedOpen, setAdvancedOpen] = useState(() =>
@@ -152,6 +155,9 @@ export function NewRunCard({
     baseMode ?? (preset && modelsQuery.isSuccess && presetModelId === null ? 'path' : 'library');
   const chosenModelId = defaultModelId(models, trainableArchitectures, modelId ?? presetModelId);
   const chosenModel = models.find((m) => m.id === chosenModelId) ?? null;
+  // only a library model's own fine-tunes can be gone on from
+  const startFrom = effectiveBaseMode === 'library' ? (chosenModel?.variants.filter((v) => v.available) ?? []) : [];
+  const initVariant = startFrom.find((v) => v.adapterId === initAdapterId) ?? null;
   const chosenDatasetId = defaultDatasetId(datasets, datasetId);
   const chosenDataset = datasets.find((d) => d.id === chosenDatasetId) ?? null;
 
@@ -229,7 +235,13 @@ export function NewRunCard({
       : null;
   const effectiveSchedule = schedule ?? defaults?.schedule ?? 'cosine';
   const effectiveOverLength = overLength ?? defaults?.overLength ?? 'skip';
-  const valueOf = (key: NumericKey) => drafts[key] ?? formatNumberInput(defaults?.[key]);
+  /** Rank and alpha are the fine-tune's when the run goes on from one. */
+  const lockedValue = (key: NumericKey): number | null =>
+    initVariant && (key === 'rank' || key === 'alpha') ? initVariant[key] : null;
+  const valueOf = (key: NumericKey) =>
+    lockedValue(key) !== null
+      ? formatNumberInput(lockedValue(key)!)
+      : (drafts[key] ?? formatNumberInput(defaults?.[key]));
   const isChanged = (field: NumericField) => {
     const draft = drafts[field.key];
     if (draft === undefined || !defaults) return false;
@@ -289,6 +301,7 @@ export function NewRunCard({
     if (schedule && schedule !== defaults?.schedule) hyperparams.schedule = schedule;
     if (overLength && overLength !== defaults?.overLength) hyperparams.overLength = overLength;
     if (effectiveMethod !== (defaults?.method ?? 'sft')) hyperparams.method = effectiveMethod;
+    if (initVariant) hyperparams.initAdapterId = initVariant.adapterId;
     // An empty Max length trains to the dataset's token budget when it has one.
     if (hyperparams.maxLength === undefined && datasetMaxLength !== null) hyperparams.maxLength = datasetMaxLength;
     setErrors(next);
@@ -344,6 +357,7 @@ export function NewRunCard({
           autoComplete="off"
           spellCheck={false}
           value={valueOf(field.key)}
+          disabled={lockedValue(field.key) !== null}
           placeholder={
             field.key === 'maxLength' && datasetMaxLength !== null ? `${datasetMaxLength} (dataset)` : field.placeholder
           }
@@ -419,6 +433,41 @@ export function NewRunCard({
               )
             }
           </Field>
+          {startFrom.length > 0 && (
+            <Field
+              id={idOf('initAdapter')}
+              label="Start from"
+              hint={
+                initVariant
+                  ? `Training goes on from "${initVariant.name}" (its rank ${initVariant.rank}, alpha ${initVariant.alpha} and modules); a DPO run holds to it as its reference. The result is a new adapter.`
+                  : 'A new adapter, or one of this model’s fine-tunes to go on from (e.g. preference training on top of an instruction fine-tune).'
+              }
+            >
+              {(describedBy) => (
+                <Select
+                  value={initVariant?.adapterId ?? 'new'}
+                  onValueChange={(v) => setInitAdapterId(v === 'new' ? null : v)}
+                >
+                  <SelectTrigger
+                    id={idOf('initAdapter')}
+                    aria-describedby={describedBy}
+                    className="w-full"
+                    data-testid="init-adapter"
+                  >
+                    <SelectValue />
+                  </SelectTrigger>
+                  <SelectContent>
+                    <SelectItem value="new">A new adapter</SelectItem>
+                    {startFrom.map((v) => (
+                      <SelectItem key={v.adapterId} value={v.adapterId}>
+                        {v.name}
+                      </SelectItem>
+                    ))}
+                  </SelectContent>
+                </Select>
+              )}
+            </Field>
+          )}
           <Field
             id={idOf('data')}
             label="Training data"
@@ -535,6 +584,7 @@ export function NewRunCard({
               </Label>
               <ToggleGroup
                 type="multiple"
+                disabled={initVariant !== null}
                 variant="chips"
                 aria-labelledby={idOf('targets')}
                 aria-describedby={`${idOf('targets')}-hint`}

@@ -221,7 +221,9 @@ function Stats({
   // A preference run's loss is DPO's (ln 2 at the start; the chart says so); its first cell says how
   // many held-out pairs the fine-tune ranks right.
   const dpo = run.hyperparams.method === 'dpo';
-  const accuracyHint = 'Held-out pairs whose answer the fine-tune prefers more than its base does';
+  const accuracyHint = `Held-out pairs whose answer the fine-tune prefers more than ${
+    run.hyperparams.initAdapterId ? 'the fine-tune it started from' : 'its base'
+  } does`;
 
   if (!active && summary) {
     return (

@@ -86,7 +86,8 @@ export function RunResult({ run }: { run: TrainingRun }) {
         <p data-testid="run-preference" className="flex items-start gap-2">
           <Scale aria-hidden className="mt-0.5 size-4 shrink-0 text-primary" />
           <span>
-            On the held-out pairs the fine-tune prefers the chosen answer more than its base does in{' '}
+            On the held-out pairs the fine-tune prefers the chosen answer more than{' '}
+            {run.hyperparams.initAdapterId ? 'the fine-tune it started from' : 'its base'} does in{' '}
             <strong className="font-medium">{Math.round(preference.evalRewardAccuracy * 100)} %</strong>
             {preference.evalRewardMargin !== null
               ? ` (mean reward margin ${preference.evalRewardMargin.toFixed(2)})`

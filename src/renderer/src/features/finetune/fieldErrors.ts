@@ -3,7 +3,8 @@ import { fileName } from './format';
 import { numericFields, type NumericKey } from './hyperparamFields';
 
 /** The form's fields that an error can point at (`baseModel` and `data`: whichever control gives them). */
-export type FieldKey = 'name' | 'baseModel' | 'data' | 'targets' | 'schedule' | 'overLength' | 'method' | NumericKey;
+export type FieldKey =
+  'name' | 'baseModel' | 'initAdapter' | 'data' | 'targets' | 'schedule' | 'overLength' | 'method' | NumericKey;
 
 export type FieldErrors = Partial<Record<FieldKey, string>>;
 
