@@ -22,6 +22,7 @@ import {
   type StoredMessage,
 } from '../../src/shared/domain';
 import { writeLoraAdapter, writeTinyChatModel } from '../helpers/models/testModels';
+import { recordAdapters } from '../helpers/adapterRows';
 import { tempDir } from '../helpers/tempDir';
 import { coreCalls } from '../helpers/coreCalls';
 import { testCore } from '../helpers/testCore';
@@ -55,12 +56,10 @@ beforeAll(async () => {
   await call('models.rename', { id: otherId, name: 'other' });
   const sha256 = (await call<ModelInfo>('models.get', { id: baseId })).sha256;
   writeLoraAdapter(join(dir.path, 'strong.gguf'), { gain: 3, seed: 11 });
-  const insert = core.db.prepare(
-    `INSERT INTO adapters (id, name, path, base_model_path, base_model_sha256, run_id, rank, alpha, targets, size_bytes, created_at)
-     VALUES (?, ?, ?, ?, ?, NULL, 4, 4, '["q","v"]', 1, ?)`,
-  );
-  insert.run('strong', 'Strong', join(dir.path, 'strong.gguf'), join(dir.path, 'tiny.gguf'), sha256, 1);
-  insert.run('gone', 'Gone', join(dir.path, 'gone.gguf'), join(dir.path, 'tiny.gguf'), sha256, 2);
+  recordAdapters(core, { path: join(dir.path, 'tiny.gguf'), sha256 }, [
+    { id: 'strong', name: 'Strong', path: join(dir.path, 'strong.gguf'), createdAt: 1 },
+    { id: 'gone', name: 'Gone', path: join(dir.path, 'gone.gguf'), createdAt: 2 },
+  ]);
 });
 afterAll(async () => {
   await core.close();

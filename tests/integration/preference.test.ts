@@ -8,6 +8,7 @@ import { renderTrainingChat } from '../../src/main/core/models/reasoning';
 import { withAnswer } from '../../src/main/core/training/preference';
 import { tokenizeExample } from '../../src/main/core/training/tokenizeExample';
 import type { ChatMessage, TrainingProgress, TrainingRun } from '../../src/shared/domain';
+import { coreCalls } from '../helpers/coreCalls';
 import { writeTinyChatModel } from '../helpers/models/testModels';
 import { tempDir } from '../helpers/tempDir';
 import { testCore } from '../helpers/testCore';
@@ -50,17 +51,7 @@ const hyperparams = {
   threads: 2,
 };
 
-async function call<T>(method: string, input: unknown): Promise<T> {
-  const result = await core.dispatch(method, input);
-  if (!result.ok) throw Object.assign(new Error(result.error.message), result.error);
-  return result.data as T;
-}
-
-async function failure(method: string, input: unknown): Promise<{ code: string; message: string }> {
-  const result = await core.dispatch(method, input);
-  if (result.ok) throw new Error(`${method} succeeded`);
-  return result.error;
-}
+const { call, failure } = coreCalls(() => core);
 
 /** Σ −log p of the tokens after the first, in a context with `adapter` (or none): node-llama-cpp's own evaluation. */
 async function nllSum(tokens: readonly number[], adapter: string | null): Promise<number> {
