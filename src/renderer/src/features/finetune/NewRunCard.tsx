@@ -200,7 +200,7 @@ export function NewRunCard({
   const rankDraft = drafts.rank;
   const rankField = numericFields.find((f) => f.key === 'rank');
   const parsedRank = rankDraft !== undefined && rankField ? parseNumberInput(rankDraft, rankField) : null;
-  const estimateRank = typeof parsedRank === 'number' ? parsedRank : defaults?.rank;
+  const estimateRank = initVariant?.rank ?? (typeof parsedRank === 'number' ? parsedRank : defaults?.rank);
   const estimateMaxLength = settingOf('maxLength') ?? datasetMaxLength;
   const estimateBatchTokens = settingOf('batchTokens');
   const estimateBase =
