@@ -11,24 +11,24 @@ import {
   type Rig,
 } from './trainerFixtures.js';
 
+// One model and adapter for every case below (each case zeroes the gradients it reads).
+const dir = tempDir('lathe-native-');
+let r: Rig;
+beforeAll(async () => {
+  r = await rig(tinyModel(dir.path));
+  randomizeB(r.adapter, 5);
+});
+afterAll(() => {
+  r.dispose();
+  dir.remove();
+});
+const gradients = () => new Map(r.adapter.info().tensors.map((t) => [t.name, r.session.gradient(t.name)] as const));
+
 // Preference training gives each side of a pair its own gradient weight (±w) and needs each
 // window's own loss: both are the addon's, checked here against unweighted windows.
 describe('weighted windows and per-window losses', () => {
-  const dir = tempDir('lathe-native-');
-  let r: Rig;
   const a: Example = { tokens: randomTokens(40, 71), trainFrom: 12 };
   const b: Example = { tokens: randomTokens(55, 72), trainFrom: 20 };
-
-  beforeAll(async () => {
-    r = await rig(tinyModel(dir.path));
-    randomizeB(r.adapter, 5);
-  });
-  afterAll(() => {
-    r.dispose();
-    dir.remove();
-  });
-
-  const gradients = () => new Map(r.adapter.info().tensors.map((t) => [t.name, r.session.gradient(t.name)] as const));
 
   it('reports each window’s own loss sum, in order', async () => {
     const both = await r.session.evaluate([packWindow([a]), packWindow([b])]);
@@ -74,21 +74,8 @@ describe('weighted windows and per-window losses', () => {
 // the gradient's weight comes from the window's own loss (DPO): the CE backward handles weighted
 // label rows (patch 0013), on the CPU here and on every GPU backend that runs the gradient tests.
 describe('weighted labels and preference windows', () => {
-  const dir = tempDir('lathe-native-');
-  let r: Rig;
   const chosen: Example = { tokens: randomTokens(50, 81), trainFrom: 20 };
   const rejected: Example = { tokens: randomTokens(44, 82), trainFrom: 20 };
-
-  beforeAll(async () => {
-    r = await rig(tinyModel(dir.path));
-    randomizeB(r.adapter, 6);
-  });
-  afterAll(() => {
-    r.dispose();
-    dir.remove();
-  });
-
-  const gradients = () => new Map(r.adapter.info().tensors.map((t) => [t.name, r.session.gradient(t.name)] as const));
   /** Both examples in one window, labels weighted +1 (chosen) and −1 (rejected). */
   const pairWindow = () => {
     const w = packWindow([chosen, rejected]);

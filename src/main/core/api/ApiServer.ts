@@ -24,8 +24,6 @@ export interface ApiServerOptions {
   logger: Logger;
   /** Interface to bind; loopback only by default. */
   host?: string;
-  /** Called when the status changes (to push it to clients). */
-  onStatus?: (status: ApiServerStatus) => void;
 }
 
 const maxBodyBytes = 8 * 1024 * 1024;
@@ -93,15 +91,9 @@ export class ApiServer {
       this.#error = null;
     } else if (restart || this.#server === null) {
       await this.#stop();
-      try {
-        await this.#start();
-      } catch (error) {
-        // stays enabled (it starts again at the next launch); the status says why it is not running
-        this.#emit();
-        throw error;
-      }
+      // on failure it stays enabled (it starts again at the next launch); the status says why it is not running
+      await this.#start();
     }
-    this.#emit();
     return this.status();
   }
 
@@ -111,10 +103,6 @@ export class ApiServer {
 
   #save(): void {
     this.#o.store.set({ enabled: this.#enabled, port: this.#port, key: this.#key });
-  }
-
-  #emit(): void {
-    this.#o.onStatus?.(this.status());
   }
 
   async #start(): Promise<void> {

@@ -109,16 +109,17 @@ export async function runTraining(
     const longest = data.lengths.reduce((a, b) => Math.max(a, b), 0);
     // rows must hold the longest example (of either split), not the max length the window allows
     const { needed: neededWindow, rowMin } = windowNeeds(hp.maxLength, longest);
+    // a preference run's window holds one pair (both answers): the smallest that holds the longest, one row
+    const ownWindow = data.ownWindow ? windowSizeFor(longest) : null;
     const plan = planDevice(
       spec,
       addon,
       gpu,
       trainingShapeFromGguf(gguf),
-      // a preference run's window holds one pair (both answers): the smallest that holds the longest
-      data.ownWindow ? windowSizeFor(longest) : neededWindow,
+      ownWindow ?? neededWindow,
       data.trainLengths,
-      data.ownWindow ? windowSizeFor(longest) : rowMin,
-      data.ownWindow,
+      ownWindow ?? rowMin,
+      ownWindow !== null,
     );
     const { windowSize, rowSize } = plan;
     const rows = windowSize / rowSize;

@@ -3,9 +3,9 @@ import { DatabaseZap } from 'lucide-react';
 import { toast } from 'sonner';
 import type { Comparison } from '@shared/compare';
 import { Button } from '@renderer/components/ui/Button';
-import { Select, SelectContent, SelectItem, SelectTrigger, SelectValue } from '@renderer/components/ui/Select';
 import { useApiMutation } from '@renderer/lib/useApiMutation';
 import { useApiQuery } from '@renderer/lib/useApiQuery';
+import { DatasetSelect } from './DatasetSelect';
 
 /**
  * "Add to dataset": the ideal answer (or the voted winner) into an instruction dataset, linked back
@@ -34,18 +34,14 @@ export function AddToDatasetButton({
   if (datasets.data?.length === 0) return null;
   return (
     <div className="flex shrink-0 items-center gap-2">
-      <Select value={datasetId} onValueChange={setChosen}>
-        <SelectTrigger aria-label="Dataset for the chosen answer" className="w-44">
-          <SelectValue placeholder="Dataset" />
-        </SelectTrigger>
-        <SelectContent>
-          {datasets.data?.map((d) => (
-            <SelectItem key={d.id} value={d.id}>
-              {d.name}
-            </SelectItem>
-          ))}
-        </SelectContent>
-      </Select>
+      <DatasetSelect
+        datasets={datasets.data ?? []}
+        value={datasetId}
+        onChange={setChosen}
+        label="Dataset for the chosen answer"
+        placeholder="Dataset"
+        className="w-44"
+      />
       <Button
         variant="outline"
         disabled={!ready || !datasetId || add.isPending}

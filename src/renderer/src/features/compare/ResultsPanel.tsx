@@ -11,6 +11,7 @@ import { useApiEvent } from '@renderer/lib/useApiEvent';
 import { useApiMutation } from '@renderer/lib/useApiMutation';
 import { useApiQuery } from '@renderer/lib/useApiQuery';
 import { fineTuneHref } from '@renderer/features/finetune/fineTuneRoute';
+import { DatasetSelect } from './DatasetSelect';
 
 const ranges = { all: 'All time', '1': 'Last 24 hours', '7': 'Last 7 days', '30': 'Last 30 days' } as const;
 type Range = keyof typeof ranges;
@@ -260,18 +261,14 @@ function ExportPairs({
           Preference (DPO).
         </p>
         <div className="flex flex-wrap items-center gap-2">
-          <Select value={target} onValueChange={setTarget}>
-            <SelectTrigger aria-label="Dataset for the pairs" className="w-64">
-              <SelectValue placeholder={datasets.length > 0 ? 'Choose a dataset' : 'No datasets yet'} />
-            </SelectTrigger>
-            <SelectContent>
-              {datasets.map((d) => (
-                <SelectItem key={d.id} value={d.id}>
-                  {d.name}
-                </SelectItem>
-              ))}
-            </SelectContent>
-          </Select>
+          <DatasetSelect
+            datasets={datasets}
+            value={target}
+            onChange={setTarget}
+            label="Dataset for the pairs"
+            placeholder={datasets.length > 0 ? 'Choose a dataset' : 'No datasets yet'}
+            className="w-64"
+          />
           <Button
             variant="outline"
             disabled={!target || total === 0 || toDataset.isPending}
