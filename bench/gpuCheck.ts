@@ -142,8 +142,12 @@ interface GradResult {
   seconds: number;
 }
 
-/** Two packed examples (positions restart, own sequence ids), the first 20 labels masked. */
-function gradWindow(nVocab: number, size = 256): TrainingWindow {
+/**
+ * Two packed examples (positions restart, own sequence ids), the first 20 labels masked. `weighted`:
+ * the second example's labels weigh -1, as a preference pair's rejected answer (patch 0013's
+ * cross-entropy backward with weighted label rows).
+ */
+function gradWindow(nVocab: number, size = 256, weighted = false): TrainingWindow {
   const rand = rng(11);
   const tokens = new Int32Array(size);
   const labels = new Int32Array(size).fill(-1);
@@ -159,7 +163,8 @@ function gradWindow(nVocab: number, size = 256): TrainingWindow {
   for (let i = 0; i < size - 1; i++) {
     if (i >= 20 && i !== split - 1) labels[i] = tokens[i + 1] ?? -1;
   }
-  return { tokens, labels, positions, seqIds };
+  if (!weighted) return { tokens, labels, positions, seqIds };
+  return { tokens, labels, positions, seqIds, labelWeights: Float32Array.from(seqIds, (q) => (q === 1 ? -1 : 1)) };
 }
 
 async function computeGrads(modelPath: string, gpu: boolean): Promise<GradResult> {
@@ -180,12 +185,19 @@ async function computeGrads(modelPath: string, gpu: boolean): Promise<GradResult
   }
   const session = new t.TrainingSession(model, adapter, { windowSize: 256, threads, recordPlacement: true });
   await session.init();
-  const fb = await session.forwardBackward([gradWindow(model.info().nVocab)]);
   const grads: Record<string, string> = {};
-  for (const { name } of adapter.info().tensors) {
-    const g = session.gradient(name);
-    grads[name] = Buffer.from(g.buffer, g.byteOffset, g.byteLength).toString('base64');
-  }
+  const read = (prefix: string): void => {
+    for (const { name } of adapter.info().tensors) {
+      const g = session.gradient(name);
+      grads[prefix + name] = Buffer.from(g.buffer, g.byteOffset, g.byteLength).toString('base64');
+    }
+  };
+  // the weighted window first (its gradients under "weighted:"), then the plain one, whose loss is reported
+  await session.forwardBackward([gradWindow(model.info().nVocab, 256, true)]);
+  read('weighted:');
+  session.zeroGrad(); // gradients accumulate until the optimizer step
+  const fb = await session.forwardBackward([gradWindow(model.info().nVocab)]);
+  read('');
   const placement = session.nodePlacement();
   const res: GradResult = {
     loss: fb.lossSum / fb.nTokens,
@@ -230,6 +242,8 @@ interface GradCheck {
   lossRelErr: number;
   maxRelErr: number;
   worstTensor: string;
+  /** The worst tensor of the window whose second example's labels weigh -1 (included in maxRelErr). */
+  weightedMaxRelErr: number;
   meanRelErr: number;
   tolerance: number;
   ok: boolean;
@@ -273,10 +287,12 @@ async function gradientChecks(
     let maxRelErr = 0;
     let worstTensor = '';
     let sum = 0;
+    let weightedMaxRelErr = 0;
     const names = Object.keys(ref.grads);
     for (const name of names) {
       const e = relErr(decode(gpu.grads[name] ?? ''), decode(ref.grads[name] ?? ''));
       sum += e;
+      if (name.startsWith('weighted:')) weightedMaxRelErr = Math.max(weightedMaxRelErr, e);
       if (!(e <= maxRelErr)) {
         maxRelErr = e;
         worstTensor = name;
@@ -291,6 +307,7 @@ async function gradientChecks(
       lossRelErr,
       maxRelErr,
       worstTensor,
+      weightedMaxRelErr,
       meanRelErr: sum / names.length,
       tolerance: toleranceFor(type),
       ok: maxRelErr < toleranceFor(type) && lossRelErr < 1e-3,

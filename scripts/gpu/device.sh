@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # Runs on the GPU machine from the repository root, with .gpu/ carried (see pack.sh): builds the
-# CUDA addon from the carried tree with all cores, then runs the GPU check; everything it prints
-# and writes lands in $OUT (build log, gpu-check.json). Extra arguments go to gpuCheck.mjs.
-#   bash scripts/gpu/device.sh [--torch] [--quick] ...
+# CUDA addon from the carried tree with all cores, then runs the GPU check, then (LATHE_GPU_TESTS=1)
+# the native GPU tests (.gpu/gpuTests.mjs); everything it prints and writes lands in $OUT (build
+# log, gpu-check.json, gpu-tests.json). Extra arguments go to gpuCheck.mjs.
+#   [LATHE_DEADLINE=520] [LATHE_GPU_TESTS=1 LATHE_TEST_SECONDS=100] bash scripts/gpu/device.sh [--torch] [--quick] ...
+# LATHE_DEADLINE: seconds for everything; the check stops LATHE_TEST_SECONDS before it when the
+# tests follow. LATHE_SKIP_CHECK=1 runs the tests alone.
 set -uo pipefail
 OUT=${OUT:-/tmp/lathe-gpu-out}; mkdir -p "$OUT"
 repo=$PWD; w=/tmp/lathe-gpu; mkdir -p "$w"
@@ -38,7 +41,19 @@ if [ ! -f "$w/build/Release/lathe_trainer.node" ] || [ "${LATHE_REBUILD:-0}" = 1
 fi
 ldd "$w/build/Release/lathe_trainer.node" | grep -E 'cublas|cudart|not found' || true
 echo "SETUP_SECONDS $(( $(date +%s) - t0 ))"
-left=$(( ${LATHE_DEADLINE:-520} - ($(date +%s) - t0) )); echo "check time limit ${left} s"
-timeout "$left" "$w/node" .gpu/gpuCheck.mjs --addon "$w/build/Release/lathe_trainer.node" --out "$OUT" --work "$w/work" --threads 8 "$@" > "$OUT/gpu-check-stdout.json"
-echo "CHECK_EXIT $? after $(( $(date +%s) - t0 )) s"
-tail -c 3000 "$OUT/gpu-check-stdout.json"
+deadline=${LATHE_DEADLINE:-520}
+tests=${LATHE_GPU_TESTS:-0}
+reserve=$(( tests == 1 ? ${LATHE_TEST_SECONDS:-100} : 0 ))
+if [ "${LATHE_SKIP_CHECK:-0}" != 1 ]; then
+  left=$(( deadline - reserve - ($(date +%s) - t0) )); echo "check time limit ${left} s"
+  timeout "$left" "$w/node" .gpu/gpuCheck.mjs --addon "$w/build/Release/lathe_trainer.node" --out "$OUT" --work "$w/work" --threads 8 "$@" > "$OUT/gpu-check-stdout.json"
+  echo "CHECK_EXIT $? after $(( $(date +%s) - t0 )) s"
+  tail -c 3000 "$OUT/gpu-check-stdout.json"
+fi
+if [ "$tests" = 1 ]; then
+  # the tests compare against the CPU build at native/build/Release (carried in .gpu/cpu)
+  mkdir -p native/build/Release && cp .gpu/cpu/lathe_trainer.node native/build/Release/
+  left=$(( deadline - ($(date +%s) - t0) )); echo "test time limit ${left} s"
+  LATHE_TRAINER_ADDON="$w/build/Release/lathe_trainer.node" timeout "$left" "$w/node" .gpu/gpuTests.mjs --out "$OUT"
+  echo "TESTS_EXIT $? after $(( $(date +%s) - t0 )) s"
+fi

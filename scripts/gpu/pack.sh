@@ -5,6 +5,8 @@
 #   .gpu/napi/               Node-API headers (node-api-headers, node-addon-api) for the addon build
 #   .gpu/llama-src.tar.xz    the patched llama.cpp tree (all native/patches applied; sources only)
 #   .gpu/gpuCheck.mjs        bench/gpuCheck.ts bundled (no node_modules needed)
+#   .gpu/gpuTests.mjs        the native GPU tests bundled with a vitest shim (scripts/gpu/gpuTests.ts)
+#   .gpu/cpu/                this machine's CPU build of the addon, the tests' reference
 # Then run scripts/gpu/device.sh there with `carry: [".gpu"]`.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -22,4 +24,6 @@ diff -r -q --exclude=.git "$tmp/t" "$tree" | grep -v '^Only in' && { echo "the t
 tar -C "$tmp/t" --exclude=./.git --exclude=./models --exclude=./docs --exclude=./tools --exclude=./tests \
   --exclude=./examples --exclude=./benches --exclude=./gguf-py --exclude=./conversion -cJf .gpu/llama-src.tar.xz .
 npx rolldown bench/gpuCheck.ts -o .gpu/gpuCheck.mjs -p node -f esm > /dev/null
+npx rolldown -c scripts/gpu/rolldown.tests.config.mjs > /dev/null
+mkdir -p .gpu/cpu && cp native/build/Release/lathe_trainer.node .gpu/cpu/
 du -sh .gpu/*

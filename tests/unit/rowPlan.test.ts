@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { rankRowSizes, rowSizeCandidates, tokenCost } from '../../src/main/core/training/rowPlan';
+import { attentionWeight, rankRowSizes, rowSizeCandidates, tokenCost } from '../../src/main/core/training/rowPlan';
 import { llamaTrainingShape } from '../helpers/trainingShape';
 
 /** A llama-like shape of L layers, width E, FFN F, vocabulary V (F32 tensors, 8 heads). */
@@ -16,7 +16,7 @@ describe('rows of a GPU window', () => {
     const s = shape(2, 64, 128, 1000);
     const weights = 2 * (4 * 64 * 64 + 3 * 64 * 128) + 64 * 1000;
     expect(tokenCost(s, 0)).toBe(2 * weights);
-    expect(tokenCost(s, 512) - tokenCost(s, 256)).toBe(4 * 4 * 256 * 64 * 2);
+    expect(tokenCost(s, 512) - tokenCost(s, 256)).toBe(attentionWeight * 4 * 256 * 64 * 2);
   });
 
   it('short rows when they pack as tightly: the same windows at a fraction of the attention', () => {

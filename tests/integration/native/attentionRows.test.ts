@@ -65,14 +65,19 @@ describe('attention by rows', () => {
     const whole = await lossAndGrads(1, [fourRows, twoRows]);
     const byFour = await lossAndGrads(4, [fourRows]);
     const byTwo = await lossAndGrads(2, [twoRows, fourRows]); // four rows of 64 are also two rows of 128
-    const close = (a: number, b: number) => expect(Math.abs(a - b) / Math.abs(b)).toBeLessThan(1e-5);
+    // On the CPU the rows change only the attention's summation order. A GPU's F32 products run on
+    // TF32 tensor cores with kernels chosen by shape, so rows and whole windows round differently
+    // (an H100: losses 4.5e-5 apart; gradients of the GPU against the CPU 1.5e-3 apart for F32).
+    const gpu = hasGpu();
+    const close = (a: number, b: number) => expect(Math.abs(a - b) / Math.abs(b)).toBeLessThan(gpu ? 5e-4 : 1e-5);
+    const gradTolerance = gpu ? 5e-3 : 1e-4;
     close(byFour.out[0]!.loss, whole.out[0]!.loss);
     close(byTwo.out[0]!.loss, whole.out[1]!.loss);
     close(byTwo.out[1]!.loss, whole.out[0]!.loss);
     for (let g = 0; g < names.length; g++) {
-      expect(relDiff(byFour.out[0]!.grads[g]!, whole.out[0]!.grads[g]!)).toBeLessThan(1e-4);
-      expect(relDiff(byTwo.out[0]!.grads[g]!, whole.out[1]!.grads[g]!)).toBeLessThan(1e-4);
-      expect(relDiff(byTwo.out[1]!.grads[g]!, whole.out[0]!.grads[g]!)).toBeLessThan(1e-4);
+      expect(relDiff(byFour.out[0]!.grads[g]!, whole.out[0]!.grads[g]!)).toBeLessThan(gradTolerance);
+      expect(relDiff(byTwo.out[0]!.grads[g]!, whole.out[1]!.grads[g]!)).toBeLessThan(gradTolerance);
+      expect(relDiff(byTwo.out[1]!.grads[g]!, whole.out[0]!.grads[g]!)).toBeLessThan(gradTolerance);
       expect(whole.out[0]!.grads[g]!.some((x) => x !== 0)).toBe(true);
     }
     close(byFour.evalLoss, whole.out[0]!.loss);

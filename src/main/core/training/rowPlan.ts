@@ -11,10 +11,11 @@ import type { TrainingShape } from './memoryEstimate';
 /**
  * Attention's compute per score relative to a GEMM's: it runs at a fraction of the matrix units'
  * speed (scores, softmax and their gradients are memory-bound in F32). Fitted from measured steps:
- * ≈ 2.5 on this project's 2-core CPU (SmolLM2-135M shape, window 1024, 1 against 4 rows) and ≈ 6.5
- * on an H100 (1B shape, windows 512–2048, bench/results/gpu.md).
+ * ≈ 2.5 on this project's 2-core CPU (SmolLM2-135M shape, window 1024, 1 against 4 rows), ≈ 2.6 on
+ * an H100 and ≈ 2.1 on an H200 (1B shape, F16: windows of 512 and 2048, and 2048 in rows of 512;
+ * bench/results/gpu.md). An H100 run before patches 0008–0011 gave ≈ 6.5.
  */
-export const attentionWeight = 4;
+export const attentionWeight = 2.5;
 
 /** Relative compute of one training token whose attention spans `rowSize` tokens. */
 export function tokenCost(shape: TrainingShape, rowSize: number): number {
