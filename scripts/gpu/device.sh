@@ -53,7 +53,16 @@ fi
 if [ "$tests" = 1 ]; then
   # the tests compare against the CPU build at native/build/Release (carried in .gpu/cpu)
   mkdir -p native/build/Release && cp .gpu/cpu/lathe_trainer.node native/build/Release/
+  # trainingGpu starts the training process from the built app's place, and the core loads
+  # node-llama-cpp and better-sqlite3 from node_modules (none travels: it is ignored)
+  mkdir -p out/main && cp .gpu/trainer.mjs out/main/trainer.js
+  [ -d node_modules ] || tar -xJf .gpu/node_modules.tar.xz
   left=$(( deadline - ($(date +%s) - t0) )); echo "test time limit ${left} s"
   LATHE_TRAINER_ADDON="$w/build/Release/lathe_trainer.node" timeout "$left" "$w/node" .gpu/gpuTests.mjs --out "$OUT"
   echo "TESTS_EXIT $? after $(( $(date +%s) - t0 )) s"
+  # as npm run test:gpu: the fine-tune again with every backward op built from simpler ones (as on Metal)
+  left=$(( deadline - ($(date +%s) - t0) ))
+  LATHE_DECOMPOSE=all LATHE_TRAINER_ADDON="$w/build/Release/lathe_trainer.node" timeout "$left" "$w/node" .gpu/gpuTests.mjs \
+    --out "$OUT" --name gpu-tests-decompose trainingGpu
+  echo "DECOMPOSED_EXIT $? after $(( $(date +%s) - t0 )) s"
 fi

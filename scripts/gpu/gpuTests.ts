@@ -1,12 +1,12 @@
 /**
- * The native GPU tests of `npm run test:gpu` (all but trainingGpu, which needs the built app and
- * its node_modules), bundled by scripts/gpu/pack.sh into `.gpu/gpuTests.mjs` with vitest replaced by
- * scripts/gpu/vitestShim.ts, so they run on the device machine with the carried Node binary alone:
+ * The GPU tests of `npm run test:gpu`, bundled by scripts/gpu/pack.sh into `.gpu/gpuTests.mjs` with
+ * vitest replaced by scripts/gpu/vitestShim.ts and node-llama-cpp's JavaScript inside, so they run
+ * on the device machine with the carried Node binary, better-sqlite3 and trainer bundle alone:
  *
- *   LATHE_TRAINER_ADDON=<CUDA build> node .gpu/gpuTests.mjs [--out DIR] [name-filter]
+ *   LATHE_TRAINER_ADDON=<CUDA build> node .gpu/gpuTests.mjs [--out DIR] [--name gpu-tests] [file-filter]
  *
  * Runs from the repository root (the tests read the CPU build at native/build/Release as their
- * reference). Prints each result, writes DIR/gpu-tests.json, exits 1 when a test fails, and also
+ * reference). Prints each result, writes DIR/<name>.json, exits 1 when a test fails, and also
  * when one is skipped: on that machine every test must run.
  */
 import { writeFileSync } from 'node:fs';
@@ -23,9 +23,15 @@ const files: Record<string, () => Promise<unknown>> = {
   attentionRows: () => import('../../tests/integration/native/attentionRows.test'),
   backwardTranspose: () => import('../../tests/integration/native/backwardTranspose.test'),
   backwardDecompose: () => import('../../tests/integration/native/backwardDecompose.test'),
+  // through the core: needs out/main/trainer.js (device.sh puts .gpu/trainer.mjs there) and
+  // better-sqlite3 (pack.sh copies it to .gpu/node_modules)
+  trainingGpu: () => import('../../tests/integration/trainingGpu.test'),
 };
 
-const { values, positionals } = parseArgs({ options: { out: { type: 'string' } }, allowPositionals: true });
+const { values, positionals } = parseArgs({
+  options: { out: { type: 'string' }, name: { type: 'string', default: 'gpu-tests' } },
+  allowPositionals: true,
+});
 const filter = positionals[0] ?? '';
 const results: Record<string, TestResult[]> = {};
 const t0 = performance.now();
@@ -45,5 +51,5 @@ const summary = {
   seconds: (performance.now() - t0) / 1000,
 };
 console.log(`[gpu-tests] ${JSON.stringify(summary)}`);
-if (values.out) writeFileSync(join(values.out, 'gpu-tests.json'), JSON.stringify({ summary, results }, null, 1));
+if (values.out) writeFileSync(join(values.out, `${values.name}.json`), JSON.stringify({ summary, results }, null, 1));
 process.exit(summary.failed > 0 || summary.skipped > 0 ? 1 : 0);

@@ -7,6 +7,9 @@
 #   .gpu/gpuCheck.mjs        bench/gpuCheck.ts bundled (no node_modules needed)
 #   .gpu/gpuTests.mjs        the native GPU tests bundled with a vitest shim (scripts/gpu/gpuTests.ts)
 #   .gpu/cpu/                this machine's CPU build of the addon, the tests' reference
+#   .gpu/trainer.mjs         the training process (src/main/workers/trainer.ts) bundled, for trainingGpu
+#   .gpu/node_modules.tar.xz node-llama-cpp and better-sqlite3 (with its addon) and what they load,
+#                            for the tests that go through the core (device.sh unpacks it)
 # Then run scripts/gpu/device.sh there with `carry: [".gpu"]`.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -26,4 +29,14 @@ tar -C "$tmp/t" --exclude=./.git --exclude=./models --exclude=./docs --exclude=.
 npx rolldown bench/gpuCheck.ts -o .gpu/gpuCheck.mjs -p node -f esm > /dev/null
 npx rolldown -c scripts/gpu/rolldown.tests.config.mjs > /dev/null
 mkdir -p .gpu/cpu && cp native/build/Release/lathe_trainer.node .gpu/cpu/
+# node-llama-cpp and better-sqlite3 for the tests that go through the core, with every package
+# they load at run time (not node-llama-cpp's prebuilt binaries or llama.cpp sources: the core only
+# reads GGUF headers and chat templates with it; better-sqlite3's addon is this machine's build, for
+# the Node binary that travels with it)
+rm -rf .gpu/node_modules .gpu/nlc
+tar -cJf .gpu/node_modules.tar.xz --exclude='*.map' --exclude='*.d.ts' --exclude='*.md' \
+  --exclude=node_modules/node-llama-cpp/llama/{gitRelease.bundle,llama.cpp,xpack,toolchains,addon,cmake,patches} \
+  --exclude=node_modules/better-sqlite3/{deps,src} --exclude='node_modules/better-sqlite3/build/Release/obj*' \
+  --exclude='node_modules/better-sqlite3/build/Release/*.a' --exclude=node_modules/better-sqlite3/build/Release/test_extension.node \
+  $(node scripts/gpu/prodDeps.mjs node-llama-cpp better-sqlite3 --skip @node-llama-cpp/ prebuild-install typescript)
 du -sh .gpu/*
