@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs on the GPU machine from the repository root, with .gpu/ carried (see pack.sh): builds the
 # CUDA addon from the carried tree with all cores, then runs the GPU check, then (LATHE_GPU_TESTS=1)
-# the native GPU tests (.gpu/gpuTests.mjs); everything it prints and writes lands in $OUT (build
+# the GPU tests of npm run test:gpu (.gpu/gpuTests.mjs); everything it prints and writes lands in $OUT (build
 # log, gpu-check.json, gpu-tests.json). Extra arguments go to gpuCheck.mjs.
 #   [LATHE_DEADLINE=520] [LATHE_GPU_TESTS=1 LATHE_TEST_SECONDS=100] bash scripts/gpu/device.sh [--torch] [--quick] ...
 # LATHE_DEADLINE: seconds for everything; the check stops LATHE_TEST_SECONDS before it when the

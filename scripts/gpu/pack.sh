@@ -33,7 +33,6 @@ mkdir -p .gpu/cpu && cp native/build/Release/lathe_trainer.node .gpu/cpu/
 # they load at run time (not node-llama-cpp's prebuilt binaries or llama.cpp sources: the core only
 # reads GGUF headers and chat templates with it; better-sqlite3's addon is this machine's build, for
 # the Node binary that travels with it)
-rm -rf .gpu/node_modules .gpu/nlc
 tar -cJf .gpu/node_modules.tar.xz --exclude='*.map' --exclude='*.d.ts' --exclude='*.md' \
   --exclude=node_modules/node-llama-cpp/llama/{gitRelease.bundle,llama.cpp,xpack,toolchains,addon,cmake,patches} \
   --exclude=node_modules/better-sqlite3/{deps,src} --exclude='node_modules/better-sqlite3/build/Release/obj*' \
