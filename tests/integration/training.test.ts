@@ -265,6 +265,19 @@ describe('fine-tuning through the core, in its own process', () => {
     expect(rank64.estimate.device.adapter).toBe(16 * e.estimate.device.adapter);
     // one training process answered the device list for all three
     expect(processes.length - launched).toBe(1);
+    // a run from a fine-tune trains that adapter: the estimate takes its rank and modules, not the form's
+    const [adapter] = await call<{ id: string; rank: number; targets: string[] }[]>('adapters.list', {});
+    const fromAdapter = await call<TrainingEstimate>('training.estimate', {
+      baseModelPath: modelPath,
+      hyperparams: { rank: 64, targets: ['q'], maxLength: 256, initAdapterId: adapter!.id },
+    });
+    const adapterShape = await call<TrainingEstimate>('training.estimate', {
+      baseModelPath: modelPath,
+      hyperparams: { rank: adapter!.rank, targets: adapter!.targets, maxLength: 256 },
+    });
+    expect(adapter!.rank).not.toBe(64);
+    expect(fromAdapter.estimate).toEqual(adapterShape.estimate);
+    expect(fromAdapter.estimate).not.toEqual(rank64.estimate);
     await expect(call('training.estimate', { baseModelPath: dataPath })).rejects.toMatchObject({
       code: 'INVALID_INPUT',
     });

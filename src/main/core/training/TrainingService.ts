@@ -8,6 +8,7 @@ import {
   hyperparamsSchema,
   trainableArchitectures,
   type Adapter,
+  type Hyperparams,
   type HyperparamsInput,
   type Job,
   type TrainingDataSource,
@@ -112,14 +113,9 @@ export class TrainingService {
     hyperparams?: HyperparamsInput | undefined;
   }): Promise<TrainingRun> {
     this.#assertIdle();
-    let hyperparams = hyperparamsSchema.parse(input.hyperparams ?? {});
+    const hyperparams = this.#withInitAdapterShape(hyperparamsSchema.parse(input.hyperparams ?? {}));
     const base = this.#baseModel(input);
     checkBaseModel(base.path);
-    if (hyperparams.initAdapterId !== undefined) {
-      // its shape wins over the form's: training goes on in the adapter as it is
-      const from = this.#initAdapter(hyperparams.initAdapterId);
-      hyperparams = { ...hyperparams, rank: from.rank, alpha: from.alpha, targets: from.targets };
-    }
     await checkTrainableArchitecture(base.path);
     const { examples, label } = this.#examples(input.data);
     if (hyperparams.method === 'dpo' && !examples.some((e) => e.rejected !== undefined && e.rejected.trim() !== '')) {
@@ -162,7 +158,7 @@ export class TrainingService {
     data?: TrainingDataSource | undefined;
     hyperparams?: HyperparamsInput | undefined;
   }): Promise<TrainingEstimate> {
-    const hp = hyperparamsSchema.parse(input.hyperparams ?? {});
+    const hp = this.#withInitAdapterShape(hyperparamsSchema.parse(input.hyperparams ?? {}));
     const base = this.#baseModel(input);
     checkBaseModel(base.path);
     await checkTrainableArchitecture(base.path);
@@ -226,6 +222,16 @@ export class TrainingService {
       estimate,
       fits,
     };
+  }
+
+  /**
+   * A run that goes on from a fine-tune (`initAdapterId`) trains that adapter as it is: its rank,
+   * alpha and modules win over the form's (NOT_FOUND when it is gone).
+   */
+  #withInitAdapterShape(hyperparams: Hyperparams): Hyperparams {
+    if (hyperparams.initAdapterId === undefined) return hyperparams;
+    const from = this.#initAdapter(hyperparams.initAdapterId);
+    return { ...hyperparams, rank: from.rank, alpha: from.alpha, targets: from.targets };
   }
 
   #gpuProbe: Promise<MachineGpu | null> | null = null;

@@ -224,6 +224,8 @@ export function NewRunCard({
           hyperparams: {
             rank: estimateRank,
             targets: [...effectiveTargets],
+            // a run from a fine-tune trains that adapter: its rank and modules
+            ...(initVariant ? { initAdapterId: initVariant.adapterId } : {}),
             ...(estimateMaxLength !== null ? { maxLength: estimateMaxLength } : {}),
             // both change the window a GPU run plans
             ...(estimateBatchTokens !== null ? { batchTokens: estimateBatchTokens } : {}),
